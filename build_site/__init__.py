@@ -1,0 +1,1 @@
+"""Turn raw historical texts into a clean, structured, citable library site."""

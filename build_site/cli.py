@@ -1,0 +1,91 @@
+"""Command line: ``build-site convert|check|explain`` (also ``python -m build_site``).
+
+The CLI never shows a traceback for bad input: every problem is printed as
+'path:line: level: message' and the exit status says whether anything failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .library import build_library
+from .model import Level
+
+
+def _progress(items):
+    return tqdm(items, desc="converting", unit="text", disable=not sys.stderr.isatty())
+
+
+def _print_diagnostics(built, verbose: bool = False) -> None:
+    for d in built.diagnostics:
+        if d.level is not Level.INFO or verbose:
+            print(d, file=sys.stderr)
+
+
+def cmd_convert(args) -> int:
+    built = build_library(Path(args.source), progress=_progress)
+    _print_diagnostics(built)
+    if built.errors:
+        return 1
+    out = Path(args.out)
+    for page in built.pages:
+        target = out / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page.markdown, encoding="utf-8")
+    print(f"wrote {len(built.pages)} pages to {out}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    built = build_library(Path(args.source), progress=_progress)
+    _print_diagnostics(built, verbose=True)
+    words = sum(len(p.markdown.split()) for p in built.pages)
+    print(f"{len(built.documents)} texts, {len(built.pages)} pages, about {words} words; "
+          f"{len(built.errors)} errors")
+    return 1 if built.errors else 0
+
+
+def cmd_explain(args) -> int:
+    built = build_library(Path(args.source), only=[args.text])
+    _print_diagnostics(built, verbose=True)
+    if built.errors:
+        return 1
+    if not built.documents:
+        print(f"no text named {args.text!r} under {args.source}/ (give a folder name)",
+              file=sys.stderr)
+        return 2
+    doc = built.documents[0]
+    by_rule: dict[str, int] = {}
+    for ch in doc.changes:
+        by_rule[f"{ch.rule} ({ch.action})"] = by_rule.get(f"{ch.rule} ({ch.action})", 0) + 1
+    print(f"# What the cleaner did to {doc.slug}\n")
+    for rule, n in sorted(by_rule.items()):
+        print(f"- {rule}: {n}")
+    print()
+    for ch in doc.changes:
+        after = f" -> {ch.after!r}" if ch.after else ""
+        print(f"line {ch.line}: {ch.rule} {ch.action}: {ch.before!r}{after}  ({ch.reason})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="build-site", description=__doc__.splitlines()[0])
+    parser.add_argument("--source", default="source", help="folder of works (default: source)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("convert", help="write the generated Markdown pages to a folder")
+    p.add_argument("--out", required=True, help="output folder")
+    p.set_defaults(func=cmd_convert)
+    p = sub.add_parser("check", help="convert everything and print diagnostics only")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("explain", help="list what the cleaner did to one text")
+    p.add_argument("text", help="work folder name under source/, e.g. soviet-power")
+    p.set_defaults(func=cmd_explain)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,152 @@
+"""The whole conversion: source folder -> documents -> Markdown pages and a navigation tree.
+
+This is the only module that reads files; every stage it calls is a pure function. MkDocs is
+not imported here: the plugin and the CLI both call ``build_library``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import metadata
+from .clean import clean_lines
+from .clean.furniture import FurnitureConfig
+from .decode import decode
+from .model import Diagnostic, Document, Level, Page
+from .render import escape, escape_attr, page_paths, render_document
+from .segment import StructureConfig, segment
+
+
+@dataclass(frozen=True)
+class Built:
+    pages: tuple[Page, ...]
+    nav: list
+    documents: tuple[Document, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.level is Level.ERROR]
+
+
+def furniture_config(meta: metadata.WorkMeta) -> FurnitureConfig:
+    c = dict(meta.cleaning)
+    return FurnitureConfig(watermarks=tuple(c.pop("watermarks", ())),
+                           boilerplate=tuple(c.pop("boilerplate", ())), extra=c)
+
+
+def structure_config(meta: metadata.WorkMeta) -> StructureConfig:
+    c = dict(meta.structure)
+    return StructureConfig(
+        page_level=int(c.pop("page_level", 1)),
+        headings=tuple((h["pattern"], int(h["level"])) for h in c.pop("headings", ())),
+        not_headings=tuple(c.pop("not_headings", ())), extra=c)
+
+
+def convert_work(slug: str, meta: metadata.WorkMeta, raw: bytes, raw_path: str) -> Document:
+    """One raw text -> one document (pure: the caller reads the file)."""
+    decoded = decode(raw, raw_path)
+    if not decoded.ok:
+        return Document(slug, (), diagnostics=decoded.diagnostics)
+    cleaned = clean_lines(decoded.lines, furniture_config(meta))
+    sections, seg_changes = segment(cleaned.lines, structure_config(meta), meta.title)
+    return Document(slug, sections, (), cleaned.changes + seg_changes, decoded.diagnostics)
+
+
+def _author_names(meta: metadata.WorkMeta, lib: metadata.Library) -> str:
+    return ", ".join(lib.people[a].name for a in meta.authors if a in lib.people)
+
+
+def work_index_page(doc: Document, meta: metadata.WorkMeta, lib: metadata.Library) -> Page:
+    """The work's landing page: what it is, where it comes from, and its contents."""
+    rows = [("Author", _author_names(meta, lib)), ("Written", meta.date_display or meta.date)]
+    for label, value in (("First published", meta.original_publication),
+                         ("Translated by", ", ".join(meta.translators)),
+                         ("Edition", meta.edition), ("Publisher", meta.publisher),
+                         ("Source of this text", meta.source.description)):
+        if value:
+            rows.append((label, value))
+    dl = "".join(f"<div><dt>{escape_attr(k)}</dt><dd>{escape_attr(v)}</dd></div>" for k, v in rows)
+    lines = [f"# {escape(meta.title)}\n"]
+    if meta.subtitle:
+        lines.append(f'<p class="subtitle">{escape_attr(meta.subtitle)}</p>\n')
+    lines.append(f'<dl class="work-meta">{dl}</dl>\n')
+    lines.append("## Contents\n")
+    for sec, path in page_paths(doc):
+        depth = path.count("/") - 1
+        rel = path.split("/", 1)[1]
+        lines.append(f"{'    ' * depth}- [{escape(sec.title)}]({rel})")
+    return Page(f"{doc.slug}/index.md", meta.title, "\n".join(lines) + "\n", doc.slug)
+
+
+def home_page(lib: metadata.Library) -> Page:
+    """The library by author (sorted by sort name), each work with its date."""
+    lines = ["# Library\n", "The texts of this library, by author.\n"]
+    for pid, works in _works_by_author(lib):
+        person = lib.people[pid]
+        life = f" ({person.born or '?'}–{person.died or '?'})" if person.born or person.died else ""
+        lines.append(f"## {escape(person.name)}{escape(life)} {{ #{pid} }}\n")
+        for slug, meta in works:
+            when = meta.date_display or meta.date
+            lines.append(f"- [{escape(meta.title)}]({slug}/index.md) — {escape(when)}")
+        lines.append("")
+    return Page("index.md", "Library", "\n".join(lines), "")
+
+
+def _works_by_author(lib: metadata.Library) -> list[tuple[str, list[tuple[str, metadata.WorkMeta]]]]:
+    first_author: dict[str, list[tuple[str, metadata.WorkMeta]]] = {}
+    for slug, meta in lib.works.items():
+        first_author.setdefault(meta.authors[0], []).append((slug, meta))
+    return [(pid, sorted(ws, key=lambda w: (w[1].order or 0, w[1].date, w[1].title)))
+            for pid, ws in sorted(first_author.items(), key=lambda kv: lib.people[kv[0]].sort_name)]
+
+
+def nav_tree(lib: metadata.Library, docs: dict[str, Document]) -> list:
+    """MkDocs nav: Library, then author -> work -> pages; section index pages via
+    ``navigation.indexes``. Titles are plain text in the nav (MkDocs escapes them)."""
+    nav: list = [{"Library": "index.md"}]
+    for pid, works in _works_by_author(lib):
+        entries = []
+        for slug, meta in works:
+            doc = docs.get(slug)
+            children: list = [f"{slug}/index.md"]
+            if doc is not None:
+                children.extend(_page_nav(doc))
+            entries.append({meta.title: children})
+        nav.append({lib.people[pid].name: entries})
+    return nav
+
+
+def _page_nav(doc: Document) -> list:
+    """Pages in reading order; a page with sub-pages becomes a nav section whose index is it."""
+    def visit(sec, folder: str) -> dict:
+        path = f"{folder}/{sec.slug}.md"
+        subs = [c for c in sec.children if c.is_page]
+        if not subs:
+            return {sec.title: path}
+        return {sec.title: [path] + [visit(c, f"{folder}/{sec.slug}") for c in subs]}
+
+    return [visit(s, doc.slug) for s in doc.sections if s.is_page]
+
+
+def build_library(source_dir: Path, only: Iterable[str] | None = None,
+                  progress: Callable[[Iterable], Iterable] | None = None) -> Built:
+    """Convert every work under ``source_dir`` (or those in ``only``)."""
+    lib, diags = metadata.load_library(source_dir)
+    diags = list(diags)
+    if any(d.level is Level.ERROR for d in diags):
+        return Built((), [], (), tuple(diags))
+    docs: dict[str, Document] = {}
+    pages: list[Page] = [home_page(lib)]
+    slugs = [s for s in lib.works if only is None or s in set(only)]
+    for slug in (progress(slugs) if progress else slugs):
+        meta = lib.works[slug]
+        raw_path = source_dir / slug / meta.raw_file
+        doc = convert_work(slug, meta, raw_path.read_bytes(), str(raw_path))
+        diags.extend(doc.diagnostics)
+        docs[slug] = doc
+        pages.append(work_index_page(doc, meta, lib))
+        pages.extend(render_document(doc))
+    return Built(tuple(pages), nav_tree(lib, docs), tuple(docs.values()), tuple(diags))
