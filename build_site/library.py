@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import metadata
+from . import anchors, links, metadata, notes
 from .clean import clean_lines
 from .clean.furniture import FurnitureConfig
 from .decode import decode
@@ -45,14 +45,21 @@ def structure_config(meta: metadata.WorkMeta) -> StructureConfig:
         not_headings=tuple(c.pop("not_headings", ())), extra=c)
 
 
+def notes_config(meta: metadata.WorkMeta) -> notes.NotesConfig:
+    return notes.NotesConfig(extra=dict(meta.cleaning.get("notes", {})))
+
+
 def convert_work(slug: str, meta: metadata.WorkMeta, raw: bytes, raw_path: str) -> Document:
     """One raw text -> one document (pure: the caller reads the file)."""
     decoded = decode(raw, raw_path)
     if not decoded.ok:
         return Document(slug, (), diagnostics=decoded.diagnostics)
     cleaned = clean_lines(decoded.lines, furniture_config(meta))
-    sections, seg_changes = segment(cleaned.lines, structure_config(meta), meta.title)
-    return Document(slug, sections, (), cleaned.changes + seg_changes, decoded.diagnostics)
+    split = notes.split_notes(cleaned.lines, decoded.lines, notes_config(meta))
+    sections, seg_changes = segment(split.lines, structure_config(meta), meta.title)
+    sections, note_list, note_changes = notes.attach_notes(sections, split, notes_config(meta))
+    changes = cleaned.changes + split.changes + seg_changes + note_changes
+    return Document(slug, sections, note_list, changes, decoded.diagnostics)
 
 
 def _author_names(meta: metadata.WorkMeta, lib: metadata.Library) -> str:
@@ -145,8 +152,10 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
         meta = lib.works[slug]
         raw_path = source_dir / slug / meta.raw_file
         doc = convert_work(slug, meta, raw_path.read_bytes(), str(raw_path))
+        docs[slug] = anchors.assign_anchors(doc, source_dir)
+    docs = links.crosslink(docs, lib)
+    for slug, doc in docs.items():
         diags.extend(doc.diagnostics)
-        docs[slug] = doc
-        pages.append(work_index_page(doc, meta, lib))
+        pages.append(work_index_page(doc, lib.works[slug], lib))
         pages.extend(render_document(doc))
     return Built(tuple(pages), nav_tree(lib, docs), tuple(docs.values()), tuple(diags))

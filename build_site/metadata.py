@@ -251,6 +251,7 @@ def load_work(
     if isinstance(data, dict):
         diagnostics += _undefined_authors(data, people, path, root, folder.parent / PEOPLE_FILE)
         diagnostics += _raw_file_problems(data, folder, path, root)
+    diagnostics.sort(key=lambda d: d.line or 0)
     if any(d.level is Level.ERROR for d in diagnostics):
         return None, diagnostics
     return work, diagnostics
@@ -359,7 +360,7 @@ def _explain(error: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) 
     kind, value = error["type"], error["input"]
     field = _field_of(model, loc)
     if kind == "missing":
-        about = f" ({field.description})" if field and field.description else ""
+        about = f" ({field.description.rstrip('.')})" if field and field.description else ""
         return "meta-missing-key", f"required key missing{about}"
     if kind == "extra_forbidden":
         parent = _model_at(model, loc[:-1])
@@ -384,8 +385,8 @@ def _explain(error: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) 
     }.get(kind)
     if expected is None:
         return "meta-invalid-value", error["msg"]
-    hint = "; YAML reads yes/no/on/off as true/false, so put the value in quotes" if (
-        isinstance(value, bool) and kind == "string_type"
+    hint = "; YAML reads it as a number or true/false: put the value in quotes" if (
+        kind == "string_type" and isinstance(value, int | float)
     ) else ""
     return "meta-wrong-type", f"expected {expected}, got {_describe_value(value)}{hint}"
 

@@ -15,6 +15,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
+from . import downloads, search
 from .library import Built, build_library
 from .model import Level
 
@@ -65,6 +66,12 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
                 files.remove(existing)
             files.append(File.generated(config, page.path, content=page.markdown))
         return files
+
+    def on_post_build(self, config) -> None:
+        assert self.built is not None
+        site_dir = Path(config.site_dir)
+        search.write_index(self.built, site_dir)
+        downloads.write_downloads(self.built, site_dir)
 
     def on_serve(self, server, config, builder):
         server.watch(str(self._source(config)))

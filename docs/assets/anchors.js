@@ -1,0 +1,1 @@
+// anchors: loaded on every page; re-run after instant navigation via document$.subscribe.

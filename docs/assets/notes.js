@@ -1,0 +1,1 @@
+// notes: loaded on every page; re-run after instant navigation via document$.subscribe.

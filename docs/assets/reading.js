@@ -1,0 +1,1 @@
+// reading: loaded on every page; re-run after instant navigation via document$.subscribe.

@@ -1,0 +1,1 @@
+// search: loaded on every page; re-run after instant navigation via document$.subscribe.
