@@ -72,9 +72,9 @@ def _date_parts(text: str) -> tuple[int, ...]:
 
 def _check_date(text: str) -> str:
     """Check an ISO partial date or an 'A/B' range that does not end before it starts."""
-    start, _, end = text.partition("/")
+    start, is_range, end = text.partition("/")
     first = _date_parts(start)
-    if end:
+    if is_range:
         last = _date_parts(end)
         common = min(len(first), len(last))
         if last[:common] < first[:common]:
@@ -362,7 +362,7 @@ def _explain(error: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) 
     if kind == "missing":
         about = f" ({field.description.rstrip('.')})" if field and field.description else ""
         return "meta-missing-key", f"required key missing{about}"
-    if kind == "extra_forbidden":
+    if kind in {"extra_forbidden", "invalid_key"}:
         parent = _model_at(model, loc[:-1])
         allowed = list(parent.model_fields) if parent else []
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
@@ -373,7 +373,10 @@ def _explain(error: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) 
     if kind == "value_error":
         return "meta-invalid-value", str(error.get("ctx", {}).get("error", error["msg"]))
     if kind == "literal_error":
-        return "meta-invalid-value", f"expected one of {error['ctx']['expected']}, got {value!r}"
+        choices = re.findall(r"'([^']*)'", error["ctx"]["expected"])
+        close = difflib.get_close_matches(str(value), choices, n=1)
+        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        return "meta-invalid-value", f"expected one of {', '.join(choices)}; got {value!r}{hint}"
     if kind == "too_short":
         return "meta-invalid-value", "expected a list with at least one item"
     if kind == "greater_than_equal":

@@ -10,13 +10,11 @@ the heading level that starts a page.
 from __future__ import annotations
 
 import re
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from .clean.furniture import TERMINAL
-from .clean.text import join_lines
 from .model import Block, BlockKind, Change, Line, Section
+from .paragraphs import BREAK_LINE, breaks_before, ends_sentence, make_block, tail_is_short, typical_width
 
 MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
           "December")
@@ -28,7 +26,6 @@ SMALL_WORDS = {"a", "an", "and", "the", "of", "in", "on", "to", "for", "with", "
                "or", "as", "its", "is", "not", "into", "but", "which", "de", "et", "la"}
 CHAPTER_LINE = re.compile(r"^(Chapter|CHAPTER|Part|PART|Book|BOOK|Appendix|APPENDIX)\b(\s+[\w.]+)?$")
 NUMBER_LINE = re.compile(r"^(\d{1,2}|[IVX]{1,5})\.?$")
-BREAK_LINE = re.compile(r"^(\*\s*){3}$")
 
 
 @dataclass(frozen=True)
@@ -60,16 +57,6 @@ def is_title_case(t: str) -> bool:
         return False
     big = [w for w in words if w.lower() not in SMALL_WORDS]
     return bool(big) and sum(w[0].isupper() for w in big) >= 0.75 * len(big)
-
-
-def typical_width(lines: Sequence[Line]) -> int | None:
-    """Median width of body lines, or None when the text is not hard-wrapped."""
-    widths = [len(ln.text) for ln in lines if len(ln.text) >= 30]
-    if len(widths) < 20:
-        return None
-    med = statistics.median(widths)
-    near = sum(1 for w in widths if 0.8 * med <= w <= 1.25 * med)
-    return int(med) if near >= 0.5 * len(widths) and med < 140 else None
 
 
 @dataclass
@@ -114,22 +101,18 @@ class _Builder:
         return len(t) <= limit
 
     def ends_sentence(self, t: str) -> bool:
-        return t.endswith(TERMINAL)
+        return ends_sentence(t)
 
     def tail_is_short(self, t: str) -> bool:
-        if not self.width:
-            return True
-        n = max(1, round(len(t) / self.width))
-        return len(t) - (n - 1) * self.width < 0.85 * self.width
+        return tail_is_short(t, self.width)
 
     # -- walking ---------------------------------------------------------------------------
     def flush(self) -> None:
         if not self.para:
             return
-        text, changes = join_lines(self.para, self.compounds)
+        block, changes = make_block(self.para, self.compounds)
         self.changes.extend(changes)
-        kind = BlockKind.BREAK if BREAK_LINE.match(text) else BlockKind.PARAGRAPH
-        self.items.append(Block(kind, text, self.para[0].number, self.para[-1].number))
+        self.items.append(block)
         self.para = []
 
     def last_heading(self) -> _Heading | None:
@@ -174,14 +157,7 @@ class _Builder:
         return self.items, self.changes
 
     def breaks_before(self, prev: str, nxt: str, blank_between: bool) -> bool:
-        """Does a new paragraph start at ``nxt``? Final punctuation on a short last line and a
-        plausible paragraph start; a blank line alone is not enough if it falls mid-sentence."""
-        starts = nxt[:1].isupper() or nxt[:1] in "\"“‘'([—0123456789*"
-        if not (self.ends_sentence(prev) and starts):
-            return False
-        if self.width is None:
-            return blank_between
-        return self.tail_is_short(prev)
+        return breaks_before(prev, nxt, blank_between, self.width)
 
     def try_heading(self, i: int, at_boundary: bool, blank_before: bool) -> int:
         """Return how many lines the heading at ``i`` spans (0 if none)."""
