@@ -27,6 +27,7 @@ from pydantic import (
     Field,
     ValidationError,
 )
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from build_site.model import Diagnostic, Level
@@ -104,8 +105,13 @@ def _check_sha256(digest: str) -> str:
     return digest
 
 
+def _is_bare_name(name: object) -> bool:
+    """A raw file must sit in its work folder, so its name may not reach elsewhere."""
+    return isinstance(name, str) and name not in {"", ".", ".."} and not set(name) & {"/", "\\"}
+
+
 def _check_file_name(name: str) -> str:
-    if not name or name in {".", ".."} or "/" in name or "\\" in name:
+    if not _is_bare_name(name):
         raise ValueError("expected a bare file name inside the work folder, like 'raw.txt'")
     return name
 
@@ -207,17 +213,12 @@ def load_people(path: Path) -> tuple[dict[str, Person], list[Diagnostic]]:
     if root is None:
         return {}, diagnostics
     if not isinstance(data, dict):
-        what = "expected a mapping of id -> person"
-        diagnostics.append(_error(path, root, "meta-not-mapping", what))
-        return {}, diagnostics
+        return {}, [*diagnostics, _error(path, "meta-not-mapping", "expected id: person", root)]
     people: dict[str, Person] = {}
     for person_id, entry in data.items():
         if not isinstance(person_id, str) or not _ID_RE.fullmatch(person_id):
-            diagnostics.append(_error(
-                path, _node_at(root, (person_id,)) or root, "meta-bad-id",
-                f"{person_id}: expected an id of lowercase letters, digits and hyphens, "
-                "like 'robert-paris'",
-            ))
+            what = f"{person_id}: expected an id of lowercase letters, digits and hyphens"
+            diagnostics.append(_error(path, "meta-bad-id", what, _at(root, person_id)))
             continue
         person, problems = _validate(Person, entry, path, root, (person_id,))
         diagnostics += problems
@@ -237,12 +238,11 @@ def load_work(
     """
     path = folder / WORK_FILE
     if not path.is_file():
-        return None, [Diagnostic(
-            Level.ERROR, "meta-no-work-yml",
+        what = (
             f"no {WORK_FILE} in {folder}: every folder under source/ is a work; add {WORK_FILE} "
-            "with at least title, authors, date, source, raw_kind, raw_file and sha256",
-            str(folder),
-        )]
+            "with at least title, authors, date, source, raw_kind, raw_file and sha256"
+        )
+        return None, [_error(folder, "meta-no-work-yml", what)]
     data, root, diagnostics = _read_yaml(path)
     if root is None:
         return None, diagnostics
@@ -263,30 +263,24 @@ def load_library(source_dir: Path) -> tuple[Library, list[Diagnostic]]:
     if people_path.is_file():
         people, diagnostics = load_people(people_path)
     else:
-        people, diagnostics = {}, [Diagnostic(
-            Level.ERROR, "meta-no-authors-file",
-            f"{people_path} not found: it defines the people that works name as authors",
-            str(people_path),
-        )]
+        what = f"{people_path} not found: it defines the people that works name as authors"
+        people, diagnostics = {}, [_error(people_path, "meta-no-authors-file", what)]
     works: dict[str, WorkMeta] = {}
     folders = sorted(p for p in source_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
     for folder in folders:
         if not _ID_RE.fullmatch(folder.name):
-            diagnostics.append(Diagnostic(
-                Level.ERROR, "meta-bad-slug",
+            what = (
                 f"folder name {folder.name!r} is used in URLs: rename it to lowercase letters, "
-                "digits and hyphens, like 'revolution-betrayed'",
-                str(folder),
-            ))
+                "digits and hyphens, like 'revolution-betrayed'"
+            )
+            diagnostics.append(_error(folder, "meta-bad-slug", what))
             continue
         work, problems = load_work(folder, people)
         diagnostics += problems
         if work is not None:
             works[folder.name] = work
     if not folders:
-        diagnostics.append(Diagnostic(
-            Level.ERROR, "meta-no-works", f"no work folders in {source_dir}", str(source_dir)
-        ))
+        diagnostics.append(_error(source_dir, "meta-no-works", "no work folders here"))
     diagnostics += _shared_titles(works, source_dir)
     return Library(people=people, works=works), diagnostics
 
@@ -296,9 +290,7 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None, list[Diagnostic]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, None, [Diagnostic(
-            Level.ERROR, "meta-unreadable", f"cannot read the file: {exc}", str(path)
-        )]
+        return None, None, [_error(path, "meta-unreadable", f"cannot read the file: {exc}")]
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
@@ -306,16 +298,13 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None, list[Diagnostic]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        return None, None, [Diagnostic(
-            Level.ERROR, "meta-yaml-syntax",
-            f"invalid YAML: {what}; check indentation, colons and quoting on or just before "
-            "this line",
-            str(path), mark.line + 1 if mark else None,
-        )]
+        what = f"invalid YAML: {what}; check indentation, colons and quoting on or before this line"
+        line = mark.line + 1 if mark else None
+        return None, None, [Diagnostic(Level.ERROR, "meta-yaml-syntax", what, str(path), line)]
     finally:
         loader.dispose()
     if root is None:
-        return None, None, [Diagnostic(Level.ERROR, "meta-empty", "the file is empty", str(path))]
+        return None, None, [_error(path, "meta-empty", "the file is empty")]
     return data, root, list(_duplicate_keys(root, path))
 
 
@@ -324,15 +313,10 @@ def _duplicate_keys(node: yaml.Node, path: Path) -> Iterator[Diagnostic]:
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key, value in node.value:
-            line = key.start_mark.line + 1
             if key.value in seen:
-                yield Diagnostic(
-                    Level.ERROR, "meta-duplicate-key",
-                    f"key {key.value!r} appears twice (first on line {seen[key.value]}): "
-                    "keep only one",
-                    str(path), line,
-                )
-            seen.setdefault(key.value, line)
+                what = f"key {key.value!r} appears twice (first on line {seen[key.value]})"
+                yield _error(path, "meta-duplicate-key", f"{what}: keep only one", key)
+            seen.setdefault(key.value, key.start_mark.line + 1)
             yield from _duplicate_keys(value, path)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
@@ -349,57 +333,64 @@ def _validate(
         diagnostics = []
         for error in exc.errors():
             loc = prefix + tuple(error["loc"])
-            node = _node_at(root, loc) or _node_at(root, loc[:-1]) or root
             code, what = _explain(error, model, tuple(error["loc"]))
-            diagnostics.append(_error(path, node, code, f"{_key_path(loc)}: {what}"))
+            node = _node_at(root, loc) or _at(root, *loc[:-1])
+            diagnostics.append(_error(path, code, f"{_key_path(loc)}: {what}", node))
         return None, diagnostics
+
+
+_EXPECTED_TYPE = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "list_type": "a list",
+    "dict_type": "a mapping of keys",
+    "model_type": "a mapping of keys",
+    "model_attributes_type": "a mapping of keys",
+}
 
 
 def _explain(error: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, str]:
     """Say in plain words what is wrong and what is expected; returns (code, message)."""
     kind, value = error["type"], error["input"]
-    field = _field_of(model, loc)
     if kind == "missing":
+        field = _field_of(model, loc)
         about = f" ({field.description.rstrip('.')})" if field and field.description else ""
         return "meta-missing-key", f"required key missing{about}"
     if kind in {"extra_forbidden", "invalid_key"}:
         parent = _model_at(model, loc[:-1])
         allowed = list(parent.model_fields) if parent else []
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        hint = f' (did you mean "{close[0]}"?)' if close else ""
-        return "meta-unknown-key", (
-            f'unknown key "{loc[-1]}"{hint}: allowed keys are {", ".join(allowed)}'
-        )
+        what = f'unknown key "{loc[-1]}"{_suggest(str(loc[-1]), allowed)}'
+        return "meta-unknown-key", f"{what}: allowed keys are {', '.join(allowed)}"
     if kind == "value_error":
         return "meta-invalid-value", str(error.get("ctx", {}).get("error", error["msg"]))
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", error["ctx"]["expected"])
-        close = difflib.get_close_matches(str(value), choices, n=1)
-        hint = f' (did you mean "{close[0]}"?)' if close else ""
-        return "meta-invalid-value", f"expected one of {', '.join(choices)}; got {value!r}{hint}"
+        what = f"expected one of {', '.join(choices)}; got {value!r}"
+        return "meta-invalid-value", what + _suggest(str(value), choices)
     if kind == "too_short":
         return "meta-invalid-value", "expected a list with at least one item"
     if kind == "greater_than_equal":
         return "meta-invalid-value", f"expected a number of at least {error['ctx']['ge']}"
-    expected = {
-        "string_type": "text", "int_type": "a whole number", "int_parsing": "a whole number",
-        "list_type": "a list", "dict_type": "a mapping of keys", "model_type": "a mapping of keys",
-        "model_attributes_type": "a mapping of keys",
-    }.get(kind)
-    if expected is None:
+    if kind not in _EXPECTED_TYPE:
         return "meta-invalid-value", error["msg"]
-    hint = "; YAML reads it as a number or true/false: put the value in quotes" if (
-        kind == "string_type" and isinstance(value, int | float)
-    ) else ""
-    return "meta-wrong-type", f"expected {expected}, got {_describe_value(value)}{hint}"
+    what = f"expected {_EXPECTED_TYPE[kind]}, got {_describe(value)}"
+    if kind == "string_type" and isinstance(value, int | float):
+        what += "; YAML reads it as a number or true/false: put the value in quotes"
+    return "meta-wrong-type", what
 
 
-def _describe_value(value: Any) -> str:
+def _describe(value: Any) -> str:
+    """Name what YAML made of a value, so that 'expected a list, got text ...' explains itself."""
     if value is None:
-        return "nothing (an empty value)"
-    names = {bool: "true/false", int: "a number", float: "a number", str: "text",
-             list: "a list", dict: "a mapping"}
-    return f"{names.get(type(value), type(value).__name__)} {value!r}"
+        return "an empty value"
+    kinds = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list"}
+    return f"{kinds.get(type(value), 'a mapping')} {value!r}"
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f' (did you mean "{close[0]}"?)' if close else ""
 
 
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
@@ -413,9 +404,9 @@ def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] |
     return model
 
 
-def _field_of(model: type[BaseModel], loc: tuple[Any, ...]) -> Any:
-    parent = _model_at(model, loc[:-1]) if loc else None
-    return parent.model_fields.get(str(loc[-1])) if parent else None
+def _field_of(model: type[BaseModel], loc: tuple[Any, ...]) -> FieldInfo | None:
+    parent = _model_at(model, loc[:-1])
+    return parent.model_fields.get(str(loc[-1])) if parent and loc else None
 
 
 def _node_at(root: yaml.Node, loc: tuple[Any, ...]) -> yaml.Node | None:
@@ -436,6 +427,11 @@ def _node_at(root: yaml.Node, loc: tuple[Any, ...]) -> yaml.Node | None:
     return found
 
 
+def _at(root: yaml.Node, *loc: Any) -> yaml.Node:
+    """Like ``_node_at`` but falls back to the document, which always has a line."""
+    return _node_at(root, loc) or root
+
+
 def _key_path(loc: tuple[Any, ...]) -> str:
     """('source', 'description') -> 'source.description'; ('authors', 1) -> 'authors[1]'."""
     text = ""
@@ -444,24 +440,28 @@ def _key_path(loc: tuple[Any, ...]) -> str:
     return text or "(top level)"
 
 
-def _error(path: Path, node: yaml.Node, code: str, message: str) -> Diagnostic:
-    return Diagnostic(Level.ERROR, code, message, str(path), node.start_mark.line + 1)
+def _error(
+    path: Path, code: str, message: str, node: yaml.Node | None = None, level: Level = Level.ERROR
+) -> Diagnostic:
+    line = node.start_mark.line + 1 if node is not None else None
+    return Diagnostic(level, code, message, str(path), line)
 
 
 def _undefined_authors(
-    data: dict[str, Any], people: Mapping[str, Person], path: Path, root: yaml.Node,
+    data: dict[str, Any],
+    people: Mapping[str, Person],
+    path: Path,
+    root: yaml.Node,
     people_path: Path,
 ) -> Iterator[Diagnostic]:
     authors = data.get("authors")
     for index, author in enumerate(authors if isinstance(authors, list) else []):
         if isinstance(author, str) and author not in people:
-            close = difflib.get_close_matches(author, list(people), n=1)
-            hint = f' (did you mean "{close[0]}"?)' if close else ""
-            node = _node_at(root, ("authors", index)) or root
-            yield _error(path, node, "meta-unknown-author", (
-                f'authors[{index}]: author id "{author}" is not defined in {people_path}{hint}: '
-                "add the person there or correct the id"
-            ))
+            what = (
+                f'authors[{index}]: author id "{author}" is not defined in {people_path}'
+                f"{_suggest(author, list(people))}: add the person there or correct the id"
+            )
+            yield _error(path, "meta-unknown-author", what, _at(root, "authors", index))
 
 
 def _raw_file_problems(
@@ -469,39 +469,38 @@ def _raw_file_problems(
 ) -> Iterator[Diagnostic]:
     """The raw file is provenance: it must be there and byte-for-byte what was recorded."""
     name, expected = data.get("raw_file"), data.get("sha256")
-    if not isinstance(name, str) or not name or "/" in name or "\\" in name:
+    if not _is_bare_name(name):
         return
     raw = folder / name
     if not raw.is_file():
         present = ", ".join(sorted(p.name for p in folder.iterdir() if p.name != WORK_FILE))
-        yield _error(path, _node_at(root, ("raw_file",)) or root, "meta-raw-missing", (
+        what = (
             f'raw_file: "{name}" not found in {folder} (files there: {present or "none"}): '
             "put the raw text there unchanged, or correct raw_file"
-        ))
+        )
+        yield _error(path, "meta-raw-missing", what, _at(root, "raw_file"))
         return
     actual = hashlib.sha256(raw.read_bytes()).hexdigest()
     if isinstance(expected, str) and _SHA256_RE.fullmatch(expected) and actual != expected:
-        yield _error(path, _node_at(root, ("sha256",)) or root, "meta-sha256-mismatch", (
+        what = (
             f"sha256: {raw} has sha256 {actual} but {WORK_FILE} records {expected}: raw files "
             "must never be edited (fix text through cleaning settings); restore the original "
             "file, or if the source was deliberately replaced, record the new digest"
-        ))
+        )
+        yield _error(path, "meta-sha256-mismatch", what, _at(root, "sha256"))
 
 
 def _shared_aliases(people: dict[str, Person], path: Path, root: yaml.Node) -> list[Diagnostic]:
-    """A spelling that names two people cannot be linked to either."""
+    """A spelling that names two people cannot tell a cross-link which one is meant."""
     owner: dict[str, str] = {}
     diagnostics = []
     for person_id, person in people.items():
-        for alias in {person.name, *person.aliases}:
+        for alias in dict.fromkeys((person.name, *person.aliases)):
             other = owner.setdefault(alias.casefold(), person_id)
             if other != person_id:
-                diagnostics.append(Diagnostic(
-                    Level.WARNING, "meta-shared-alias",
-                    f'{person_id}: the name "{alias}" also names {other}; '
-                    "cross-links will not use it",
-                    str(path), (_node_at(root, (person_id,)) or root).start_mark.line + 1,
-                ))
+                what = f'{person_id}: the name "{alias}" also names {other}, so it is ambiguous'
+                node = _at(root, person_id)
+                diagnostics.append(_error(path, "meta-shared-alias", what, node, Level.WARNING))
     return diagnostics
 
 
@@ -513,10 +512,10 @@ def _shared_titles(works: dict[str, WorkMeta], source_dir: Path) -> list[Diagnos
         for title in dict.fromkeys((work.title, *work.aliases)):
             other = owner.setdefault(title.casefold(), slug)
             if other != slug:
-                diagnostics.append(Diagnostic(
-                    Level.WARNING, "meta-duplicate-title",
+                what = (
                     f'the title "{title}" names both {other} and {slug}: give one of them a '
-                    "distinct title or drop the alias",
-                    str(source_dir / slug / WORK_FILE),
-                ))
+                    "distinct title or drop the alias"
+                )
+                path = source_dir / slug / WORK_FILE
+                diagnostics.append(_error(path, "meta-duplicate-title", what, level=Level.WARNING))
     return diagnostics

@@ -56,7 +56,10 @@ def test_good_work_loads_and_reads_a_bare_year_as_text(people: dict) -> None:
     assert diagnostics == []
     assert work is not None
     assert (work.title, work.authors, work.date, work.language) == (
-        "Soviet Power", ["stalin"], "1917", "en"
+        "Soviet Power",
+        ["stalin"],
+        "1917",
+        "en",
     )
 
 
@@ -197,8 +200,14 @@ def _valid_dates() -> st.SearchStrategy[str]:
 
 @given(start=_valid_dates(), end=_valid_dates())
 def test_date_ranges_are_accepted_exactly_when_in_order(start: str, end: str) -> None:
-    base = {"title": "T", "authors": ["a"], "source": {"description": "d"},
-            "raw_kind": "web-article", "raw_file": "r.txt", "sha256": "0" * 64}
+    base = {
+        "title": "T",
+        "authors": ["a"],
+        "source": {"description": "d"},
+        "raw_kind": "web-article",
+        "raw_file": "r.txt",
+        "sha256": "0" * 64,
+    }
     WorkMeta.model_validate({**base, "date": start})
     common = min(len(start), len(end))
     if start[:common] <= end[:common]:
@@ -216,10 +225,27 @@ def test_bad_dates_are_rejected(date: str) -> None:
 
 _yaml_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(st.sampled_from(["title", "authors", "date", "source", "description",
-                                       "raw_file", "sha256", "titel", "order"]) | st.text(),
-                      inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "title",
+                    "authors",
+                    "date",
+                    "source",
+                    "description",
+                    "raw_file",
+                    "sha256",
+                    "titel",
+                    "order",
+                ]
+            )
+            | st.text(),
+            inner,
+            max_size=4,
+        )
+    ),
     max_leaves=12,
 )
 

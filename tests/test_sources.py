@@ -63,6 +63,15 @@ def test_authors_and_name_variants_for_cross_links(library: Library) -> None:
     variants = {"lenin": "Lenine", "chernov": "Tchernov", "tsereteli": "Zeretelli"}
     for person_id, spelling in variants.items():
         assert spelling in library.people[person_id].aliases
-    for person_id in ("trotsky", "marx", "engels", "kerensky", "kornilov", "kamenev",
-                      "zinoviev", "rykov", "krupskaya"):
+    for person_id in (
+        "trotsky",
+        "marx",
+        "engels",
+        "kerensky",
+        "kornilov",
+        "kamenev",
+        "zinoviev",
+        "rykov",
+        "krupskaya",
+    ):
         assert person_id in library.people
