@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import anchors, links, metadata, notes
+from . import anchors, cache, links, metadata, notes
 from .clean import clean_lines
 from .clean.furniture import FurnitureConfig
 from .decode import decode
@@ -139,8 +139,10 @@ def _page_nav(doc: Document) -> list:
 
 
 def build_library(source_dir: Path, only: Iterable[str] | None = None,
-                  progress: Callable[[Iterable], Iterable] | None = None) -> Built:
-    """Convert every work under ``source_dir`` (or those in ``only``)."""
+                  progress: Callable[[Iterable], Iterable] | None = None,
+                  cache_dir: Path | None = None, workers: int | None = None) -> Built:
+    """Convert every work under ``source_dir`` (or those in ``only``), in parallel, taking
+    unchanged texts from ``cache_dir`` when given."""
     lib, diags = metadata.load_library(source_dir)
     diags = list(diags)
     if any(d.level is Level.ERROR for d in diags):
@@ -148,10 +150,10 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
     docs: dict[str, Document] = {}
     pages: list[Page] = [home_page(lib)]
     slugs = [s for s in lib.works if only is None or s in set(only)]
-    for slug in (progress(slugs) if progress else slugs):
-        meta = lib.works[slug]
-        raw_path = source_dir / slug / meta.raw_file
-        doc = convert_work(slug, meta, raw_path.read_bytes(), str(raw_path))
+    jobs = [cache.Job(slug, lib.works[slug].model_dump_json(),
+                      str(source_dir / slug / lib.works[slug].raw_file)) for slug in slugs]
+    converted, _ = cache.convert_many(jobs, cache_dir, workers, progress)
+    for slug, doc in converted.items():
         docs[slug] = anchors.assign_anchors(doc, source_dir)
     docs = links.crosslink(docs, lib)
     for slug, doc in docs.items():

@@ -25,6 +25,8 @@ log = logging.getLogger("mkdocs.plugins.library")
 class LibraryConfig(Config):
     source_dir = c.Type(str, default="source")
     """Folder holding one sub-folder per work (raw text + work.yml) and authors.yml."""
+    cache_dir = c.Type(str, default=".cache/build-site")
+    """Where converted texts are cached by a hash of their inputs ('' turns the cache off)."""
 
 
 class LibraryPlugin(BasePlugin[LibraryConfig]):
@@ -45,7 +47,9 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         if missing:
             raise PluginError("library: add " + " and ".join(sorted(missing))
                               + " to markdown_extensions in mkdocs.yml")
-        built = build_library(source)
+        root = Path(config.config_file_path).parent
+        cache_dir = root / self.config.cache_dir if self.config.cache_dir else None
+        built = build_library(source, cache_dir=cache_dir)
         for d in built.diagnostics:
             if d.level is Level.WARNING:
                 log.warning(str(d))

@@ -1,0 +1,95 @@
+"""Converting many texts fast: in parallel on every core, and cached by a hash of the inputs.
+
+A converted ``Document`` depends only on the raw bytes, the work's metadata and the converter's
+own code, so the cache key is the hash of those three. Under ``mkdocs serve`` a change to one
+text re-converts only that text. The cache lives in ``.cache/build-site/`` beside the sources
+(git-ignored) and can be deleted at any time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .model import Document
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Job:
+    slug: str
+    meta_json: str  # the work's metadata, serialised (the converter is keyed on it)
+    raw_path: str
+
+
+@lru_cache(maxsize=1)
+def converter_version() -> str:
+    """Hash of the package's own source: any change to the converter invalidates the cache."""
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        h.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def job_key(job: Job, raw: bytes) -> str:
+    h = hashlib.sha256()
+    for part in (converter_version().encode(), job.slug.encode(), job.meta_json.encode(), raw):
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
+def _convert(job: Job) -> Document:
+    """Run in a worker process: rebuild the metadata object and convert one text."""
+    from .library import convert_work
+    from .metadata import WorkMeta
+
+    meta = WorkMeta.model_validate_json(job.meta_json)
+    return convert_work(job.slug, meta, Path(job.raw_path).read_bytes(), job.raw_path)
+
+
+def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | None = None,
+                 progress: Callable[[Iterable], Iterable] | None = None,
+                 ) -> tuple[dict[str, Document], list[str]]:
+    """Convert every job, taking cached results where the key matches.
+
+    Returns the documents by slug and the slugs actually converted (not from the cache).
+    """
+    docs: dict[str, Document] = {}
+    todo: list[tuple[Job, Path | None]] = []
+    for job in jobs:
+        target = None
+        if cache_dir is not None:
+            target = cache_dir / f"{job.slug}-{job_key(job, Path(job.raw_path).read_bytes())}.pickle"
+            if target.exists():
+                try:
+                    docs[job.slug] = pickle.loads(target.read_bytes())
+                    continue
+                except Exception:  # a damaged cache entry is only a miss
+                    target.unlink(missing_ok=True)
+        todo.append((job, target))
+    workers = workers or min(len(todo), os.cpu_count() or 1)
+    pending = [job for job, _ in todo]
+    if workers > 1 and len(pending) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = pool.map(_convert, pending)
+            results = list(progress(results) if progress else results)
+    else:
+        results = [_convert(j) for j in (progress(pending) if progress else pending)]
+    for (job, target), doc in zip(todo, results):
+        docs[job.slug] = doc
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            for old in target.parent.glob(f"{job.slug}-*.pickle"):
+                old.unlink(missing_ok=True)
+            tmp = target.with_suffix(".tmp")
+            tmp.write_bytes(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+            tmp.replace(target)
+    return {j.slug: docs[j.slug] for j in jobs}, [j.slug for j, _ in todo]
