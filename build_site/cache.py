@@ -39,10 +39,16 @@ def converter_version() -> str:
     return h.hexdigest()[:16]
 
 
-def job_key(job: Job, raw: bytes) -> str:
+def job_key(job: Job) -> str:
+    """Hash of the converter, the metadata and every file in the work's folder (the raw text,
+    and any per-work data such as corrections, which the converter may read)."""
     h = hashlib.sha256()
-    for part in (converter_version().encode(), job.slug.encode(), job.meta_json.encode(), raw):
+    for part in (converter_version().encode(), job.slug.encode(), job.meta_json.encode()):
         h.update(hashlib.sha256(part).digest())
+    for path in sorted(Path(job.raw_path).parent.iterdir()):
+        if path.is_file():
+            h.update(path.name.encode())
+            h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
 
@@ -67,7 +73,7 @@ def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | Non
     for job in jobs:
         target = None
         if cache_dir is not None:
-            target = cache_dir / f"{job.slug}-{job_key(job, Path(job.raw_path).read_bytes())}.pickle"
+            target = cache_dir / f"{job.slug}-{job_key(job)}.pickle"
             if target.exists():
                 try:
                     docs[job.slug] = pickle.loads(target.read_bytes())
