@@ -1,0 +1,257 @@
+"""Benchmark: build synthetic corpora at 1x, 10x and 50x the seed corpus and measure the build.
+
+    python benchmarks/run.py              # 1x, 10x, 50x
+    python benchmarks/run.py --scales 1 10
+
+For each scale it measures conversion throughput (raw text -> Markdown, one core, no cache),
+the full build (`mkdocs build`: conversion, HTML, search index, downloads), its peak memory,
+the site size, the bytes a browser fetches for a first search query, a warm rebuild after one
+text changes, and a plain `mkdocs build` of the exported Markdown with the same theme and
+extensions (no library plugin), so the project's own overhead shows as a ratio. It prints a
+Markdown table and writes JSON to benchmarks/results/latest.json. Not a test: figures go in
+the README's Performance section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import hashlib
+import http.server
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+sys.path.insert(0, str(ROOT))
+
+from build_site import metadata  # noqa: E402
+from build_site.library import build_library  # noqa: E402
+
+# Word swaps that make each variant's text distinct without making it unreadable.
+SWAPS = [("the", "that"), ("power", "force"), ("party", "organisation"), ("workers", "toilers"),
+         ("state", "polity"), ("question", "problem"), ("masses", "people"), ("new", "fresh")]
+
+
+def vary(text: str, rng: random.Random) -> str:
+    """A distinct but similar text: some common words swapped, paragraph runs shuffled locally
+    (within windows of six blank-separated chunks), so headings and structure stay in place."""
+    swaps = rng.sample(SWAPS, 3)
+    for a, b in swaps:
+        text = re.sub(rf"\b{a}\b", b, text, count=2000)
+    chunks = text.split("\n\n")
+    for start in range(0, len(chunks) - 6, 6):
+        window = chunks[start:start + 6]
+        if not any(re.search(r"^[A-Z \d.,'’“”\"-]{6,}$", c, re.M) for c in window):
+            rng.shuffle(window)
+            chunks[start:start + 6] = window
+    return "\n\n".join(chunks)
+
+
+def make_corpus(scale: int, target: Path) -> int:
+    """Write ``scale`` variants of each seed work under target/source; return raw bytes."""
+    if target.exists():
+        shutil.rmtree(target)
+    source = target / "source"
+    source.mkdir(parents=True)
+    shutil.copy(ROOT / "source" / "authors.yml", source / "authors.yml")
+    lib, _ = metadata.load_library(ROOT / "source")
+    total = 0
+    for slug, meta in lib.works.items():
+        raw = (ROOT / "source" / slug / meta.raw_file).read_bytes()
+        work = yaml.safe_load((ROOT / "source" / slug / "work.yml").read_text())
+        for i in range(scale):
+            rng = random.Random(f"{slug}-{i}")
+            data = raw if i == 0 else vary(raw.decode("utf-8"), rng).encode("utf-8")
+            vslug = slug if i == 0 else f"{slug}-v{i}"
+            folder = source / vslug
+            folder.mkdir()
+            (folder / meta.raw_file).write_bytes(data)
+            for extra in (ROOT / "source" / slug).iterdir():
+                if extra.name not in (meta.raw_file, "work.yml") and extra.is_file():
+                    shutil.copy(extra, folder / extra.name)
+            w = dict(work)
+            if i:
+                w["title"] = f"{work['title']} (variant {i})"
+                w["aliases"] = []
+            w["sha256"] = hashlib.sha256(data).hexdigest()
+            (folder / "work.yml").write_text(yaml.safe_dump(w, allow_unicode=True, sort_keys=False))
+            total += len(data)
+    return total
+
+
+def write_config(target: Path, plain_nav: list | None = None) -> Path:
+    """An mkdocs.yml for the corpus: the project's own, pointed at the corpus; for the plain
+    build, the exported Markdown with the same theme and extensions and no library plugin."""
+    cfg = yaml.safe_load((ROOT / "mkdocs.yml").read_text())
+    cfg["theme"]["custom_dir"] = str(ROOT / "overrides")
+    plugins = []
+    for p in cfg.get("plugins", []):
+        if isinstance(p, dict) and "library" in p:
+            if plain_nav is None:
+                plugins.append({"library": {**p["library"], "source_dir": "source",
+                                            "cache_dir": ".cache"}})
+        else:
+            plugins.append(p)
+    cfg["plugins"] = plugins
+    if plain_nav is None:
+        docs = target / "docs"
+        if not docs.exists():
+            shutil.copytree(ROOT / "docs", docs)
+        cfg["docs_dir"] = "docs"
+        name = "mkdocs.yml"
+    else:
+        cfg["docs_dir"] = "plain_docs"
+        cfg["nav"] = plain_nav
+        name = "mkdocs-plain.yml"
+    path = target / name
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False))
+    return path
+
+
+def timed_build(config: Path, site: Path) -> dict:
+    """Run mkdocs build under GNU time: wall seconds and peak RSS of the largest process."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "mkdocs", "build", "-q",
+           "-f", str(config), "-d", str(site)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"build failed for {config}:\n{proc.stderr[-3000:]}")
+    last = proc.stderr.strip().splitlines()[-1].split()
+    return {"seconds": round(wall, 2), "peak_rss_mb": round(int(last[1]) / 1024)}
+
+
+def dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def first_query_bytes(site: Path, query: str = "revolution") -> int | None:
+    """Bytes a browser fetches from the search index for a first query and its first five
+    results, measured in headless Chromium (None when the site has no Pagefind index)."""
+    if not (site / "pagefind" / "pagefind.js").exists() or not shutil.which("chromium"):
+        return None
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    sizes: list[int] = []
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
+                                  args=["--no-sandbox", "--disable-background-networking"])
+            page = b.new_page()
+            page.goto(url + "404.html" if (site / "404.html").exists() else url)
+
+            def on_response(r):
+                if "/pagefind/" in r.url:
+                    try:
+                        sizes.append(len(r.body()))
+                    except Exception:
+                        pass
+            page.on("response", on_response)
+            page.evaluate("""async (q) => {
+                const pf = await import('/pagefind/pagefind.js');
+                await pf.init();
+                const r = await pf.search(q);
+                await Promise.all(r.results.slice(0, 5).map(x => x.data()));
+            }""", query)
+            b.close()
+    finally:
+        server.shutdown()
+    return sum(sizes)
+
+
+def run_scale(scale: int) -> dict:
+    target = RESULTS / f"corpus-{scale}x"
+    raw_bytes = make_corpus(scale, target)
+    source = target / "source"
+    # Conversion alone, one core, no cache (the converter's throughput before parallelism).
+    t0 = time.perf_counter()
+    built = build_library(source, workers=1)
+    convert_s = time.perf_counter() - t0
+    if built.errors:
+        raise SystemExit("conversion errors:\n" + "\n".join(map(str, built.errors[:20])))
+    full = timed_build(write_config(target), target / "site")
+    # Warm rebuild after one text changes: only that text is converted again.
+    first = next(p for p in sorted(source.iterdir()) if p.is_dir())
+    (first / "corrections.yml").write_text("[]\n")
+    t0 = time.perf_counter()
+    warm = timed_build(target / "mkdocs.yml", target / "site-warm")
+    (first / "corrections.yml").unlink()
+    # Plain MkDocs on the same Markdown.
+    plain_docs = target / "plain_docs"
+    if plain_docs.exists():
+        shutil.rmtree(plain_docs)
+    for page in built.pages:
+        out = plain_docs / page.path
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(page.markdown, encoding="utf-8")
+    shutil.copytree(ROOT / "docs" / "assets", plain_docs / "assets")
+    plain = timed_build(write_config(target, built.nav), target / "site-plain")
+    site = target / "site"
+    return {
+        "scale": scale, "texts": len(built.documents), "pages": len(built.pages),
+        "raw_mb": round(raw_bytes / 1e6, 2),
+        "convert_s": round(convert_s, 2),
+        "convert_mb_s": round(raw_bytes / 1e6 / convert_s, 2),
+        "build_s": full["seconds"], "build_peak_mb": full["peak_rss_mb"],
+        "warm_rebuild_s": warm["seconds"],
+        "plain_build_s": plain["seconds"], "plain_peak_mb": plain["peak_rss_mb"],
+        "ratio_to_plain": round(full["seconds"] / plain["seconds"], 2),
+        "site_mb": round(dir_size(site) / 1e6, 1),
+        "first_query_kb": (lambda b: None if b is None else round(b / 1024))(
+            first_query_bytes(site)),
+    }
+
+
+COLUMNS = [("scale", "scale"), ("texts", "texts"), ("pages", "pages"), ("raw_mb", "raw MB"),
+           ("convert_mb_s", "convert MB/s (1 core)"), ("build_s", "full build s"),
+           ("build_peak_mb", "peak MB"), ("warm_rebuild_s", "warm rebuild s"),
+           ("plain_build_s", "plain mkdocs s"), ("ratio_to_plain", "ratio"),
+           ("site_mb", "site MB"), ("first_query_kb", "first query KB")]
+
+
+def table(rows: list[dict]) -> str:
+    head = "| " + " | ".join(h for _, h in COLUMNS) + " |"
+    sep = "|" + "---|" * len(COLUMNS)
+    body = ["| " + " | ".join(str(r.get(k, "")) for k, _ in COLUMNS) + " |" for r in rows]
+    return "\n".join([head, sep, *body])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scales", type=int, nargs="+", default=[1, 10, 50])
+    args = ap.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for scale in args.scales:
+        print(f"scale {scale}x ...", file=sys.stderr, flush=True)
+        rows.append(run_scale(scale))
+        print(table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
+    if len(rows) > 1 and rows[0]["scale"] == 1:
+        for r in rows:
+            r["growth_vs_1x"] = round(r["build_s"] / rows[0]["build_s"], 1)
+    out = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+           "date": time.strftime("%Y-%m-%d"), "rows": rows}
+    (RESULTS / "latest.json").write_text(json.dumps(out, indent=2))
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
