@@ -128,6 +128,9 @@ class Document:
     notes: tuple[Note, ...] = ()
     changes: tuple[Change, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    # Filled by the anchors stage (keep them when rebuilding a Document: use dataclasses.replace):
+    aliases: tuple[tuple[str, str], ...] = ()  # retired paragraph id -> live id it resolves to
+    cite: tuple[tuple[str, str], ...] = ()  # ('author', ...), ('title', ...), ('date', ...)
 
 
 @dataclass(frozen=True)
