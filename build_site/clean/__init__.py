@@ -1,27 +1,44 @@
-"""Cleaning: raw lines -> lines without page furniture, with every dropped line recorded.
+"""Cleaning: raw lines -> lines without page furniture and with running text repaired.
 
-``clean_lines`` runs the line fixers of ``furniture.FIXERS`` in order. Fixes inside running text
-(hyphenation, OCR noise, dashes) act on joined paragraphs and live in ``text.py``.
+``clean_lines`` runs the line fixers of ``furniture.FIXERS`` (whole lines: heads, footers,
+watermarks, debris), then the word fixers of ``words.WORD_FIXERS`` (letter-spacing, line-break
+hyphens, glued compounds, dashes), then OCR repair where the work asks for it, then the work's
+own corrections. Every dropped or changed line is a ``Change``; the page of each surviving line
+is in ``page_of``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..model import Change, Line
 from .furniture import FIXERS, FurnitureConfig
+from .pagemap import page_map
+from .vocabulary import Vocabulary, build_vocabulary
+from .words import WORD_FIXERS
 
 
 @dataclass(frozen=True)
 class Cleaned:
     lines: tuple[Line, ...]
     changes: tuple[Change, ...]
+    page_of: dict[int, str] = field(default_factory=dict, hash=False, compare=False)
+    """Print page of each raw line number, where the source lets us infer it."""
 
 
-def clean_lines(lines: tuple[Line, ...], cfg: FurnitureConfig) -> Cleaned:
-    """Run every furniture fixer; the result keeps each surviving line's original number."""
+def clean_lines(lines: tuple[Line, ...], cfg: FurnitureConfig,
+                vocab: Vocabulary | None = None) -> Cleaned:
+    """Run every fixer; the result keeps each surviving line's original number."""
     current, changes = list(lines), []
     for fixer in FIXERS:
         current, made = fixer(current, cfg)
         changes.extend(made)
-    return Cleaned(tuple(current), tuple(changes))
+    if vocab is None:
+        vocab = build_vocabulary(ln.text for ln in current)
+    for word_fixer in WORD_FIXERS:
+        current, made = word_fixer(current, cfg, vocab)
+        changes.extend(made)
+    numbers = {c.line: int(c.before) for c in changes
+               if c.rule == "running-head" and c.reason == "page number"}
+    furniture = frozenset(c.line for c in changes if c.action == "dropped")
+    return Cleaned(tuple(current), tuple(changes), page_map(lines, numbers, furniture))

@@ -126,62 +126,70 @@ def _is_page_number(t: str) -> bool:
     return bool(re.fullmatch(r"\d{1,4}", t))
 
 
-def _letters_key(t: str) -> str:
-    return re.sub(r"[^a-z]", "", t.lower())
+def head_key(t: str) -> str:
+    """Compare heads on letters and digits only, so 'J. V. S T A L I N' matches 'J. V. STALIN'
+    and 'February 3' does not match 'February 20'."""
+    return re.sub(r"[^a-z0-9]", "", t.lower())
+
+
+def _isolated(lines: Sequence[Line], i: int) -> bool:
+    before = lines[i - 1].text if i > 0 else ""
+    after = lines[i + 1].text if i + 1 < len(lines) else ""
+    return not before and not after
+
+
+def _mid_sentence(lines: Sequence[Line], i: int, skip: set[int]) -> bool:
+    """The text after line i goes on with a lower-case word (leading dashes and quotes
+    ignored): the sentence runs across it."""
+    j = i - 1
+    while j >= 0 and (not lines[j].text or j in skip):
+        j -= 1
+    k = i + 1
+    while k < len(lines) and (not lines[k].text or k in skip):
+        k += 1
+    if j < 0 or k >= len(lines):
+        return False
+    nxt = lines[k].text.lstrip("-—–'\"“‘ ")
+    return nxt[:1].islower()
 
 
 def drop_running_heads(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line], list[Change]]:
-    """Running heads and page numbers: a short line without final punctuation that recurs in
-    the file (compared letters only, so letter-spaced 'J. V. S T A L I N' matches itself), or a
-    bare number, sitting between blank lines where the text around it is mid-sentence or next
-    to another piece of furniture. The first occurrence of a title that later recurs as a
-    running head is kept when it is not inside a sentence: that one is the heading."""
-    keys = Counter(_letters_key(ln.text) for ln in lines
-                   if ln.text and len(ln.text) <= 60 and not ln.text.endswith(TERMINAL))
-    recurring = {k for k, n in keys.items() if n >= 2 and len(k) >= 4}
-
-    def isolated(i: int) -> bool:
-        before = lines[i - 1].text if i > 0 else ""
-        after = lines[i + 1].text if i + 1 < len(lines) else ""
-        return not before and not after
-
-    def mid_sentence(i: int) -> bool:
-        prev, nxt = _next_text(lines, i, -1), _next_text(lines, i, 1)
-        if prev is None or nxt is None:
-            return False
-        return not prev.text.endswith(TERMINAL) or nxt.text[:1].islower()
-
-    furniture: dict[int, str] = {}
-    for i, ln in enumerate(lines):
-        t = ln.text
-        if not t or not isolated(i):
+    """Running heads and page numbers. A page's top furniture is a short line standing alone
+    between blank lines: a bare number beside a head (a short line without final punctuation,
+    within two text lines of the number). A head recognised that way is dropped wherever else
+    it stands alone; a lone number or a recurring short line is dropped only where it cuts a
+    sentence in two. Unsafe for lone numbers between sentences (note numbers, list numbers):
+    those are kept."""
+    cand = [i for i, ln in enumerate(lines) if ln.text and _isolated(lines, i)]
+    heads = {i for i in cand if len(lines[i].text) <= 60 and not _is_page_number(lines[i].text)
+             and not lines[i].text.endswith(tuple(".,;:!?"))}
+    numbers = {i for i in cand if _is_page_number(lines[i].text)}
+    drop: dict[int, str] = {}
+    proven: set[str] = set()
+    for i in numbers:
+        near = [h for h in heads if abs(h - i) <= 4
+                and not any(lines[m].text for m in range(min(h, i) + 1, max(h, i))
+                            if m not in heads and m not in numbers)]
+        if near:
+            drop[i] = "page number"
+            for h in near:
+                drop[h] = "running head"
+                proven.add(head_key(lines[h].text))
+    counts = Counter(head_key(lines[i].text) for i in heads)
+    first_seen: set[str] = set()
+    for i in sorted(heads):
+        key = head_key(lines[i].text)
+        if i in drop:
             continue
-        if _is_page_number(t) and (mid_sentence(i) or _near(lines, i, recurring)):
-            furniture[i] = "page number"
-        elif _letters_key(t) in recurring and len(t) <= 60 and (
-            mid_sentence(i) or _near(lines, i, recurring, numbers=True)
-        ):
-            furniture[i] = "running head"
-    return _apply_drops(lines, furniture, "running-head")
-
-
-def _near(lines: Sequence[Line], i: int, recurring: set[str], numbers: bool = False) -> bool:
-    """True when a page number (or a recurring head) stands within two text lines of line i."""
-    for step in (-1, 1):
-        j, seen = i, 0
-        while seen < 2:
-            j += step
-            if not 0 <= j < len(lines):
-                break
-            t = lines[j].text
-            if not t:
-                continue
-            seen += 1
-            if numbers and _is_page_number(t):
-                return True
-            if not numbers and _letters_key(t) in recurring and len(t) <= 60:
-                return True
-    return False
+        if key in proven and key in first_seen:
+            drop[i] = "running head"
+        elif (key in proven or counts[key] >= 2) and _mid_sentence(lines, i, set(drop)):
+            drop[i] = "running head"
+        first_seen.add(key)
+    for i in numbers:
+        if i not in drop and _mid_sentence(lines, i, set(drop)):
+            drop[i] = "page number"
+    return _apply_drops(lines, drop, "running-head")
 
 
 def _apply_drops(lines: list[Line], drop: dict[int, str], rule: str) -> tuple[list[Line], list[Change]]:

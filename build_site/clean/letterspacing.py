@@ -1,0 +1,159 @@
+"""Letter-spaced runs ('b o o k s . A n d h e n c e'): the PDF kept the spacing of spaced type
+and lost the word spaces. The run is collapsed and cut into words again by the cheapest
+segmentation under a word-frequency model (general English plus the text's own words).
+
+Unsafe when: a run of genuinely one-letter tokens (a list 'a b c', initials 'J. V.') is long
+enough to look spaced; the detector wants at least four one-character tokens making up most of
+the run, and the segmenter keeps initials with their full stops.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .vocabulary import Vocabulary, general_frequency
+
+_LETTERS = re.compile(r"[A-Za-z\u00c0-\u024f’']+")
+_OPENING = "“‘(["
+_NO_SPACE_AFTER = "“‘([—-"
+_NO_SPACE_BEFORE = ".,;:!?”’)]—-…"
+
+
+def _short(tok: str) -> bool:
+    return len(tok) <= 2
+
+
+def spaced_runs(tokens: list[str]) -> list[tuple[int, int]]:
+    """Index ranges [i, j) of letter-spaced runs among whitespace tokens."""
+    runs, i, n = [], 0, len(tokens)
+    while i < n:
+        if not _short(tokens[i]):
+            i += 1
+            continue
+        j = i
+        while j < n and _short(tokens[j]):
+            j += 1
+        singles = sum(1 for t in tokens[i:j] if len(t) == 1 and t.isalpha())
+        if singles >= 4 and singles >= 0.5 * (j - i):
+            runs.append((i, j))
+        i = j
+    return runs
+
+
+def segment_letters(s: str, vocab: Vocabulary, maxlen: int = 24) -> list[str]:
+    """Cheapest split of a string of letters into words (case kept from the input)."""
+    return list(_segment(s, vocab, maxlen))
+
+
+def _segment(s: str, vocab: Vocabulary, maxlen: int) -> tuple[str, ...]:
+    @lru_cache(maxsize=None)
+    def cost(w: str) -> float:
+        return vocab.cost(w)
+
+    n = len(s)
+    best = [0.0] + [float("inf")] * n
+    back = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(max(0, j - maxlen), j):
+            c = best[i] + cost(s[i:j])
+            if c < best[j]:
+                best[j], back[j] = c, i
+    out, j = [], n
+    while j > 0:
+        out.append(s[back[j]:j])
+        j = back[j]
+    return tuple(reversed(out))
+
+
+def respace(collapsed: str, vocab: Vocabulary) -> str:
+    """Words back into a collapsed run: letters are segmented, punctuation re-spaced."""
+    parts = re.findall(r"[A-Za-z\u00c0-\u024f’']+|[^A-Za-z\u00c0-\u024f’']", collapsed)
+    out = ""
+    for k, p in enumerate(parts):
+        if _LETTERS.fullmatch(p):
+            # 'theY' + '.': a capital after lower case starts a new word (an initial here).
+            chunks = re.split(r"(?<=[a-z])(?=[A-Z])", p)
+            words = " ".join(w for c in chunks for w in segment_letters(c, vocab))
+            is_initial = len(p) == 1 and p.isupper() and k + 1 < len(parts) \
+                and parts[k + 1] == "."
+            piece = p if is_initial else words
+        else:
+            piece = p
+        if out and not out.endswith(tuple(_NO_SPACE_AFTER)) and not piece.startswith(
+                tuple(_NO_SPACE_BEFORE)):
+            out += " "
+        elif out and out[-1] in ".,;:!?”" and piece[:1].isalnum():
+            out += " "
+        elif out and out[-1] in ".,;:!?”" and piece[:1] in _OPENING:
+            out += " "
+        out += piece
+    return re.sub(r" {2,}", " ", out)
+
+
+def _fragment(tok: str, vocab: Vocabulary) -> bool:
+    """A token that is probably a piece of a spaced word rather than a word of its own."""
+    core = re.sub(r"[’']s?$", "", tok.strip(".,;:!?”“‘()")).strip("’")
+    return bool(core) and core.isalpha() and (len(core) <= 2 or not vocab.known(core, 1e-6, 3))
+
+
+def collapse_line(text: str, vocab: Vocabulary) -> str:
+    """Collapse every letter-spaced run of a line (with the partial words at its edges), then
+    rejoin words left split in two or three pieces ('rem ai n', 'fr am ew ork')."""
+    tokens = text.split()
+    runs = spaced_runs(tokens)
+    if not runs:
+        return text
+    pieces: list[str] = []
+    i = 0
+    for a, b in runs:
+        a0, b0 = max(a, i), b
+        # A word may be half spaced ('und e r s t a n d', 'D E D I CATE D'): take fragment
+        # neighbours in, and one whole word on each side; the segmenter decides the spaces.
+        while a0 > i and _fragment(tokens[a0 - 1], vocab) and a0 - 1 >= i:
+            a0 -= 1
+        if a0 > i and tokens[a0 - 1][-1:].isalpha():
+            a0 -= 1
+        while b0 < len(tokens) and _fragment(tokens[b0], vocab):
+            b0 += 1
+        if b0 < len(tokens) and tokens[b0].isalpha():
+            b0 += 1
+            while b0 < len(tokens) and len(tokens[b0]) == 1 and not vocab.known(tokens[b0]):
+                b0 += 1
+        pieces.extend(tokens[i:a0])
+        pieces.append(respace("".join(tokens[a0:b0]), vocab))
+        i = b0
+    pieces.extend(tokens[i:])
+    text = re.sub(r"(?<![\d\w])(\d) (?=\d)", r"\1", " ".join(pieces))
+    text = re.sub(r"(?<![\d\w])(\d) (?=\d)", r"\1", text)
+    return rejoin_pieces(text, vocab)
+
+
+def rejoin_pieces(text: str, vocab: Vocabulary) -> str:
+    """Merge 2-4 neighbouring tokens when together they make a common word and at least one of
+    them is no word by itself ('tha t', 'meas ures'). Unsafe on real short words, hence the
+    demand that the merged word be common and a piece be unknown."""
+    tokens = text.split(" ")
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for k in (4, 3, 2):
+            group = tokens[i:i + k]
+            if len(group) < k or not all(g.isalpha() for g in group[:-1]):
+                continue
+            last = re.match(r"^([A-Za-z]+)(\W*)$", group[-1])
+            if not last:
+                continue
+            word = "".join(group[:-1]) + last.group(1)
+            if not (word.islower() or word.isupper() or word[1:].islower()):
+                continue
+            if any(_fragment(g.rstrip(".,;:!?”’)"), vocab) and not vocab.known(
+                    g.rstrip(".,;:!?”’)"), 1e-5, 5) for g in group) and \
+                    general_frequency(word.lower()) >= 1e-6:
+                out.append(word + last.group(2))
+                i += k
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return " ".join(out)

@@ -1,0 +1,84 @@
+"""What counts as a known word: a general English frequency list plus the text's own words.
+
+The fixers that change words (letter-spacing, hyphens, glued compounds, OCR repair) only act
+when the result is a known word, so this is the guard that keeps them conservative. The text's
+own vocabulary counts words seen on ordinary lines of the same file: names and old
+transliterations ('Tchernov', 'Lenine') are known because the author uses them elsewhere.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from wordfreq import word_frequency
+
+WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:[’'][A-Za-z]+)?")
+HYPHENATED = re.compile(r"\b([A-Za-z]{2,})-([A-Za-z]{2,})\b")
+
+FUNCTION_WORDS = frozenset("""
+a an the in to that this it by and if which who whom whose we they he she but or for as is are
+was were be not with of on at from all these those there when where what our their its so such
+i you his her them us my no nor yet than then though because while whether even also only
+""".split())
+
+
+@lru_cache(maxsize=200_000)
+def general_frequency(word: str) -> float:
+    """Frequency of a lower-case word in general English (0.0 when unknown)."""
+    return word_frequency(word.lower().replace("’", "'"), "en")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Word counts of one text (lower case) and the hyphenated compounds it prints."""
+
+    counts: Counter = field(default_factory=Counter)
+    compounds: frozenset[str] = frozenset()
+    total: int = 1
+
+    def corpus_count(self, word: str) -> int:
+        return self.counts.get(word.lower(), 0)
+
+    def known(self, word: str, min_general: float = 1e-7, min_count: int = 2) -> bool:
+        """A word is known when general English uses it or this text has it at least twice."""
+        w = word.lower()
+        if len(w) == 1:
+            return w in ("a", "i")
+        return general_frequency(w) >= min_general or self.counts.get(w, 0) >= min_count
+
+    def cost(self, word: str) -> float:
+        """Negative log probability, for word segmentation; unknown strings are expensive."""
+        w = word.lower().replace("'", "’")
+        if w.startswith("’"):
+            return 60.0
+        if w.endswith("’s") and len(w) > 2:
+            return self.cost(w[:-2]) + 1.0
+        if w.endswith("’") and len(w) > 1:
+            return self.cost(w[:-1]) + 1.5
+        p = max(general_frequency(w), self.counts.get(w, 0) / self.total)
+        if len(w) == 1 and w not in ("a", "i"):
+            p = min(p, 1e-9)
+        if p <= 0:
+            return 24.0 + 1.5 * len(w)
+        return -math.log(p)
+
+
+def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
+    """Count words in lines that look ordinary (not letter-spaced, not OCR-noisy)."""
+    counts: Counter = Counter()
+    compounds: set[str] = set()
+    for t in texts:
+        for m in WORD.finditer(t):
+            w = m.group(0)
+            if len(w) >= 3 and not re.search(r"[A-Z]{2}[a-z]|[a-z][A-Z]", w):
+                counts[w.lower().replace("'", "’")] += 1
+        for m in HYPHENATED.finditer(t):
+            left, right = m.group(1), m.group(2)
+            if right.lower() not in FUNCTION_WORDS and left.lower() not in FUNCTION_WORDS:
+                compounds.add(f"{left}-{right}".lower())
+    return Vocabulary(counts, frozenset(compounds), max(1, sum(counts.values())))

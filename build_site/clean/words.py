@@ -1,0 +1,228 @@
+"""Fixes inside running text, line by line, each guarded by the vocabulary.
+
+Every fixer takes the lines, the work's configuration and the text's vocabulary, and returns
+(lines, changes). A change names the rule, the raw line and the words before and after, so the
+report lists every word the cleaner touched. Line-break hyphens are resolved here, on lines,
+by moving the second half of the word up to the line where it starts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ..model import Change, Line
+from .furniture import FurnitureConfig
+from .letterspacing import collapse_line, rejoin_pieces, spaced_runs
+from .vocabulary import FUNCTION_WORDS, Vocabulary, general_frequency
+
+WordFixer = Callable[[list[Line], FurnitureConfig, Vocabulary], tuple[list[Line], list[Change]]]
+
+
+def collapse_letterspacing(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
+                           ) -> tuple[list[Line], list[Change]]:
+    """Letter-spaced runs collapsed and re-segmented into words (see ``letterspacing``)."""
+    out, changes = [], []
+    for ln in lines:
+        if ln.text and spaced_runs(ln.text.split()):
+            new = collapse_line(ln.text, vocab)
+            if new != ln.text:
+                changes.append(Change("letter-spacing", "changed", ln.number, ln.text, new,
+                                      "letter-spaced run collapsed and cut into words"))
+                ln = Line(ln.number, new)
+        out.append(ln)
+    return out, changes
+
+
+def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
+                       ) -> tuple[list[Line], list[Change]]:
+    """A word broken by a stray space ('meas ures'): two or more pieces that are not words
+    themselves and make a common word together. Unsafe for real short words, so a piece must
+    be unknown to both the text and general English."""
+    out, changes = [], []
+    for ln in lines:
+        new = rejoin_pieces(ln.text, vocab) if ln.text else ln.text
+        if new != ln.text:
+            for before, after in _diff_words(ln.text, new):
+                changes.append(Change("split-word", "changed", ln.number, before, after,
+                                      "pieces of one word rejoined"))
+            ln = Line(ln.number, new)
+        out.append(ln)
+    return out, changes
+
+
+_HYPHEN_END = re.compile(r"([A-Za-z\u00c0-\u024f]+)-$")
+_WORD_START = re.compile(r"^([A-Za-z\u00c0-\u024f’']+)(\S*)\s*")
+_TRAILING_WORD = re.compile(r"([A-Za-z\u00c0-\u024f]+)$")
+
+
+def hyphen_decision(first: str, second: str, vocab: Vocabulary) -> tuple[bool, str]:
+    """Keep the hyphen of 'first-/second'? (keep, why). Kept when the second part is
+    capitalised ('Socialist-/Revolutionaries', 'non-/Party') or the text prints the
+    hyphenated form elsewhere and not the joined one; dropped otherwise."""
+    hyph = f"{first}-{second}".lower()
+    joined = (first + second).lower()
+    if second[:1].isupper():
+        return True, "second part capitalised"
+    if hyph in vocab.compounds and vocab.corpus_count(joined) == 0:
+        return True, "hyphenated form printed elsewhere in the text"
+    if hyph in vocab.compounds:
+        return False, "ambiguous: both forms printed in the text; joined"
+    if vocab.known(joined):
+        return False, "joined word is known"
+    if vocab.known(first) and vocab.known(second) and len(first) > 2 and len(second) > 2:
+        return True, "ambiguous: joined word unknown, both parts are words; hyphen kept"
+    return False, "ambiguous: joined word unknown; joined"
+
+
+def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
+                     ) -> tuple[list[Line], list[Change]]:
+    """Words cut at a line end: 'ob-' / 'stacles', and 'Janu' / 'ary' (a break whose hyphen
+    was lost, for instance under a watermark). The second half moves up to the first line.
+    Blank lines between the halves (page joins) are crossed; a text line is not."""
+    out = list(lines)
+    changes: list[Change] = []
+    for i, ln in enumerate(out):
+        text = ln.text
+        if not text:
+            continue
+        j = i + 1
+        while j < len(out) and not out[j].text:
+            j += 1
+        if j >= len(out) or j - i > 6:
+            continue
+        nxt = out[j].text
+        m2 = _WORD_START.match(nxt)
+        if not m2:
+            continue
+        second = m2.group(1)
+        m = _HYPHEN_END.search(text)
+        if m and not text.endswith("--") and (second[:1].islower() or second[:1].isupper()
+                                              and m.group(1)[:1].isupper()):
+            first = m.group(1)
+            keep, why = hyphen_decision(first, second, vocab)
+            word = f"{first}-{second}" if keep else first + second
+            new_text = text[: m.start()] + word + m2.group(2)
+            changes.append(Change("line-break-hyphen", "joined", ln.number,
+                                  f"{first}- / {second}", word, why))
+            if why.startswith("ambiguous"):
+                changes.append(Change("line-break-hyphen", "flagged", ln.number,
+                                      f"{first}- / {second}", word, why))
+        else:
+            t = _TRAILING_WORD.search(text)
+            if not t or not second[:1].islower():
+                continue
+            first = t.group(1)
+            if vocab.known(first) or vocab.known(second) or not vocab.known(first + second):
+                continue
+            word = first + second
+            new_text = text[: t.start()] + word + m2.group(2)
+            changes.append(Change("line-break", "joined", ln.number, f"{first} / {second}", word,
+                                  "word cut at a line end without a hyphen"))
+        rest = nxt[m2.end():]
+        out[i] = Line(ln.number, new_text)
+        out[j] = Line(out[j].number, rest)
+    # A continuation line emptied by the move is gone: dropped rather than left as a blank
+    # line that would read as a paragraph break.
+    had_text = {ln.number for ln in lines if ln.text}
+    return [ln for ln in out if ln.text or ln.number not in had_text], changes
+
+
+def _case_like(model: str, word: str) -> str:
+    if model.isupper():
+        return word.upper()
+    if model[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+_TOKEN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+
+
+def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
+                          ) -> tuple[list[Line], list[Change]]:
+    """Compounds glued at a lost line break ('workingclass', 'nonParty'): the hyphen goes back
+    when the text prints the hyphenated form elsewhere. CamelCase words whose halves are both
+    words ('SocialDemocratic') get a hyphen too. Unsafe where the joined spelling is also
+    the author's ('cooperative'): then the hyphenated form must be the commoner in the text."""
+    by_joined: dict[str, str] = {}
+    for comp in vocab.compounds:
+        left, right = comp.split("-", 1)
+        joined = left + right
+        if vocab.corpus_count(joined) <= vocab.corpus_count(comp.replace("-", "")) and (
+                general_frequency(joined) < 1e-6 or vocab.corpus_count(joined) < 2):
+            by_joined[joined] = comp
+
+    def fix(m: re.Match) -> str:
+        w = m.group(0)
+        low = w.lower()
+        if low in by_joined:
+            left = by_joined[low].split("-", 1)[0]
+            return w[: len(left)] + "-" + w[len(left):]
+        camel = re.fullmatch(r"([A-Za-z][a-z]+)([A-Z][a-z]+)", w)
+        if camel and all(vocab.known(p, 1e-6) and len(p) > 2 for p in camel.groups()):
+            return camel.group(1) + "-" + camel.group(2)
+        return w
+
+    out, changes = [], []
+    for ln in lines:
+        new = _TOKEN.sub(fix, ln.text) if ln.text else ln.text
+        if new != ln.text:
+            for before, after in _diff_words(ln.text, new):
+                changes.append(Change("glued-compound", "changed", ln.number, before, after,
+                                      "hyphen restored in a compound glued at a line break"))
+            ln = Line(ln.number, new)
+        out.append(ln)
+    return out, changes
+
+
+_FUNC = "|".join(sorted(FUNCTION_WORDS, key=len, reverse=True))
+_HYPHEN_DASH = re.compile(rf"(?<=[a-z,;])-(?=(?:{_FUNC})\b)(?!\w+-)", re.IGNORECASE)
+
+
+def normalise_dashes(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
+                     ) -> tuple[list[Line], list[Change]]:
+    """Dashes typed or read as hyphens: '--', ' - ', 'word- word', a line-initial '-', and
+    'word-the' (a hyphen before a function word is a dash, not a compound). Spaced dots
+    '. . .' lose their spaces. Unsafe on 'pre- and post-war' (kept: 'and'/'or' after 'x- ')
+    and on compounds ending in a function word ('hand-to-mouth': kept when a hyphen follows)."""
+    out, changes = [], []
+    for ln in lines:
+        t = ln.text
+        if not t:
+            out.append(ln)
+            continue
+        new = re.sub(r"\s*--+\s*", "—", t)
+        new = re.sub(r"(?<=\S) - (?=\S)", "—", new)
+        new = re.sub(r"(?<=[a-z])- (?!(?:and|or|to)\b)(?=[a-z])", "—", new)
+        new = re.sub(r"^-(?=[a-z])", "—", new)
+        new = re.sub(r"(?<=\w) —|— (?=\w)", "—", new)
+        new = _HYPHEN_DASH.sub("—", new)
+        new = re.sub(r"\.(?: \.){2,}", lambda m: m.group(0).replace(" ", ""), new)
+        if new != t:
+            changes.append(Change("dash", "changed", ln.number, t, new,
+                                  "dash or ellipsis spacing normalised"))
+            ln = Line(ln.number, new)
+        out.append(ln)
+    return out, changes
+
+
+def _diff_words(before: str, after: str) -> list[tuple[str, str]]:
+    """Pairs of (old token run, new token run) that differ, for the report."""
+    import difflib
+
+    a, b = before.split(), after.split()
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op != "equal":
+            out.append((" ".join(a[i1:i2]), " ".join(b[j1:j2])))
+    return out
+
+
+WORD_FIXERS: tuple[WordFixer, ...] = (
+    collapse_letterspacing,
+    join_line_breaks,
+    rejoin_split_words,
+    rehyphenate_compounds,
+    normalise_dashes,
+)
