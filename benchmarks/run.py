@@ -78,7 +78,11 @@ def make_corpus(scale: int, target: Path) -> int:
             folder.mkdir()
             (folder / meta.raw_file).write_bytes(data)
             for extra in (ROOT / "source" / slug).iterdir():
-                if extra.name not in (meta.raw_file, "work.yml") and extra.is_file():
+                # A variant is a new text: it takes the work's data files but not its ledger
+                # of published paragraph ids.
+                ledger = extra.name.startswith("anchors")
+                if extra.name not in (meta.raw_file, "work.yml") and extra.is_file() and not (
+                        i and ledger):
                     shutil.copy(extra, folder / extra.name)
             w = dict(work)
             if i:
