@@ -15,25 +15,39 @@ from .model import Block, BlockKind, Document, Note, Page, Section
 # Python-Markdown's ESCAPED_CHARS that can start syntax ('.' and '>' are handled apart):
 # escaping any other character would leave a visible backslash.
 _INLINE = re.compile(r"([\\`*_{}\[\]()#+!-])")
+# Markdown reads tabs as four spaces, two trailing spaces as <br>, four leading as code; HTML
+# collapses a run of whitespace to one space anyway, so one space is the same text, and safe.
+_SPACE_RUN = re.compile(r"[ \t\r\n]+")
+# Python-Markdown strips leading/trailing Unicode whitespace (NBSP, U+2028...) from blocks and
+# uses STX/ETX as its own placeholders: written as character references they stay in the text.
+_EDGE_SPACE = re.compile(r"^[^\S\x00-\x9f]+|[^\S\x00-\x9f]+$")
+_CONTROL = re.compile(r"[\x02\x03]")
+
+
+def _char_refs(match: re.Match) -> str:
+    return "".join(f"&#{ord(c)};" for c in match.group(0))
 
 
 def escape(text: str) -> str:
-    """Make source text safe and literal in Markdown and HTML.
+    """Make source text safe and literal in Markdown and HTML: it shows as itself, one line.
 
     '&' and '<' become entities (so no raw HTML passes through); every ASCII punctuation mark
     Markdown might read as syntax is backslash-escaped; line starts lose their meaning.
     """
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _INLINE.sub(r"\\\1", text)
-    text = re.sub(r"(?m)^(\d+)\.", r"\1\\.", text)
-    text = re.sub(r"(?m)^ {4,}", " ", text)
-    return text.replace("\n", " ")
+    text = _SPACE_RUN.sub(" ", text)
+    text = re.sub(r"^( ?\d+)\.", r"\1\\.", text)
+    text = _CONTROL.sub(_char_refs, text)
+    return _EDGE_SPACE.sub(_char_refs, text)
 
 
 def escape_attr(text: str) -> str:
-    """For HTML attribute values we write ourselves (titles in raw HTML blocks)."""
-    return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-            .replace(">", "&gt;"))
+    """For text we put in raw HTML ourselves (attribute values, <dd>, subtitles): entities for
+    the HTML specials, and one line, since a blank line would end Markdown's raw HTML block."""
+    text = (text.replace("&", "&amp;").replace('"', "&quot;").replace("'", "&#39;")
+            .replace("<", "&lt;").replace(">", "&gt;"))
+    return _CONTROL.sub(_char_refs, _SPACE_RUN.sub(" ", text))
 
 
 def _with_refs(block: Block, note_keys: dict[str, str]) -> str:
