@@ -1,21 +1,31 @@
-"""Paragraph reconstruction: where one of the author's paragraphs ends and the next begins.
+"""Paragraph reconstruction: where one of the author's paragraphs ends and the next begins,
+and what kind of block each is.
 
 Used by ``segment`` on the lines between headings. The signals are the text's own measure:
 the typical line width (hard-wrapped texts), final punctuation on a short last line, the next
-line's capital, and blank lines that do not fall inside a sentence.
+line's capital, and blank lines that do not fall inside a sentence or after a full line.
 """
 
 from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+
+from wordfreq import zipf_frequency
 
 from .clean.furniture import TERMINAL
 from .clean.text import join_lines
 from .model import Block, BlockKind, Change, Line
 
-BREAK_LINE = re.compile(r"^(\*\s*){3}$")
+BREAK_LINE = re.compile(r"^(\*\s*){3}$|^(\*\s){2}\*$")
+LIST_ITEM = re.compile(r"^(?:\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})\)|\d{1,2}\.\s)\s*\S")
+STAGE = re.compile(r"^\((?:[A-Z][a-z]+ )?(?:[Aa]pplause|[Ll]aughter|[Cc]heers|[Ss]tormy|[Pp]rolonged"
+                   r"|[Cc]ommotion|[Nn]oise|[Vv]oices?|[Ll]aughter and applause)[^()]{0,60}\)\.?$")
+SIGNATURE = re.compile(r"^(?:Signed: )?(?:[A-Z]\. ?){1,3}[A-Z][a-z]+\.?$")
+QUOTE_SOURCE = re.compile(r"\((?:[Ss]ee |[Cc]f\. )[^()]*(?:Vol\.|p\.|pp\.|Works)[^()]*\)\.?$")
+PDF_DEBRIS = re.compile(r"\)Tj|\bT\*|\bTj\b")
+OPENING = "\"“‘'"
 
 
 def typical_width(lines: Sequence[Line]) -> int | None:
@@ -41,20 +51,100 @@ def tail_is_short(text: str, width: int | None) -> bool:
     return len(text) - (n - 1) * width < 0.85 * width
 
 
+def _starts_paragraph(nxt: str) -> bool:
+    return nxt[:1].isupper() or nxt[:1] in "\"“‘'([—0123456789*"
+
+
 def breaks_before(prev: str, nxt: str, blank_between: bool, width: int | None) -> bool:
-    """Does a new paragraph start at ``nxt``? Final punctuation on a short last line and a
-    plausible paragraph start; a blank line alone is not enough if it falls mid-sentence."""
-    starts = nxt[:1].isupper() or nxt[:1] in "\"“‘'([—0123456789*"
-    if not (ends_sentence(prev) and starts):
+    """Does a new paragraph start at ``nxt``?
+
+    Hard-wrapped text: final punctuation on a short last line before a plausible start; or a
+    blank line after a short line (a date, a source line, a signature) before a capital. A
+    blank line after a full-width line is a page join, not a break. Unwrapped text: a blank
+    line after a finished sentence, or after a short line such as 'Top secret'.
+    """
+    if not _starts_paragraph(nxt):
         return False
     if width is None:
-        return blank_between
-    return tail_is_short(prev, width)
+        return blank_between and (ends_sentence(prev) or (len(prev) < 40
+                                                          and not prev.endswith((",", "-"))))
+    short = tail_is_short(prev, width)
+    if blank_between and short and not prev.endswith((",", "-", "—")):
+        return True
+    return ends_sentence(prev) and short
 
 
-def make_block(lines: Sequence[Line], compounds: frozenset[str] = frozenset()
-               ) -> tuple[Block, list[Change]]:
-    """Join a paragraph's lines and decide what kind of block it is."""
+def block_kind(text: str) -> BlockKind:
+    """What a joined paragraph is: a section break, a list item, a stage direction, a
+    signature, a block quotation closed by its source reference, garbled text, or prose."""
+    if BREAK_LINE.match(text):
+        return BlockKind.BREAK
+    if is_damaged(text):
+        return BlockKind.DAMAGED
+    if STAGE.match(text) or SIGNATURE.match(text):
+        return BlockKind.META
+    if LIST_ITEM.match(text):
+        return BlockKind.LIST_ITEM
+    if text[:1] in OPENING and QUOTE_SOURCE.search(text):
+        return BlockKind.QUOTE
+    return BlockKind.PARAGRAPH
+
+
+def _splits_into_words(w: str, parts: int = 3) -> bool:
+    if zipf_frequency(w, "en") >= 2.0 or any(zipf_frequency(w[:k], "en") >= 3.0
+                                             for k in range(6, len(w) - 1)):
+        return True
+    if parts == 1:
+        return False
+    return any(zipf_frequency(w[:k], "en") >= 2.5 and _splits_into_words(w[k:], parts - 1)
+               for k in range(3, len(w) - 2))
+
+
+def _garbled_weight(tok: str) -> int:
+    """0 for a word, 1 for a garbled token, 2 for a long garbled one that is no compound."""
+    if not _garbled(tok):
+        return 0
+    core = re.sub(r"[^A-Za-z0-9]", "", tok)
+    return 2 if len(core) >= 12 and not _splits_into_words(core.lower()) else 1
+
+
+def _garbled(tok: str) -> bool:
+    core = tok.strip(".,;:!?\"“”‘’'()[]*—-")
+    if not core:
+        return False
+    if len(core) >= 4 and re.search(r"[A-Za-z]\d|\d[A-Za-z]", core) and not re.fullmatch(
+            r"\d+(?:st|nd|rd|th|s)", core):
+        return True
+    if not core.isalpha() or len(core) < 2 or core.istitle():
+        return False
+    return zipf_frequency(core.lower(), "en") < 1.0
+
+
+def damaged_spans(text: str, window: int = 6, need: int = 3) -> list[tuple[int, int]]:
+    """Token index ranges where at least ``need`` of ``window`` tokens are garbled."""
+    toks = text.split()
+    bad = [_garbled_weight(t) for t in toks]
+    spans: list[tuple[int, int]] = []
+    for k in range(0, max(0, len(toks) - window + 1)):
+        if sum(bad[k:k + window]) >= need:
+            if spans and spans[-1][1] >= k:
+                spans[-1] = (spans[-1][0], k + window)
+            else:
+                spans.append((k, k + window))
+    return spans
+
+
+def is_damaged(text: str) -> bool:
+    """Text the source garbled: PDF operator debris ('Tj', 'T*') or a stretch where most
+    tokens are no word. Such text is shown marked, never repaired. Unsafe on passages in a
+    foreign language or dense with unknown names (three unknown in six tokens)."""
+    return bool(PDF_DEBRIS.search(text)) or bool(damaged_spans(text))
+
+
+def make_block(lines: Sequence[Line], compounds: frozenset[str] = frozenset(),
+               page_of: Mapping[int, str] | None = None) -> tuple[Block, list[Change]]:
+    """Join a paragraph's lines and decide what kind of block it is; ``page_of`` (from
+    ``Cleaned.page_of``) gives the print page the block starts on."""
     text, changes = join_lines(lines, compounds)
-    kind = BlockKind.BREAK if BREAK_LINE.match(text) else BlockKind.PARAGRAPH
-    return Block(kind, text, lines[0].number, lines[-1].number), changes
+    page = (page_of or {}).get(lines[0].number, "")
+    return Block(block_kind(text), text, lines[0].number, lines[-1].number, page=page), changes

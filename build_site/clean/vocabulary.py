@@ -40,6 +40,7 @@ class Vocabulary:
     counts: Counter = field(default_factory=Counter)
     compounds: frozenset[str] = frozenset()
     total: int = 1
+    compound_counts: Counter = field(default_factory=Counter)
 
     def corpus_count(self, word: str) -> int:
         return self.counts.get(word.lower(), 0)
@@ -71,7 +72,7 @@ class Vocabulary:
 def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
     """Count words in lines that look ordinary (not letter-spaced, not OCR-noisy)."""
     counts: Counter = Counter()
-    compounds: set[str] = set()
+    compounds: Counter = Counter()
     for t in texts:
         for m in WORD.finditer(t):
             w = m.group(0)
@@ -80,5 +81,5 @@ def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
         for m in HYPHENATED.finditer(t):
             left, right = m.group(1), m.group(2)
             if right.lower() not in FUNCTION_WORDS and left.lower() not in FUNCTION_WORDS:
-                compounds.add(f"{left}-{right}".lower())
-    return Vocabulary(counts, frozenset(compounds), max(1, sum(counts.values())))
+                compounds[f"{left}-{right}".lower()] += 1
+    return Vocabulary(counts, frozenset(compounds), max(1, sum(counts.values())), compounds)

@@ -70,8 +70,6 @@ def hyphen_decision(first: str, second: str, vocab: Vocabulary) -> tuple[bool, s
         return False, "ambiguous: both forms printed in the text; joined"
     if vocab.known(joined):
         return False, "joined word is known"
-    if vocab.known(first) and vocab.known(second) and len(first) > 2 and len(second) > 2:
-        return True, "ambiguous: joined word unknown, both parts are words; hyphen kept"
     return False, "ambiguous: joined word unknown; joined"
 
 
@@ -149,8 +147,8 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
     for comp in vocab.compounds:
         left, right = comp.split("-", 1)
         joined = left + right
-        if vocab.corpus_count(joined) <= vocab.corpus_count(comp.replace("-", "")) and (
-                general_frequency(joined) < 1e-6 or vocab.corpus_count(joined) < 2):
+        hyph, glued = vocab.compound_counts[comp], vocab.corpus_count(joined)
+        if (general_frequency(joined) < 1e-6 and hyph >= glued) or (hyph >= 3 and hyph >= 3 * glued):
             by_joined[joined] = comp
 
     def fix(m: re.Match) -> str:
@@ -159,8 +157,8 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
         if low in by_joined:
             left = by_joined[low].split("-", 1)[0]
             return w[: len(left)] + "-" + w[len(left):]
-        camel = re.fullmatch(r"([A-Za-z][a-z]+)([A-Z][a-z]+)", w)
-        if camel and all(vocab.known(p, 1e-6) and len(p) > 2 for p in camel.groups()):
+        camel = re.fullmatch(r"([A-Za-z][a-z]{3,})([A-Z][a-z]{2,})", w)
+        if camel and all(vocab.known(p, 1e-6) for p in camel.groups()):
             return camel.group(1) + "-" + camel.group(2)
         return w
 
