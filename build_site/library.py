@@ -6,17 +6,18 @@ not imported here: the plugin and the CLI both call ``build_library``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import anchors, cache, links, metadata, notes
+from . import anchors, cache, downloads, links, metadata, notes
 from .clean import clean_lines
 from .clean.furniture import FurnitureConfig
 from .decode import decode
 from .model import Diagnostic, Document, Level, Page
 from .render import escape, escape_attr, page_paths, render_document
-from .segment import StructureConfig, segment
+from .segment import StructureConfig, load_structure, segment
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Built:
     nav: list
     documents: tuple[Document, ...]
     diagnostics: tuple[Diagnostic, ...]
+    library: metadata.Library | None = None  # for downloads and citation metadata
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -37,12 +39,13 @@ def furniture_config(meta: metadata.WorkMeta) -> FurnitureConfig:
                            boilerplate=tuple(c.pop("boilerplate", ())), extra=c)
 
 
-def structure_config(meta: metadata.WorkMeta) -> StructureConfig:
-    c = dict(meta.structure)
-    return StructureConfig(
-        page_level=int(c.pop("page_level", 1)),
-        headings=tuple((h["pattern"], int(h["level"])) for h in c.pop("headings", ())),
-        not_headings=tuple(c.pop("not_headings", ())), extra=c)
+def structure_config(meta: metadata.WorkMeta, path: str = "") -> StructureConfig:
+    """The validated ``structure`` block (problems: see ``structure_diagnostics``)."""
+    return load_structure(meta.structure, path)[0]
+
+
+def structure_diagnostics(meta: metadata.WorkMeta, path: str = "") -> tuple[Diagnostic, ...]:
+    return load_structure(meta.structure, path)[1]
 
 
 def notes_config(meta: metadata.WorkMeta) -> notes.NotesConfig:
@@ -56,10 +59,12 @@ def convert_work(slug: str, meta: metadata.WorkMeta, raw: bytes, raw_path: str) 
         return Document(slug, (), diagnostics=decoded.diagnostics)
     cleaned = clean_lines(decoded.lines, furniture_config(meta))
     split = notes.split_notes(cleaned.lines, decoded.lines, notes_config(meta))
-    sections, seg_changes = segment(split.lines, structure_config(meta), meta.title)
+    yml = str(Path(raw_path).with_name("work.yml"))
+    sections, seg_changes = segment(split.lines, structure_config(meta, yml), meta.title)
     sections, note_list, note_changes = notes.attach_notes(sections, split, notes_config(meta))
     changes = cleaned.changes + split.changes + seg_changes + note_changes
-    return Document(slug, sections, note_list, changes, decoded.diagnostics)
+    return Document(slug, sections, note_list, changes,
+                    decoded.diagnostics + structure_diagnostics(meta, yml))
 
 
 def _author_names(meta: metadata.WorkMeta, lib: metadata.Library) -> str:
@@ -80,6 +85,7 @@ def work_index_page(doc: Document, meta: metadata.WorkMeta, lib: metadata.Librar
     if meta.subtitle:
         lines.append(f'<p class="subtitle">{escape_attr(meta.subtitle)}</p>\n')
     lines.append(f'<dl class="work-meta">{dl}</dl>\n')
+    lines.append(downloads.downloads_html(doc.slug, f"{doc.slug}/index.md"))
     lines.append("## Contents\n")
     for sec, path in page_paths(doc):
         depth = path.count("/") - 1
@@ -155,9 +161,20 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
     converted, _ = cache.convert_many(jobs, cache_dir, workers, progress)
     for slug, doc in converted.items():
         docs[slug] = anchors.assign_anchors(doc, source_dir)
-    docs = links.crosslink(docs, lib)
+    index_pages = {slug: work_index_page(doc, lib.works[slug], lib) for slug, doc in docs.items()}
+    links_file = source_dir / "links.yml"
+    links_config, links_diags = links.load_config(
+        links_file.read_text("utf-8") if links_file.is_file() else None, str(links_file))
+    linked = links.link_library(docs, lib, links_config,
+                                {slug: page.path for slug, page in index_pages.items()})
+    docs = linked.docs
+    diags.extend(links_diags + list(linked.diagnostics))
     for slug, doc in docs.items():
         diags.extend(doc.diagnostics)
-        pages.append(work_index_page(doc, lib.works[slug], lib))
+        index = index_pages[slug]
+        pages.append(dataclasses.replace(index, markdown=index.markdown + links.references_markdown(
+            slug, linked, index.path)))
         pages.extend(render_document(doc))
-    return Built(tuple(pages), nav_tree(lib, docs), tuple(docs.values()), tuple(diags))
+    pages.extend(linked.pages)
+    nav = nav_tree(lib, docs) + linked.nav
+    return Built(tuple(pages), nav, tuple(docs.values()), tuple(diags), lib)

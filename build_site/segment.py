@@ -1,45 +1,158 @@
-"""Cleaned lines -> the author's structure: sections (pages and headings) holding blocks.
+"""Cleaned lines -> the author's structure: a tree of sections (pages and headings) of blocks.
 
-Generic signals only: ALL-CAPS heading blocks, 'Chapter N' lines, short Title-Case lines
-between finished sentences, numbered section lines ('1.' then a title), date lines under a
-heading, and paragraph ends (final punctuation on a short last line, or a blank line that does
-not fall inside a sentence). Per-work ``structure`` configuration can name heading patterns and
-the heading level that starts a page.
+Generic signals first: ALL-CAPS heading blocks (merged over several lines), 'Chapter N' and
+roman-numeral lines, 'N.' section lines, short Title-Case lines between finished sentences,
+marxists.org-style document headers ('Written: ...'), subtitle and date lines under a heading,
+the closing lines a collected-works edition prints after a work (publication, date, signature),
+chapter contents lists, and 'Back to ... On to CHAPTER n' navigation lines. Per-work
+``structure`` configuration (validated by ``StructureSpec``) only adds what is truly particular.
+
+Levels: 1 = a work or a book's chapter; 2 = a part (a roman-numeral chapter, a dated speech of
+a multi-part event); 3 = a section; 4 = a numbered point. Headings at ``page_level`` or above
+start pages; deeper ones become headings inside their page.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from .model import Block, BlockKind, Change, Line, Section
-from .paragraphs import BREAK_LINE, breaks_before, ends_sentence, make_block, tail_is_short, typical_width
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .model import Block, BlockKind, Change, Diagnostic, Level, Line, NoteRef, Section
+from .paragraphs import BREAK_LINE, breaks_before, make_block, typical_width
 
 MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
           "December")
 DATE_LINE = re.compile(
     rf"^(?:(?:{MONTHS})(?: \d{{1,2}}(?:-\d{{1,2}})?)?,? \d{{4}}|\d{{1,2}} (?:{MONTHS}),? \d{{4}}|"
     rf"(?:{MONTHS}) \d{{1,2}}(?:-\d{{1,2}})?|(?:[A-Z][a-z]+, )?(?:{MONTHS}),? \d{{4}})\.?$")
-PLACE_DATE_LINE = re.compile(rf"^[A-Z][a-z]+, (?:{MONTHS}),? \d{{4}}\.?$")
+YEAR_DATE = re.compile(r"\b1[5-9]\d\d\.?$")
+SHORT_DATE = re.compile(r"^\d{1,2}(?:\. ?| ?/ ?)[IVX]{1,4}\.? ?\d{2}\.?$")  # '15. VII. 24', '7/XI 24'
+CHRONICLE_DATE = re.compile(rf"^(?:{MONTHS}) \d{{1,2}}(?:-\d{{1,2}})?(?: ?[—-] ?(?:(?:{MONTHS}) )?"
+                            rf"\d{{0,2}})?$")
 SMALL_WORDS = {"a", "an", "and", "the", "of", "in", "on", "to", "for", "with", "at", "by", "from",
                "or", "as", "its", "is", "not", "into", "but", "which", "de", "et", "la"}
 CHAPTER_LINE = re.compile(r"^(Chapter|CHAPTER|Part|PART|Book|BOOK|Appendix|APPENDIX)\b(\s+[\w.]+)?$")
-NUMBER_LINE = re.compile(r"^(\d{1,2}|[IVX]{1,5})\.?$")
+NUMBER_LINE = re.compile(r"^(\d{1,2})\.$")
+ROMAN_LINE = re.compile(r"^([IVX]{1,5})\.?$")
+NUMBERED_CAPS = re.compile(r"^\d{1,2}\. \S")
+POINT_START = re.compile(r"^(\d{1,2})\) ([A-Z][^.;,:?!]{2,60})\. (?=\S)")
+NAV_LINE = re.compile(r"^Back to .{1,40}\bOn to (CHAPTER|Chapter|APPENDIX|Appendix|POSTS?C?RIPT)"
+                      r"\s*(\d*)\s*$")
+LABEL_LINE = re.compile(r"^(Written|Dictated|Published|First [Pp]ublished|Delivered|Source|"
+                        r"Dictated by [Tt]elephone|Translated|Transcribed)(?: [^:]{0,20})?: *(\S.*)$")
+SIGNATURE = re.compile(r"^(?:Signed: )?(?:[A-Z]\. ?){1,3}(?:[A-Z][a-z]+|(?:[A-Z] ){2,}[a-z ]+)$")
+BYLINE = re.compile(r"^(?:(?:[A-Z]\. ?){1,3}[A-Z][a-z]+|[A-Z][a-z]+ [A-Z][a-z]+ [A-Z][a-z]+)$")
+PUBLICATION = re.compile(r"\b(?:No\.|Nos\.|Vol\.|Pravda|Newspaper|[Pp]ublished|Bulletin|GIZ|book|"
+                         r"Moscow|Izvestia|Bolshevik|Gazeta|Revolyutsia|Rabochy)")
+TRAILING_NOTE = re.compile(r"^(.*\S)\s+(\d{1,3})$|^(.*\S)\[(\d{1,3})\]$")
+SENTENCE_END = re.compile(r"[.!?…:;][\"”’')\]]*(?:\d{1,3}|\[\d{1,3}\])?$|[\"”’)]$")
+
+
+# -- configuration -----------------------------------------------------------------------------
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class HeadingRule(_Strict):
+    pattern: str
+    """Regex of a line that is a heading although no generic signal shows it."""
+    level: int = Field(ge=1, le=4)
+    """1 work or chapter, 2 part, 3 section, 4 point."""
+
+
+class LostTitle(_Strict):
+    before: str
+    """Regex of the first line after the place where the printout lost a heading."""
+    title: str
+    """The heading to restore; its words must come from the raw file (e.g. a contents list)."""
+    level: int = Field(default=1, ge=1, le=4)
+
+
+class TitleFix(_Strict):
+    pattern: str
+    """Regex matched against a heading title as printed (a misprint)."""
+    replace: str
+    """Replacement (regex replacement syntax)."""
+
+
+class Chronicle(_Strict):
+    start: str
+    """Regex of the line where a chronicle of dated entries starts (e.g. a bare year)."""
+    title: str
+    """Its title as printed elsewhere in the file (a running head), since it has no heading."""
+
+
+class StructureSpec(_Strict):
+    """The ``structure:`` block of a work.yml."""
+
+    page_level: int = Field(default=1, ge=1, le=4)
+    """Headings at this level or above become pages; deeper ones are headings in a page."""
+    headings: list[HeadingRule] = []
+    not_headings: list[str] = []
+    """Regexes of lines that look like headings but are text."""
+    lost_titles: list[LostTitle] = []
+    title_fixes: list[TitleFix] = []
+    chronicle: Chronicle | None = None
 
 
 @dataclass(frozen=True)
 class StructureConfig:
-    """Per-work structure options, from ``work.yml`` ``structure``."""
+    """Per-work structure options, compiled from ``StructureSpec``."""
 
     page_level: int = 1
-    """Headings at this level or above start a new page."""
     headings: tuple[tuple[str, int], ...] = ()
-    """Extra (regex, level) pairs: a line matching the regex is a heading at that level."""
     not_headings: tuple[str, ...] = ()
-    """Regexes of lines that look like headings but are text (declared with a reason)."""
+    lost_titles: tuple[tuple[str, str, int], ...] = ()
+    title_fixes: tuple[tuple[str, str], ...] = ()
+    chronicle: tuple[str, str] | None = None
     extra: dict = field(default_factory=dict)
 
+
+def load_structure(data: dict[str, Any], path: str = "") -> tuple[StructureConfig,
+                                                                     tuple[Diagnostic, ...]]:
+    """Validate a ``structure:`` block; every problem (unknown key, bad regex) is reported with
+    the file and the key path, and the defaults are used so that the work still builds."""
+    try:
+        spec = StructureSpec.model_validate(data or {})
+    except ValidationError as exc:
+        diags = []
+        for err in exc.errors():
+            key = "structure." + ".".join(str(p) for p in err["loc"])
+            what = ("unknown key" if err["type"] == "extra_forbidden" else err["msg"])
+            allowed = ", ".join(StructureSpec.model_fields)
+            diags.append(Diagnostic(Level.ERROR, "structure-config", f"{key}: {what} "
+                                    f"(structure keys: {allowed})", path))
+        return StructureConfig(), tuple(diags)
+    diags = []
+    pats = [("headings", h.pattern) for h in spec.headings] + [
+        ("not_headings", p) for p in spec.not_headings] + [
+        ("lost_titles", t.before) for t in spec.lost_titles] + [
+        ("title_fixes", f.pattern) for f in spec.title_fixes]
+    for key, pat in pats:
+        try:
+            re.compile(pat)
+        except re.error as exc:
+            diags.append(Diagnostic(Level.ERROR, "structure-config",
+                                    f"structure.{key}: bad regex {pat!r}: {exc}", path))
+    if diags:
+        return StructureConfig(), tuple(diags)
+    return StructureConfig(
+        page_level=spec.page_level,
+        headings=tuple((h.pattern, h.level) for h in spec.headings),
+        not_headings=tuple(spec.not_headings),
+        lost_titles=tuple((t.before, t.title, t.level) for t in spec.lost_titles),
+        title_fixes=tuple((f.pattern, f.replace) for f in spec.title_fixes),
+        chronicle=(spec.chronicle.start, spec.chronicle.title) if spec.chronicle else None,
+    ), ()
+
+
+# -- line classifiers ----------------------------------------------------------------------------
 
 def _letters(t: str) -> str:
     return "".join(c for c in t if c.isalpha())
@@ -59,6 +172,35 @@ def is_title_case(t: str) -> bool:
     return bool(big) and sum(w[0].isupper() for w in big) >= 0.75 * len(big)
 
 
+def ends_sentence(t: str) -> bool:
+    """Final punctuation, allowing a trailing note number ('Bogajevsky.7', 'end.[2]')."""
+    return bool(SENTENCE_END.search(t))
+
+
+def split_note_number(title: str) -> tuple[str, tuple[str, ...]]:
+    """'OF THE R. C. P. (B.) 1' -> ('OF THE R. C. P. (B.)', ('1',)); 'TROTSKY[1]' likewise."""
+    m = TRAILING_NOTE.match(title)
+    if not m:
+        return title, ()
+    text, num = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    if re.search(r"(?:No\.|Nos\.|Vol\.|Chapter|CHAPTER|,)$", text) or text.endswith(tuple("0123456789")):
+        return title, ()
+    return text, (num,)
+
+
+def slugify(text: str) -> str:
+    """Readable, stable URL slug: ascii, lowercase, no leading article, cut at a word."""
+    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    s = re.sub(r"['’]", "", s)
+    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+    s = re.sub(r"^(?:the|a|an)-(?=.)", "", s)
+    if len(s) > 50:
+        s = s[:50].rsplit("-", 1)[0]
+    return s or "section"
+
+
+# -- the walk ----------------------------------------------------------------------------------
+
 @dataclass
 class _Heading:
     level: int
@@ -66,47 +208,64 @@ class _Heading:
     first_line: int
     subtitle: str = ""
     meta: list[tuple[str, str]] = field(default_factory=list)
+    refs: list[str] = field(default_factory=list)
+    contents: list[str] = field(default_factory=list)
+    chronicle: bool = False
+
+
+@dataclass
+class _Closing:
+    """Lines a work ends with: its publication line, date, signature (shown as metadata)."""
+
+    meta: list[tuple[str, str]]
 
 
 class _Builder:
     """Walks the lines once, emitting headings and blocks; kept private to ``segment``."""
 
-    def __init__(self, lines: Sequence[Line], cfg: StructureConfig, compounds: frozenset[str]):
+    def __init__(self, lines: Sequence[Line], cfg: StructureConfig, work_title: str,
+                 compounds: frozenset[str]):
         self.lines = list(lines)
         self.cfg = cfg
+        self.work_title = work_title
         self.compounds = compounds
         self.width = typical_width(self.lines)
-        self.extra = [(re.compile(p), lvl) for p, lvl in cfg.headings]
+        self.declared = [(re.compile(p), lvl) for p, lvl in cfg.headings]
         self.not_headings = [re.compile(p) for p in cfg.not_headings]
-        self.items: list[_Heading | Block] = []
+        self.lost = [(re.compile(p), t, lvl) for p, t, lvl in cfg.lost_titles]
+        self.lost_used: set[int] = set()
+        self.chronicle = (re.compile(cfg.chronicle[0]), cfg.chronicle[1]) if cfg.chronicle else None
+        self.items: list[_Heading | Block | _Closing] = []
         self.changes: list[Change] = []
         self.para: list[Line] = []
+        self.pending_chapter = ""  # from a 'Back to ... On to CHAPTER n' line
+        self.in_chronicle = False
+        self.index = {ln.number: k for k, ln in enumerate(self.lines)}
 
-    # -- classification ------------------------------------------------------------------
-    def declared_level(self, t: str) -> int | None:
-        for pat, lvl in self.extra:
-            if pat.search(t):
-                return lvl
-        return None
-
-    def is_text_only(self, t: str) -> bool:
+    # -- helpers
+    def text_only(self, t: str) -> bool:
         return any(p.search(t) for p in self.not_headings)
 
-    def caps_heading(self, t: str) -> bool:
-        return (is_caps(t) and len(t) <= 90 and not t.endswith((".", "!", ",", ";", ":"))
-                and not self.is_text_only(t))
+    def short(self, t: str, frac: float = 0.8) -> bool:
+        return len(t) <= (frac * self.width if self.width else 80)
 
-    def short(self, t: str) -> bool:
-        limit = 0.8 * self.width if self.width else 70
-        return len(t) <= limit
+    def long(self, t: str) -> bool:
+        return len(t) >= (0.6 * self.width if self.width else 60)
 
-    def ends_sentence(self, t: str) -> bool:
-        return ends_sentence(t)
+    def next_nonblank(self, j: int) -> int:
+        while j < len(self.lines) and not self.lines[j].text:
+            j += 1
+        return j
 
-    def tail_is_short(self, t: str) -> bool:
-        return tail_is_short(t, self.width)
+    def text_at(self, j: int) -> str:
+        return self.lines[j].text if 0 <= j < len(self.lines) else ""
 
-    # -- walking ---------------------------------------------------------------------------
+    def caps_line(self, t: str) -> bool:
+        return is_caps(t) and len(t) <= 90 and not self.text_only(t)
+
+    def drop(self, ln: Line, rule: str, reason: str) -> None:
+        self.changes.append(Change(rule, "dropped", ln.number, ln.text, reason=reason))
+
     def flush(self) -> None:
         if not self.para:
             return
@@ -116,39 +275,68 @@ class _Builder:
         self.para = []
 
     def last_heading(self) -> _Heading | None:
-        return self.items[-1] if self.items and isinstance(self.items[-1], _Heading) else None
+        for it in reversed(self.items):
+            if isinstance(it, _Heading):
+                return it
+            if isinstance(it, Block):
+                return None
+        return None
 
-    def run(self) -> tuple[list[_Heading | Block], list[Change]]:
-        lines = self.lines
-        i, n = 0, len(lines)
+    # -- main loop
+    def run(self) -> tuple[list, list[Change]]:
+        i, n = 0, len(self.lines)
         blank_before = True
+        i = self.title_block(i)
         while i < n:
-            ln = lines[i]
+            ln = self.lines[i]
             t = ln.text
-            if not t:
+            if not t.strip():
                 blank_before = True
                 i += 1
                 continue
-            prev_text = self.para[-1].text if self.para else ""
-            at_boundary = not self.para or (self.ends_sentence(prev_text)
-                                             and self.tail_is_short(prev_text))
+            if NAV_LINE.match(t.strip()):
+                m = NAV_LINE.match(t.strip())
+                self.flush()
+                word = m.group(1).capitalize()
+                self.pending_chapter = f"{word} {m.group(2)}".strip() if word == "Chapter" else ""
+                self.drop(ln, "navigation-line", "web page navigation between chapters")
+                i += 1
+                continue
+            prev = self.para[-1].text if self.para else ""
+            at_boundary = not self.para or ends_sentence(prev) or (
+                self.width is None and blank_before) or closing_like(prev)
             consumed = self.try_heading(i, at_boundary, blank_before)
             if consumed:
                 i += consumed
                 blank_before = False
                 continue
-            heading = self.last_heading()
-            if heading is not None and not self.para and DATE_LINE.match(t):
-                heading.meta.append(("Date", t.rstrip(".")))
-                i += 1
-                continue
+            if self.pending_chapter and not self.para and not any(
+                    CHAPTER_LINE.match(self.text_at(k).strip()) for k in range(i, min(i + 12, n))):
+                self.emit(_Heading(1, self.pending_chapter, ln.number, meta=[
+                    ("Note", "The chapter's title is missing from the source.")]))
+                self.pending_chapter = ""
+            h = self.last_heading()
+            if h is not None and not self.para and h.level <= 2 and not h.chronicle:
+                m = LABEL_LINE.match(t)
+                if DATE_LINE.match(t):
+                    h.meta.append(("Date", t.rstrip(".")))
+                    i += 1
+                    continue
+                if m and len(t) < 200:
+                    h.meta.append((m.group(1).capitalize(), m.group(2)))
+                    i += 1
+                    continue
+                if self.contents_item(i, h):
+                    i += 1
+                    continue
             if BREAK_LINE.match(t):
                 self.flush()
                 self.para = [ln]
                 self.flush()
                 i += 1
                 continue
-            if self.para and self.breaks_before(prev_text, t, blank_before):
+            if self.para and (breaks_before(prev, t, blank_before, self.width)
+                              or self.in_chronicle and blank_before):
                 self.flush()
             self.para.append(ln)
             blank_before = False
@@ -156,167 +344,532 @@ class _Builder:
         self.flush()
         return self.items, self.changes
 
-    def breaks_before(self, prev: str, nxt: str, blank_between: bool) -> bool:
-        return breaks_before(prev, nxt, blank_between, self.width)
+    def title_block(self, i: int) -> int:
+        """A first line that repeats the work's title with more (a web page's title line)
+        is the work page's business: dropped, with the byline under it kept as metadata."""
+        j = self.next_nonblank(i)
+        first = self.text_at(j)
+        norm = _norm(first)
+        title = _norm(self.work_title)
+        if not title or title not in norm or norm == title:
+            return i
+        self.drop(self.lines[j], "title-line", "the work's title, shown on the work page")
+        k = self.next_nonblank(j + 1)
+        t = self.text_at(k)
+        if t and self.short(t) and not ends_sentence(t) and re.search(r"\d{4}|\bby\b", t):
+            self.byline = t
+            self.drop(self.lines[k], "byline", "shown as metadata of the first page")
+            return k + 1
+        return j + 1
 
+    def contents_item(self, i: int, h: _Heading) -> bool:
+        """Short unpunctuated lines right under a chapter heading are its contents list."""
+        t = self.lines[i].text.strip()
+        if self.para or h.level != 1 or not h.title.startswith(("Chapter", "Appendix")) or \
+                not self.short(t, 0.9) or bad_title_end(t) or NUMBER_LINE.match(t):
+            return False
+        if any(_norm(t) == _norm(c) for c in h.contents):
+            return False  # the list is over: this is the first section's heading
+        if h.contents and t[:1].islower():
+            h.contents[-1] += " " + t  # an item wrapped over two lines
+        else:
+            nxt = self.text_at(self.next_nonblank(i + 1)).strip()
+            if self.long(nxt) and not h.contents and not any(
+                    _norm(self.text_at(k)) == _norm(t) for k in range(i + 1, len(self.lines))):
+                return False  # a heading, not a one-item list: nothing repeats it
+            h.contents.append(t)
+        self.drop(self.lines[i], "contents-list", "the chapter's contents: its headings")
+        return True
+
+    def emit(self, h: _Heading) -> None:
+        if h.level == 1:
+            self.closing_before()
+        self.flush()
+        for pat, rep in self.cfg.title_fixes:
+            fixed = re.sub(pat, rep, h.title)
+            if fixed != h.title:
+                self.changes.append(Change("title-fix", "changed", h.first_line, h.title, fixed,
+                                           "misprint in the title (work.yml structure)"))
+                h.title = fixed
+        self.items.append(h)
+
+    # -- heading detectors
     def try_heading(self, i: int, at_boundary: bool, blank_before: bool) -> int:
         """Return how many lines the heading at ``i`` spans (0 if none)."""
-        lines, t = self.lines, self.lines[i].text
-        nxt = lines[i + 1].text if i + 1 < len(lines) else ""
-        declared = self.declared_level(t)
-        if declared is not None:
-            return self.emit_heading(i, declared, nxt_caps=True)
-        if self.is_text_only(t) or not at_boundary:
+        lines, t = self.lines, self.lines[i].text.strip()
+        for k, (pat, title, lvl) in enumerate(self.lost):
+            if k not in self.lost_used and pat.search(t):
+                self.lost_used.add(k)
+                self.emit(_Heading(lvl, title, lines[i].number, meta=[
+                    ("Note", "This heading is missing from the source at this place.")]))
+                break
+        if self.chronicle and not self.in_chronicle and self.chronicle[0].search(t):
+            self.in_chronicle = True
+            self.emit(_Heading(1, self.chronicle[1], lines[i].number, chronicle=True))
+            return 1
+        if self.in_chronicle:
+            if CHRONICLE_DATE.match(t) and (blank_before or not self.para):
+                self.emit(_Heading(3, t.rstrip("—- "), lines[i].number))
+                nxt = self.text_at(i + 1).strip()
+                if t.endswith(("—", "-")) and CHRONICLE_DATE.match(nxt):
+                    self.items[-1].title = f"{t.rstrip('—- ')}–{nxt}"
+                    return 2
+                return 1
             return 0
-        if CHAPTER_LINE.match(t) or (NUMBER_LINE.match(t) and nxt and (is_caps(nxt) or is_title_case(nxt))):
-            return self.emit_heading(i, 1 if (CHAPTER_LINE.match(t) or is_caps(nxt)) else 2,
-                                     nxt_caps=True)
-        if self.caps_heading(t):
-            return self.emit_heading(i, 1, nxt_caps=True)
-        if (self.short(t) and is_title_case(t) and not self.ends_sentence(t)
-                and not DATE_LINE.match(t) and nxt and (nxt[:1].isupper() or nxt[:1] in "\"“")
-                and len(t.split()) <= 12 and (self.para == [] or blank_before or self.width)):
-            return self.emit_heading(i, 2, nxt_caps=False)
+        for pat, lvl in self.declared:
+            if pat.search(t):
+                return self.caps_heading(i, lvl, force=True)
+        if self.text_only(t):
+            return 0
+        m = CHAPTER_LINE.match(t)
+        if m:
+            self.pending_chapter = ""
+            return self.prefixed(i, 1, f"{t}: ")
+        if not at_boundary:
+            return 0
+        j = self.next_nonblank(i + 1)
+        nxt = self.text_at(j).strip()
+        if ROMAN_LINE.match(t) and nxt and self.caps_line(nxt):
+            return self.prefixed(i, 2, f"{ROMAN_LINE.match(t).group(1)}. ")
+        if NUMBER_LINE.match(t) and nxt and (is_caps(nxt) or is_title_case(nxt)):
+            return self.prefixed(i, 3, f"{t} ")
+        header = self.document_header(i) or self.contents_heading(i)
+        if header:
+            return header
+        if self.caps_line(t):
+            return self.caps_heading(i, None)
+        point = POINT_START.match(t)
+        if point and len(point.group(2).split()) <= 8 and not self.para:
+            self.emit(_Heading(4, f"{point.group(1)}) {point.group(2)}", lines[i].number))
+            rest = Line(lines[i].number, t[point.end():])
+            self.para = [rest]
+            return 1
+        if self.title_case_heading(i, blank_before):
+            return self.wrapped_title(i)
         return 0
 
-    def emit_heading(self, i: int, level: int, nxt_caps: bool) -> int:
-        """Merge a heading block: a number or 'Chapter N' line with its title, and consecutive
-        caps lines; a Title-Case line right under a caps title becomes its subtitle."""
-        self.flush()
-        lines = self.lines
-        parts = [lines[i].text]
-        j = i + 1
-        prefix_only = bool(CHAPTER_LINE.match(parts[0]) or NUMBER_LINE.match(parts[0]))
-        while j < len(lines):
-            t = lines[j].text
-            if not t:
-                if prefix_only:
-                    j += 1
-                    continue
-                break
-            if prefix_only or (nxt_caps and is_caps(parts[-1]) and self.caps_heading(t)):
+    def prefixed(self, i: int, level: int, prefix: str) -> int:
+        """'Chapter 1' / 'I' / '1.' on its own line, then the title (caps lines, or a
+        Title-Case line continued by lower-case lines, possibly across a blank line)."""
+        j = self.next_nonblank(i + 1)
+        first = self.text_at(j).strip()
+        if not first or not (is_caps(first) or is_title_case(first)) or bad_title_end(first) \
+                and not first.endswith(","):
+            if prefix.endswith(": "):
+                self.emit(_Heading(level, prefix[:-2], self.lines[i].number))
+                return i + 1 - i
+            return 0
+        parts, j = [first], j + 1
+        caps = is_caps(first)
+        while j < len(self.lines):
+            k = self.next_nonblank(j) if not caps else j
+            t = self.text_at(k).strip()
+            if caps and t and self.caps_line(t) and not ends_sentence(parts[-1]):
                 parts.append(t)
-                prefix_only = False
-                j += 1
+                j = k + 1
                 continue
-            if (not nxt_caps and not self.ends_sentence(parts[-1]) and is_title_case(parts[-1])
-                    and t[:1].islower() and self.short(t) and not self.ends_sentence(t)):
-                parts.append(t)  # a title wrapped over two lines
-                j += 1
+            if not caps and t and t[:1].islower() and self.short(t) and not ends_sentence(t) \
+                    and not ends_sentence(parts[-1]):
+                parts.append(t)
+                j = k + 1
                 continue
             break
-        title = _join_title(parts)
-        heading = _Heading(level, title, lines[i].number)
-        if level == 1 and j < len(lines) and lines[j].text and is_title_case(lines[j].text) \
-                and not self.ends_sentence(lines[j].text) and not DATE_LINE.match(lines[j].text) \
-                and self.short(lines[j].text) and not self.caps_heading(lines[j].text):
-            heading.subtitle = lines[j].text
-            j += 1
-        self.items.append(heading)
+        title, refs = split_note_number(" ".join(p.strip() for p in parts))
+        self.emit(_Heading(level, prefix + title, self.lines[i].number, refs=list(refs)))
+        if level <= 2:
+            j = self.under_heading(j, self.items[-1])
         return j - i
 
+    def caps_heading(self, i: int, level: int | None, force: bool = False) -> int:
+        """A block of caps lines; then subtitle lines, a date line, a source block."""
+        parts, j = [self.lines[i].text.strip()], i + 1
+        while j < len(self.lines) and self.caps_line(self.text_at(j).strip()) \
+                and not ends_sentence(parts[-1]) and not force or (
+                force and j < len(self.lines) and is_caps(parts[0])
+                and self.caps_line(self.text_at(j).strip())):
+            parts.append(self.text_at(j).strip())
+            j += 1
+            if len(parts) > 5:
+                break
+        joined = " ".join(parts)
+        capped = len(parts) > 5
+        if not force and (capped or SHORT_DATE.match(joined) or len(joined) > 160 or re.search(r"[.!,;:]$", joined)
+                          or re.search(r"[a-zA-Z]{2}[.!] [A-Z][A-Za-z]", joined)):
+            return 0  # caps body text (a vow, a greeting), not a heading
+        title, refs = split_note_number(joined)
+        h = _Heading(level or 3, title, self.lines[i].number, refs=list(refs))
+        prev_closing = bool(self.items) and isinstance(self.items[-1], _Closing) or \
+            self.closing_before()
+        first = not any(isinstance(it, _Heading) for it in self.items)
+        j = self.subtitle(j, h)
+        date_j = self.next_nonblank(j) if h.subtitle else j
+        date = self.text_at(date_j).strip()
+        if level is None:
+            if NUMBERED_CAPS.match(title) and not DATE_LINE.match(date):
+                h.level = 3
+            elif DATE_LINE.match(date) and not YEAR_DATE.search(date):
+                h.level = 2  # a speech of a multi-part event, dated by its day
+            elif first or prev_closing or h.subtitle or (DATE_LINE.match(date)
+                                                          and YEAR_DATE.search(date)):
+                h.level = 1
+            else:
+                h.level = 3
+        last = self.last_heading()
+        if h.level == 3 and last is not None and last.level == 1 and not self.para \
+                and not NUMBERED_CAPS.match(title):
+            last.meta.append(("Dedication", joined))  # caps lines right under a work's title
+            return j - i
+        self.emit(h)
+        if h.level <= 2:
+            j = self.under_heading(j, h)
+        return j - i
 
-def _join_title(parts: list[str]) -> str:
-    first = parts[0]
-    if (CHAPTER_LINE.match(first) or NUMBER_LINE.match(first)) and len(parts) > 1:
-        sep = " " if NUMBER_LINE.match(first) and first.endswith(".") else ": "
-        if NUMBER_LINE.match(first) and not first.endswith("."):
-            sep = ". "
-        return first + sep + " ".join(parts[1:])
-    return " ".join(parts)
+    def subtitle(self, j: int, h: _Heading) -> int:
+        """Title-Case lines under a caps title ('A Speech Delivered at / the Second ...')."""
+        parts: list[str] = []
+        while j < len(self.lines) and len(parts) < 3:
+            t = self.text_at(j).strip()
+            nxt_is_date = bool(DATE_LINE.match(self.text_at(j + 1).strip()))
+            if not t or is_caps(t) or DATE_LINE.match(t) or LABEL_LINE.match(t) or \
+                    (ends_sentence(t) and not t.endswith(")") and not (parts and nxt_is_date)) \
+                    or not self.short(t, 0.95):
+                break
+            if not parts and not is_title_case(t):
+                break
+            nxt = self.text_at(j + 1).strip()
+            if not parts and self.long(nxt) and not DATE_LINE.match(nxt) and nxt[:1].isupper() \
+                    and not nxt[:1].islower() and len(t.split()) <= 3:
+                break  # a short line then body text: not a subtitle
+            parts.append(t)
+            j += 1
+        if parts:
+            sub, refs = split_note_number(" ".join(parts))
+            h.subtitle = sub
+            h.refs.extend(refs)
+        return j
+
+    def under_heading(self, j: int, h: _Heading) -> int:
+        """A date line, then (after a blank) a short source block ending with a year."""
+        k = self.next_nonblank(j)
+        t = self.text_at(k).strip()
+        if DATE_LINE.match(t):
+            h.meta.append(("Date", t.rstrip(".")))
+            j = k + 1
+            k = self.next_nonblank(j)
+        block, m = [], k
+        while m < len(self.lines) and self.text_at(m).strip() and len(block) < 5:
+            block.append(self.text_at(m).strip())
+            m += 1
+        text = " ".join(block)
+        if block and len(block) <= 4 and all(self.short(b) for b in block) \
+                and YEAR_DATE.search(block[-1]) and PUBLICATION.search(text):
+            h.meta.append(("Published", text))
+            return m
+        return j
+
+    def document_header(self, i: int) -> int:
+        """marxists.org-style document header: [byline] title [subtitle], then 'Written: ...'
+        or 'Dictated: ...' lines. Each such document is a work-level page."""
+        t = self.lines[i].text.strip()
+        if ends_sentence(t) and not t.endswith("]") or len(t) > 150 or DATE_LINE.match(t) \
+                or t.endswith(","):
+            return 0
+        idx, j = [i], self.next_nonblank(i + 1)
+        while j < len(self.lines) and len(idx) < 4:
+            u = self.text_at(j).strip()
+            if LABEL_LINE.match(u):
+                break
+            if ends_sentence(u) and not u.endswith((")", "]")) or len(u) > 150 or \
+                    DATE_LINE.match(u) or u.endswith(","):
+                return 0
+            idx.append(j)
+            j = self.next_nonblank(j + 1)
+        else:
+            return 0
+        if not LABEL_LINE.match(self.text_at(j).strip()):
+            return 0
+        texts = [self.text_at(k).strip() for k in idx]
+        meta: list[tuple[str, str]] = []
+        if len(texts) >= 1 and BYLINE.match(texts[0]) and (len(texts) > 1 or self.lost_here(j)):
+            meta.append(("Author", texts.pop(0)))
+        if not texts:
+            lost = [(k, t, lvl) for k, (pat, t, lvl) in enumerate(self.lost)
+                    if k not in self.lost_used and pat.search(self.text_at(j).strip())]
+            if not lost:
+                return 0
+            self.lost_used.add(lost[0][0])
+            meta.append(("Note", "The title is missing from the source."))
+            self.emit(_Heading(lost[0][2], lost[0][1], self.lines[i].number, meta=meta))
+            return j - i
+        title, refs = split_note_number(texts[0])
+        h = _Heading(1, title, self.lines[i].number, subtitle=" ".join(texts[1:]),
+                     meta=meta, refs=list(refs))
+        self.emit(h)
+        return j - i
+
+    def contents_heading(self, i: int) -> int:
+        """A line (or up to three, a blank between allowed) that repeats an item of its
+        chapter's contents list is that section's heading, whatever the printout did to it."""
+        chapter = next((it for it in reversed(self.items) if isinstance(it, _Heading)
+                        and it.level == 1), None)
+        if chapter is None or not chapter.contents:
+            return 0
+        items = {_norm(c): c for c in chapter.contents}
+        parts, j, best = [], i, 0
+        while j < len(self.lines) and len(parts) < 3:
+            t = self.text_at(j).strip()
+            if not t or (parts and not t[:1].islower()) or not self.short(t, 0.9):
+                break
+            parts.append(t)
+            j = self.next_nonblank(j + 1)
+            joined = _norm(" ".join(parts))
+            if any(joined == k or (joined.startswith(k) and len(parts) > 1) for k in items):
+                best = j
+        if not best:
+            return 0
+        count = 0
+        title_lines: list[str] = []
+        k = i
+        while k < best:
+            if self.text_at(k).strip():
+                title_lines.append(self.text_at(k).strip())
+                count += 1
+            k += 1
+        self.emit(_Heading(3, " ".join(title_lines), self.lines[i].number))
+        return best - i
+
+    def lost_here(self, j: int) -> bool:
+        """A configured lost title belongs right here (a byline with no title under it)."""
+        t = self.text_at(j).strip()
+        return any(pat.search(t) for pat, _t, _l in self.lost)
+
+    def title_case_heading(self, i: int, blank_before: bool) -> bool:
+        t = self.lines[i].text.strip()
+        if self.width is None:
+            return False  # one paragraph per line: a short Title-Case line is a salutation
+        if not (self.short(t) and is_title_case(t) and not ends_sentence(t)
+                and len(t.split()) <= 12 and not DATE_LINE.match(t) and not SIGNATURE.match(t)
+                and not re.search(r"[,;]$|\d{4}", t)):
+            return False
+        j = i + 1
+        while j < len(self.lines) and self.text_at(j)[:1].islower() and self.short(self.text_at(j)):
+            j += 1  # a wrapped title
+        k = self.next_nonblank(j)
+        nxt = self.text_at(k).strip()
+        return bool(nxt) and (nxt[:1].isupper() or nxt[:1] in "\"“'‘") and self.long(nxt) \
+            and not is_caps(nxt)
+
+    def wrapped_title(self, i: int) -> int:
+        parts, j = [self.lines[i].text.strip()], i + 1
+        while j < len(self.lines) and self.text_at(j)[:1].islower() and self.short(self.text_at(j)):
+            parts.append(self.text_at(j).strip())
+            j += 1
+        title, refs = split_note_number(" ".join(parts))
+        self.emit(_Heading(3, title, self.lines[i].number, refs=list(refs)))
+        return j - i
+
+    def closing_before(self) -> bool:
+        """Do the text's last lines (the open paragraph and up to two short blocks before it)
+        close a work? If so, split them off as the work's metadata."""
+        k = len(self.items)
+        taken: list[Block] = []
+        while k > 0 and len(taken) < 2 and isinstance(self.items[k - 1], Block) and \
+                self.items[k - 1].kind is BlockKind.PARAGRAPH and \
+                self.items[k - 1].last_line - self.items[k - 1].first_line < 4:
+            k -= 1
+            taken.insert(0, self.items[k])
+        pool = [(b, ln) for b in taken for ln in self.lines_of(b)] + [(None, ln) for ln in self.para]
+        tail: list[tuple[Block | None, Line]] = []
+        for src, ln in reversed(pool):
+            t = ln.text.strip()
+            if not self.short(t, 0.9) or len(tail) >= 6:
+                break
+            if STOP.search(t) and not closing_like(t):
+                break
+            tail.insert(0, (src, ln))
+        for m in range(len(tail)):
+            meta = closing_meta([ln.text.strip() for _s, ln in tail[m:]])
+            if not meta:
+                continue
+            cut = len(pool) - len(tail) + m
+            keep = pool[:cut]
+            del self.items[k:]
+            self.para = []
+            for b in taken:
+                rest = [ln for src, ln in keep if src is b]
+                if rest and len(rest) == len(self.lines_of(b)):
+                    self.items.append(b)
+                elif rest:
+                    self.para = rest
+                    self.flush()
+            self.para = [ln for src, ln in keep if src is None]
+            self.flush()
+            self.items.append(_Closing(meta))
+            return True
+        return False
+
+    def lines_of(self, b: Block) -> list[Line]:
+        return [ln for ln in self.lines[self.index.get(b.first_line, 0):]
+                if b.first_line <= ln.number <= b.last_line and ln.text.strip()
+                ][:b.last_line - b.first_line + 1]
 
 
-def slugify(text: str) -> str:
-    import unicodedata
+PLACE_DATE_LINE = re.compile(rf"^[A-Z][a-z]+, (?:{MONTHS}),? \d{{4}}\.?$")
+FIRST_TIME = re.compile(r"^(?:Published|Printed) for the first time\.?$")
+STOP = re.compile(r"[.!?…][\"”’')\]]*(?:\d{1,3})?$")
 
-    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
-    return s[:60].rstrip("-") or "section"
 
+def closing_like(t: str) -> bool:
+    """A line that can end a work (a date, a year, a signature): a heading may follow it."""
+    t = t.strip()
+    return bool(t) and len(t) < 80 and bool(
+        DATE_LINE.match(t) or YEAR_DATE.search(t) or SHORT_DATE.match(t) or SIGNATURE.match(t)
+        or FIRST_TIME.match(t))
+
+
+def bad_title_end(t: str) -> bool:
+    return bool(re.search(r"[.!;:,]$", t))
+
+
+def closing_meta(lines: Sequence[str]) -> list[tuple[str, str]]:
+    """Classify the lines after a work's text: dates, signatures, a publication line (whose
+    parts may wrap over lines). [] when they are not closing lines."""
+    if not lines:
+        return []
+    text = " ".join(lines)
+    if not (YEAR_DATE.search(text) or SHORT_DATE.search(text) or FIRST_TIME.match(lines[-1])
+            or SIGNATURE.match(lines[-1])):
+        return []
+    meta: list[tuple[str, str]] = []
+    pub: list[str] = []
+    for t in lines:
+        if pub and pub[-1].endswith((",", ";", "in", ":")):
+            pub.append(t)
+        elif SIGNATURE.match(t):
+            meta.append(("Signed", t))
+        elif DATE_LINE.match(t) or PLACE_DATE_LINE.match(t) or SHORT_DATE.match(t):
+            meta.append(("Date", t.rstrip(".")))
+        elif PUBLICATION.search(t) or YEAR_DATE.search(t) or FIRST_TIME.match(t) or pub:
+            pub.append(t)
+        else:
+            return []
+    if pub:
+        meta.append(("Published", " ".join(pub)))
+    return meta
+
+
+def _norm(t: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"\s*([:;,])", r"\1", t)).strip().casefold()
+
+
+# -- the tree ----------------------------------------------------------------------------------
 
 def segment(lines: Sequence[Line], cfg: StructureConfig, work_title: str,
             compounds: frozenset[str] = frozenset()) -> tuple[tuple[Section, ...], tuple[Change, ...]]:
-    """Build the page tree. Text before the first heading belongs to a page named after the
-    work; publication lines that close a work become that page's metadata."""
-    items, changes = _Builder(lines, cfg, compounds).run()
-    pages: list[Section] = []
+    """Build the section tree. Text before the first heading belongs to a page named after the
+    work; closing lines become metadata of the work they close."""
+    b = _Builder(lines, cfg, work_title, compounds)
+    items, changes = b.run()
+    byline = getattr(b, "byline", "")
+    root: dict = _node(_Heading(0, work_title, 0), "")
+    stack: list[dict] = [root]
     used: set[str] = set()
 
-    def unique(slug: str) -> str:
-        base, k = slug, 2
-        while slug in used:
-            slug, k = f"{base}-{k}", k + 1
-        used.add(slug)
-        return slug
+    def unique(slug: str, parent: dict) -> str:
+        scope = parent.get("scope", "")
+        base, k, s = slug, 2, slug
+        while (scope, s) in used:
+            s, k = f"{base}-{k}", k + 1
+        used.add((scope, s))
+        return s
 
-    page: dict | None = None
-    child: dict | None = None
-
-    def close_child() -> None:
-        nonlocal child
-        if child is not None and page is not None:
-            page["children"].append(Section(level=2, is_page=False, **_freeze(child)))
-        child = None
-
-    def close_page() -> None:
-        nonlocal page
-        close_child()
-        if page is not None:
-            pages.append(Section(level=1, is_page=True, **_freeze(page)))
-        page = None
+    def open_heading(h: _Heading) -> dict:
+        while len(stack) > 1 and stack[-1]["level"] >= h.level:
+            stack.pop()
+        parent = stack[-1]
+        is_page = parent is root or (h.level <= cfg.page_level and parent["is_page"])
+        node = _node(h, "")
+        node["is_page"] = is_page
+        node["scope"] = node_scope = (parent.get("scope", "") + "/" + parent["slug"]
+                                      if is_page else parent.get("scope", ""))
+        node["slug"] = unique(slugify(h.title), {"scope": node_scope})
+        parent["children"].append(node)
+        stack.append(node)
+        return node
 
     for item in items:
         if isinstance(item, _Heading):
-            if item.level <= cfg.page_level:
-                close_page()
-                page = _new(item, unique(slugify(item.title)))
-            else:
-                close_child()
-                if page is None:
-                    page = _new(_Heading(1, work_title, item.first_line), unique("start"))
-                child = _new(item, unique(slugify(item.title)))
+            open_heading(item)
+        elif isinstance(item, _Closing):
+            work = next((n for n in stack[1:] if n["level"] == 1), None) or (
+                stack[1] if len(stack) > 1 else None)
+            if work is None:
+                work = open_heading(_Heading(1, work_title, 0))
+            work["meta"].extend(item.meta)
         else:
-            if page is None:
-                page = _new(_Heading(1, work_title, item.first_line), unique("start"))
-            (child or page)["blocks"].append(item)
-    close_page()
-    return tuple(_with_closing_meta(p) for p in pages), tuple(changes)
+            if len(stack) == 1:
+                start = open_heading(_Heading(1, work_title, item.first_line))
+                if byline:
+                    start["meta"].append(("Byline", byline))
+            stack[-1]["blocks"].append(item)
+    sections = tuple(_freeze(n, 1) for n in root["children"])
+    sections = tuple(_closing_tail(s) for s in sections)
+    if byline and sections and not any(k == "Byline" for k, _ in sections[0].meta):
+        sections = (replace(sections[0], meta=(("Byline", byline),) + sections[0].meta),
+                    ) + sections[1:]
+    return sections, tuple(changes)
 
 
-_PUBLICATION = re.compile(r"(No\. ?\d+|Vol\. ?\d+|Moscow|Pravda|Newspaper|Published|Bulletin)")
+def _closing_tail(sec: Section) -> Section:
+    """The last work of a text has no following heading: its closing lines are found here."""
+    def last_leaf(s: Section) -> Section:
+        return last_leaf(s.children[-1]) if s.children else s
+
+    leaf = last_leaf(sec)
+    if not leaf.blocks or leaf.blocks[-1].kind is not BlockKind.PARAGRAPH:
+        return sec
+    tail_blocks: list[Block] = []
+    for blk in reversed(leaf.blocks):
+        if blk.kind is not BlockKind.PARAGRAPH or len(blk.text) > 120 or len(tail_blocks) >= 3:
+            break
+        tail_blocks.insert(0, blk)
+    for k in range(len(tail_blocks)):
+        meta = closing_meta([b.text for b in tail_blocks[k:]])
+        if meta:
+            keep = leaf.blocks[:len(leaf.blocks) - len(tail_blocks) + k]
+            return _replace_leaf(replace(sec, meta=sec.meta + tuple(meta)), keep)
+    return sec
 
 
-def _with_closing_meta(page: Section) -> Section:
-    """A short last block like 'Pravda, No. 23, January 30, 1924' is the publication line the
-    book prints after a work: shown as metadata, not as a paragraph."""
-    def split(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], list[tuple[str, str]]]:
-        meta: list[tuple[str, str]] = []
-        blocks = list(blocks)
-        while blocks and blocks[-1].kind is BlockKind.PARAGRAPH and len(blocks[-1].text) <= 100:
-            last = blocks[-1].text
-            if PLACE_DATE_LINE.match(last) or DATE_LINE.match(last):
-                meta.insert(0, ("Date", last.rstrip(".")))
-            elif _PUBLICATION.search(last) and re.search(r"\d{4}", last) and not last.endswith("?"):
-                meta.insert(0, ("Published", last))
-            else:
-                break
-            blocks.pop()
-        return tuple(blocks), meta
-
-    if page.children:
-        last = page.children[-1]
-        blocks, meta = split(last.blocks)
-        children = page.children[:-1] + (replace(last, blocks=blocks),)
-        return replace(page, children=children, meta=page.meta + tuple(meta))
-    blocks, meta = split(page.blocks)
-    return replace(page, blocks=blocks, meta=page.meta + tuple(meta))
+def _replace_leaf(sec: Section, blocks: tuple[Block, ...]) -> Section:
+    if not sec.children:
+        return replace(sec, blocks=blocks)
+    return replace(sec, children=sec.children[:-1] + (_replace_leaf(sec.children[-1], blocks),))
 
 
-def _new(h: _Heading, slug: str) -> dict:
-    return {"title": h.title, "slug": slug, "subtitle": h.subtitle, "meta": list(h.meta),
-            "blocks": [], "children": [], "first_line": h.first_line}
+def _node(h: _Heading, slug: str) -> dict:
+    return {"title": h.title, "slug": slug, "level": h.level, "subtitle": h.subtitle,
+            "meta": list(h.meta), "blocks": [], "children": [], "first_line": h.first_line,
+            "refs": list(h.refs), "is_page": False}
 
 
-def _freeze(d: dict) -> dict:
-    return {**d, "meta": tuple(d["meta"]), "blocks": tuple(d["blocks"]),
-            "children": tuple(d["children"])}
+def _freeze(d: dict, level: int) -> Section:
+    """Pages keep their depth in the page tree as level (1 = top); headings get their depth
+    inside their page (1 = the first heading level under the page title)."""
+    children = tuple(_freeze(c, level + 1 if c["is_page"] or not d["is_page"] else 1)
+                     for c in d["children"])
+    title = d["title"]
+    refs = tuple(NoteRef(len(title), r) for r in d["refs"])
+    return Section(title=title, slug=d["slug"], level=level, is_page=d["is_page"],
+                   subtitle=d["subtitle"], meta=tuple(d["meta"]), blocks=tuple(d["blocks"]),
+                   children=children, first_line=d["first_line"], title_refs=refs)
+
+
+def walk(sections: Sequence[Section]):
+    """Every section in reading order, with its depth in the tree."""
+    def visit(s: Section, depth: int):
+        yield s, depth
+        for c in s.children:
+            yield from visit(c, depth + 1)
+    for s in sections:
+        yield from visit(s, 0)
