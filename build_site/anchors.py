@@ -1,10 +1,399 @@
-"""Paragraph ids that keep pointing at the same words: assignment against a committed ledger."""
+"""Paragraph ids that keep pointing at the same words: assignment against a committed ledger.
+
+A published paragraph link is a promise, so ids are not positions: each work keeps a ledger,
+``source/<slug>/anchors.yml``, of every id it ever published. A live id carries a fingerprint of
+its text (an exact digest, its size and a bottom-k sketch of its word 3-grams); a retired id
+carries its successor. Each build matches the blocks against the live ids by content:
+
+1. identical text keeps its id (in order, so repeated paragraphs keep theirs);
+2. otherwise the pair sharing most words wins (greedy, deterministic): a corrected, split or
+   merged paragraph keeps its id on the block that holds most of its words;
+3. an id whose words went into a block that kept another id retires to that block (merges);
+4. an id whose words are nowhere would vanish: that is an ERROR naming the ledger and the id,
+   until ``build-site anchors --accept`` retires it to the block now in its place;
+5. blocks left over get new ids, numbered on from the ledger's ``next`` (never reused).
+
+Ids are unique per work, not only per page, so they survive a paragraph moving to another page
+(the site's ``anchors.json`` catalogue says which page each id is on). Building never writes the
+ledger: two builds from the same inputs give the same ids; ``--accept`` is the deliberate step.
+"""
 
 from __future__ import annotations
 
-from .model import Document
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import yaml
+
+from .model import Block, BlockKind, Diagnostic, Document, Level, Page, Section
+
+LEDGER_FILE = "anchors.yml"
+SKETCH = 16  # shingle hashes kept per paragraph: enough to estimate shares, small in git
+HEAD_WORDS = 8  # first words kept for people reading the ledger and for the catalogue
+_ID = re.compile(r"p-(\d+)")
+_WORD = re.compile(r"\w+")
+
+
+# ---------------------------------------------------------------- fingerprints
+
+
+def words_of(text: str) -> list[str]:
+    """Words as matching sees them: case, punctuation and Unicode variants do not count."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def _h(text: str, size: int) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=size).digest(), "big")
+
+
+def shingles(words: Sequence[str]) -> frozenset[int]:
+    """Hashed word 3-grams (a text shorter than that: its words): a typo touches only three."""
+    if len(words) < 3:
+        return frozenset(_h(w, 4) for w in words)
+    return frozenset(_h(" ".join(words[i:i + 3]), 4) for i in range(len(words) - 2))
+
+
+def _lookup(words: Sequence[str]) -> frozenset[int]:
+    """What a block offers to old fingerprints: its 3-grams and its words (for short ones)."""
+    return shingles(words) | frozenset(_h(w, 4) for w in words)
+
+
+def head(text: str, n: int = HEAD_WORDS) -> str:
+    """The first words of a block, as printed: how people recognise a paragraph."""
+    return " ".join(text.split()[:n])[:80]
+
+
+@dataclass(frozen=True)
+class Print:
+    """A block's fingerprint: exact digest, shingle count, bottom-k shingle sketch, first words."""
+
+    digest: str
+    size: int
+    sketch: tuple[int, ...]
+    words: str
+
+    @staticmethod
+    def of(text: str) -> Print:
+        ws = words_of(text)
+        sh = shingles(ws)
+        return Print(f"{_h(' '.join(ws), 6):012x}", len(sh), tuple(sorted(sh)[:SKETCH]),
+                     head(text))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One published id: live (``fp`` set) or retired (``successor`` set)."""
+
+    anchor: str
+    fp: Print | None = None
+    successor: str = ""
+    words: str = ""
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Every id a work has published; live ids in reading order as of the last accept."""
+
+    entries: tuple[Entry, ...] = ()
+    next_number: int = 1
+
+    @property
+    def live(self) -> list[Entry]:
+        return [e for e in self.entries if e.fp is not None]
+
+
+# ---------------------------------------------------------------- matching
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one build makes of a ledger: an id per block, and what happened to the old ids."""
+
+    ids: tuple[str, ...]  # one per block, in reading order
+    new: tuple[str, ...]  # ids first given now
+    moved: tuple[tuple[str, str], ...]  # (old id, successor) found by content: a merge
+    vanished: tuple[tuple[str, str], ...]  # (old id, block in its place): needs --accept
+    aliases: tuple[tuple[str, str], ...]  # every retired id -> the live id it resolves to
+    next_number: int = 1
+
+
+def _number(anchor: str) -> int:
+    m = _ID.fullmatch(anchor)
+    return int(m.group(1)) if m else 0
+
+
+def match(ledger: Ledger, texts: Sequence[str]) -> Outcome:
+    """Assign ids to ``texts`` (the blocks in reading order) against ``ledger`` (pure)."""
+    fps = [Print.of(t) for t in texts]
+    sizes = [fp.size for fp in fps]
+    sets = [_lookup(words_of(t)) for t in texts]
+    live = ledger.live
+    owner: dict[int, str] = {}  # block index -> id
+    kept: dict[str, int] = {}  # id -> block index
+    by_digest: dict[str, list[Entry]] = {}
+    for e in live:
+        by_digest.setdefault(e.fp.digest, []).append(e)
+    for i, fp in enumerate(fps):  # 1. identical text
+        if by_digest.get(fp.digest):
+            e = by_digest[fp.digest].pop(0)
+            owner[i], kept[e.anchor] = e.anchor, i
+    index: dict[int, list[int]] = {}
+    for i, s in enumerate(sets):
+        for h in s:
+            index.setdefault(h, []).append(i)
+    hits: dict[str, dict[int, int]] = {}
+    for e in live:
+        counts: dict[int, int] = {}
+        for h in e.fp.sketch:
+            for i in index.get(h, ()):
+                counts[i] = counts.get(i, 0) + 1
+        hits[e.anchor] = counts
+    order = {e.anchor: k for k, e in enumerate(live)}
+    pairs = []  # 2. most shared words first
+    for e in live:
+        if e.anchor in kept or not e.fp.sketch:
+            continue
+        for i, n in hits[e.anchor].items():
+            frac = n / len(e.fp.sketch)
+            shared = frac * e.fp.size
+            if ((frac >= 0.5 and shared >= 0.1 * sizes[i])
+                    or (frac >= 0.2 and shared >= 0.6 * sizes[i])):
+                pairs.append((-shared, order[e.anchor], i, e.anchor))
+    for _, _, i, anchor in sorted(pairs):
+        if i not in owner and anchor not in kept:
+            owner[i], kept[anchor] = anchor, i
+    moved, vanished = [], []
+    for k, e in enumerate(live):  # 3. and 4.
+        if e.anchor in kept:
+            continue
+        best = max(hits[e.anchor].items(), key=lambda kv: (kv[1], -kv[0]), default=None)
+        if best and e.fp.sketch and best[1] / len(e.fp.sketch) >= 0.25 and best[0] in owner:
+            moved.append((e.anchor, owner[best[0]]))
+            continue
+        place = next((kept[x.anchor] for x in live[k + 1:] if x.anchor in kept), None)
+        if place is None:
+            place = next((kept[x.anchor] for x in reversed(live[:k]) if x.anchor in kept), None)
+        vanished.append((e.anchor, owner[place] if place is not None else ""))
+    numbers = [_number(e.anchor) for e in ledger.entries]
+    nxt = max([ledger.next_number, *(n + 1 for n in numbers)])
+    new = []
+    for i in range(len(texts)):  # 5. new ids, never reused
+        if i not in owner:
+            owner[i] = f"p-{nxt}"
+            new.append(owner[i])
+            nxt += 1
+    ids = tuple(owner[i] for i in range(len(texts)))
+    step = {e.anchor: e.successor for e in ledger.entries if e.successor}
+    step.update(dict(moved))
+    step.update((a, s) for a, s in vanished if s)
+    return Outcome(ids, tuple(new), tuple(moved), tuple(vanished),
+                   tuple(resolve_all(step, set(ids))), nxt)
+
+
+def resolve_all(step: dict[str, str], live: set[str]) -> Iterator[tuple[str, str]]:
+    """Follow successor chains to a live id; ids whose chain ends nowhere are left out."""
+    for anchor in sorted(step, key=_number):
+        seen, cur = {anchor}, step[anchor]
+        while cur not in live and cur in step and cur not in seen:
+            seen.add(cur)
+            cur = step[cur]
+        if cur in live:
+            yield anchor, cur
+
+
+def accepted(ledger: Ledger, texts: Sequence[str], outcome: Outcome) -> Ledger:
+    """The ledger after ``--accept``: fingerprints follow the current text, every retired id
+    names the live id it now resolves to, and ``next`` moves past every id handed out."""
+    live = [Entry(a, Print.of(t)) for a, t in zip(outcome.ids, texts)]
+    aliases = dict(outcome.aliases)
+    words = {e.anchor: e.words or (e.fp.words if e.fp else "") for e in ledger.entries}
+    retired = [Entry(a, successor=aliases[a], words=words.get(a, "")) for a in aliases]
+    return Ledger(tuple(live + retired), outcome.next_number)
+
+
+# ---------------------------------------------------------------- the ledger file
+
+
+def _hex(sketch: Iterable[int]) -> str:
+    return " ".join(f"{h:08x}" for h in sketch)
+
+
+def dump_ledger(ledger: Ledger, slug: str) -> str:
+    """YAML, one id a line, in a stable order: accept diffs show exactly what changed."""
+    out = [f"# Paragraph ids published for {slug}. Written by `build-site anchors --accept`;",
+           "# do not edit by hand. live: id: [digest, 3-gram count, sketch, first words];",
+           "# retired: id: [successor, first words]. Ids are never reused.",
+           f"next: {ledger.next_number}", "live:"]
+    for e in ledger.entries:
+        if e.fp is not None:
+            out.append(f"  {e.anchor}: [{json.dumps(e.fp.digest)}, {e.fp.size}, "
+                       f"{json.dumps(_hex(e.fp.sketch))}, {json.dumps(e.fp.words)}]")
+    out.append("retired:")
+    for e in sorted((e for e in ledger.entries if e.fp is None), key=lambda e: _number(e.anchor)):
+        out.append(f"  {e.anchor}: [{json.dumps(e.successor)}, {json.dumps(e.words)}]")
+    return "\n".join(out) + "\n"
+
+
+def parse_ledger(text: str) -> Ledger:
+    """Read a ledger file's text (raises ValueError with what is wrong)."""
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+        entries = []
+        for anchor, (digest, size, sketch, words) in (data.get("live") or {}).items():
+            fp = Print(str(digest), int(size), tuple(int(h, 16) for h in sketch.split()), words)
+            entries.append(Entry(str(anchor), fp))
+        for anchor, (succ, words) in (data.get("retired") or {}).items():
+            entries.append(Entry(str(anchor), successor=str(succ), words=str(words)))
+        return Ledger(tuple(entries), int(data.get("next", 1)))
+    except (yaml.YAMLError, TypeError, ValueError, AttributeError) as err:
+        raise ValueError(f"not a ledger written by `build-site anchors --accept`: {err}") from err
+
+
+def ledger_path(source_dir: Path | str, slug: str) -> Path:
+    return Path(source_dir) / slug / LEDGER_FILE
+
+
+def read_ledger(path: Path) -> tuple[Ledger | None, list[Diagnostic]]:
+    """The ledger, or None and an error when the file is damaged; a missing file is empty."""
+    if not path.is_file():
+        return Ledger(), []
+    try:
+        return parse_ledger(path.read_text(encoding="utf-8")), []
+    except ValueError as err:
+        return None, [Diagnostic(Level.ERROR, "anchors-bad-ledger", str(err), str(path))]
+
+
+# ---------------------------------------------------------------- the document
+
+
+def anchored_blocks(sections: Iterable[Section]) -> Iterator[Block]:
+    """Blocks that get an id, in reading order (a section's blocks, then its children)."""
+    for sec in sections:
+        for b in sec.blocks:
+            if b.kind is not BlockKind.BREAK:
+                yield b
+        yield from anchored_blocks(sec.children)
+
+
+def _with_ids(sections: tuple[Section, ...], ids: Iterator[str]) -> tuple[Section, ...]:
+    out = []
+    for sec in sections:
+        blocks = tuple(b if b.kind is BlockKind.BREAK else replace(b, anchor=next(ids))
+                       for b in sec.blocks)
+        out.append(replace(sec, blocks=blocks, children=_with_ids(sec.children, ids)))
+    return tuple(out)
+
+
+def anchor_document(doc: Document, ledger: Ledger, path: str) -> tuple[Document, Outcome]:
+    """Set every block's id from ``ledger`` (pure); ``path`` names the ledger in messages."""
+    texts = [b.text for b in anchored_blocks(doc.sections)]
+    outcome = match(ledger, texts)
+    diags = []
+    words = {e.anchor: e.fp.words for e in ledger.live}
+    for old, place in outcome.vanished:
+        diags.append(Diagnostic(
+            Level.ERROR, "anchors-vanished",
+            f"published paragraph id {old} ({words.get(old, '')!r}...) would vanish: its words "
+            f"are no longer in the text. If that is intended, run `build-site anchors --accept` "
+            f"to retire it to {place or 'nothing'} (the paragraph now in its place)", path))
+    if outcome.new or outcome.moved or not Path(path).is_file():
+        diags.append(Diagnostic(
+            Level.INFO, "anchors-pending",
+            f"{len(outcome.new)} new and {len(outcome.moved)} merged paragraph ids are not yet "
+            "recorded: run `build-site anchors --accept` when the text is final", path))
+    doc = replace(doc, sections=_with_ids(doc.sections, iter(outcome.ids)),
+                  diagnostics=doc.diagnostics + tuple(diags), aliases=outcome.aliases)
+    return doc, outcome
+
+
+def _citation(source_dir: Path, slug: str) -> tuple[tuple[str, str], ...]:
+    from .metadata import load_library
+
+    lib, _ = load_library(Path(source_dir))
+    meta = lib.works.get(slug)
+    if meta is None:
+        return ()
+    authors = ", ".join(lib.people[a].name for a in meta.authors if a in lib.people)
+    return (("author", authors), ("title", meta.title), ("date", meta.date_display or meta.date))
 
 
 def assign_anchors(doc: Document, source_dir) -> Document:
-    """Give every block a stable id (placeholder: render numbers blocks in reading order)."""
-    return doc
+    """Give every block its stable id from the work's ledger (read here, matched purely)."""
+    if not any(True for _ in anchored_blocks(doc.sections)):
+        return doc  # nothing converted (e.g. undecodable): do not report every id as gone
+    path = ledger_path(source_dir, doc.slug)
+    ledger, diags = read_ledger(path)
+    if ledger is None:
+        return replace(doc, diagnostics=doc.diagnostics + tuple(diags))
+    doc, _ = anchor_document(doc, ledger, str(path))
+    return replace(doc, cite=_citation(source_dir, doc.slug))
+
+
+def accept(doc: Document, source_dir) -> tuple[str, Outcome] | None:
+    """What ``--accept`` writes for ``doc``: the new ledger text (None if the ledger is bad)."""
+    texts = [b.text for b in anchored_blocks(doc.sections)]
+    if not texts:
+        return None
+    path = ledger_path(source_dir, doc.slug)
+    ledger, _ = read_ledger(path)
+    if ledger is None:
+        return None
+    outcome = match(ledger, texts)
+    return dump_ledger(accepted(ledger, texts, outcome), doc.slug), outcome
+
+
+# ---------------------------------------------------------------- the page and the catalogue
+
+
+def page_data(section: Section, doc: Document, blocks: Sequence[Block]) -> dict:
+    """What the page script needs: retired ids landing here, print pages, citation fields."""
+    here = {b.anchor for b in blocks if b.anchor}
+    data: dict = {"work": doc.slug, "chapter": section.title, **dict(doc.cite)}
+    aliases = {a: s for a, s in doc.aliases if s in here}
+    if aliases:
+        data["aliases"] = aliases
+    pages = {b.anchor: b.page for b in blocks if b.anchor and b.page}
+    if pages:
+        data["pages"] = pages
+    return data
+
+
+def page_url(path: str, use_directory_urls: bool = True) -> str:
+    """Site-relative URL of a generated page, as MkDocs makes it."""
+    if not use_directory_urls:
+        return path[:-3] + ".html"
+    if path == "index.md" or path.endswith("/index.md"):
+        return path[: -len("index.md")]
+    return path[:-3] + "/"
+
+
+_ATTR_ID = re.compile(r"^\{[^}\n]*#(p-\d+)[^}\n]*\}$|^> \{[^}\n]*#(p-\d+)[^}\n]*\}$", re.M)
+
+
+def catalogue(pages: Sequence[Page], docs: Sequence[Document],
+              use_directory_urls: bool = True) -> dict:
+    """Every page, its paragraph ids with first words, and each work's retired ids."""
+    words = {(d.slug, b.anchor): head(b.text) for d in docs for b in anchored_blocks(d.sections)}
+    out_pages = []
+    for p in pages:
+        ids = [m.group(1) or m.group(2) for m in _ATTR_ID.finditer(p.markdown)]
+        if ids:
+            out_pages.append({"url": page_url(p.path, use_directory_urls), "title": p.title,
+                              "work": p.work_slug,
+                              "ids": [[a, words.get((p.work_slug, a), "")] for a in ids]})
+    works = {d.slug: {"retired": dict(d.aliases)} for d in docs}
+    return {"version": 1, "pages": out_pages, "works": works}
+
+
+def write_catalogue(built, site_dir: Path, use_directory_urls: bool = True) -> Path:
+    """Write ``anchors.json`` at the site root, for other sites and for the page script."""
+    target = Path(site_dir) / "anchors.json"
+    data = catalogue(built.pages, built.documents, use_directory_urls)
+    target.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+                      encoding="utf-8")
+    return target

@@ -1,4 +1,4 @@
-"""Command line: ``build-site convert|check|explain`` (also ``python -m build_site``).
+"""Command line: ``build-site convert|check|explain|anchors`` (also ``python -m build_site``).
 
 The CLI never shows a traceback for bad input: every problem is printed as
 'path:line: level: message' and the exit status says whether anything failed.
@@ -72,6 +72,37 @@ def cmd_explain(args) -> int:
     return 0
 
 
+def cmd_anchors(args) -> int:
+    """Report (or with --accept record) how paragraph ids moved since the ledgers were written."""
+    from . import anchors
+
+    built = build_library(Path(args.source), only=args.text or None, progress=_progress)
+    status = 0
+    for doc in built.documents:
+        other = [d for d in doc.diagnostics
+                 if d.level is Level.ERROR and not d.code.startswith("anchors-")]
+        result = anchors.accept(doc, args.source)
+        if other or result is None:
+            for d in other:
+                print(d, file=sys.stderr)
+            print(f"{doc.slug}: not converted cleanly, ledger left alone", file=sys.stderr)
+            status = 1
+            continue
+        text, out = result
+        print(f"{doc.slug}: {len(out.ids)} ids, {len(out.new)} new, {len(out.moved)} merged "
+              f"into a neighbour, {len(out.vanished)} gone")
+        for old, place in out.vanished:
+            print(f"  {old} -> {place or 'nothing'} (its words are gone)")
+        path = anchors.ledger_path(args.source, doc.slug)
+        if args.accept:
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                path.write_text(text, encoding="utf-8")
+                print(f"  recorded in {path}")
+        elif out.vanished:
+            status = 1
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build-site", description=__doc__.splitlines()[0])
     parser.add_argument("--source", default="source", help="folder of works (default: source)")
@@ -84,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("explain", help="list what the cleaner did to one text")
     p.add_argument("text", help="work folder name under source/, e.g. soviet-power")
     p.set_defaults(func=cmd_explain)
+    p = sub.add_parser("anchors", help="compare paragraph ids with the ledgers; --accept records")
+    p.add_argument("text", nargs="*", help="work folder names (default: every work)")
+    p.add_argument("--accept", action="store_true",
+                   help="write source/<work>/anchors.yml: record new, merged and retired ids")
+    p.set_defaults(func=cmd_anchors)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -7,9 +7,11 @@ written as attr_list lines ('{ #p-12 }') under each block; notes become Markdown
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 
+from . import anchors
 from .model import Block, BlockKind, Document, Note, Page, Section
 
 # Python-Markdown's ESCAPED_CHARS that can start syntax ('.' and '>' are handled apart):
@@ -104,6 +106,13 @@ def render_meta(meta: Sequence[tuple[str, str]]) -> str:
     return f'<dl class="work-meta">{rows}</dl>\n\n'
 
 
+def anchor_data(section: Section, doc: Document, blocks: Sequence[Block]) -> str:
+    """Data for docs/assets/anchors.js (retired ids landing here, print pages, citation), as
+    escaped JSON in an attribute of a hidden div: search indexers never read it as text."""
+    data = json.dumps(anchors.page_data(section, doc, blocks), sort_keys=True)
+    return f'<div class="anchor-data" hidden data-anchors="{escape_attr(data)}"></div>\n'
+
+
 def render_page(section: Section, doc: Document, heading_prefix: str = "") -> str:
     """One page: its title, subtitle and metadata, then its blocks and sub-sections."""
     sections = list(_walk(section))
@@ -119,6 +128,7 @@ def render_page(section: Section, doc: Document, heading_prefix: str = "") -> st
     if section.subtitle:
         parts.append(f'<p class="subtitle">{escape_attr(section.subtitle)}</p>\n')
     parts.append(render_meta(section.meta))
+    parts.append(anchor_data(section, doc, [b for sec in sections for b in sec.blocks]))
     for sec in sections:
         if sec is not section:
             level = min(6, 1 + sec.level)
