@@ -15,7 +15,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from . import downloads, search
+from . import anchors, downloads, search
 from .library import Built, build_library
 from .model import Level
 
@@ -76,6 +76,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         site_dir = Path(config.site_dir)
         search.write_index(self.built, site_dir)
         downloads.write_downloads(self.built, site_dir)
+        anchors.write_catalogue(self.built, site_dir, config.use_directory_urls)
 
     def on_serve(self, server, config, builder):
         server.watch(str(self._source(config)))
