@@ -1,10 +1,738 @@
-"""Cross-links between works: title mentions, shared quotations, people."""
+"""Cross-links between works: title mentions, shared quotations, people, and the pages that
+gather them (a page per person, an index of people, a map of the library).
+
+Runs after every work is converted and anchored, before render. Everything here is pure: the
+caller reads ``source/links.yml`` and ``source/authors.yml``. Links point at paragraph ids as
+render will write them (``Block.anchor``, else render's own fallback numbering), and at pages
+through ``render.page_paths``, so every link resolves and ``mkdocs build --strict`` checks it.
+"""
 
 from __future__ import annotations
 
-from .model import Document
+import dataclasses
+import math
+import posixpath
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import yaml
+from rapidfuzz import fuzz
+
+from .model import (
+    Block,
+    BlockKind,
+    Connection,
+    Diagnostic,
+    Document,
+    InlineLink,
+    Level,
+    Page,
+    Section,
+)
+from .render import _walk, escape, escape_attr, page_anchors, page_paths, relative_href
+
+PEOPLE_DIR = "people"
+MAP_PAGE = "library-map.md"
+MAX_QUOTE_LINKS = 5  # per paragraph: the best matches, so near-duplicate corpora stay readable
+
+
+# --- configuration (source/links.yml) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """A paragraph named by configuration: a work and words from the paragraph (never a line
+    number), or a heading of the work (a section title, else a paragraph starting with it)."""
+
+    work: str
+    text: str = ""
+    heading: str = ""
+
+
+@dataclass(frozen=True)
+class DeclaredTitle:
+    title: str
+    target: Place
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeclaredLink:
+    source: Place  # the paragraph that quotes or names
+    target: Place  # the paragraph it points to
+    kind: str = "revised-in"  # 'revised-in' (target prints a revised wording), or 'quotes'
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LinksConfig:
+    titles: tuple[DeclaredTitle, ...] = ()
+    links: tuple[DeclaredLink, ...] = ()
+    stock: tuple[str, ...] = ()  # extra stock phrases never to count as shared passages
+
+
+def load_config(text: str | None, path: str = "links.yml") -> tuple[LinksConfig, list[Diagnostic]]:
+    """Parse links.yml; a missing file is an empty configuration, a bad entry a diagnostic."""
+    if not text:
+        return LinksConfig(), []
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as err:
+        return LinksConfig(), [Diagnostic(Level.ERROR, "links-yaml", str(err), path)]
+    diags: list[Diagnostic] = []
+
+    def place(d, where) -> Place | None:
+        if not isinstance(d, dict) or not isinstance(d.get("work"), str) or not (
+                d.get("text") or d.get("heading")):
+            diags.append(Diagnostic(Level.ERROR, "links-bad-place",
+                                    f"{where}: expected {{work: slug, text: words}} or "
+                                    "{work: slug, heading: title}", path))
+            return None
+        return Place(d["work"], str(d.get("text", "")), str(d.get("heading", "")))
+
+    titles, links = [], []
+    for i, t in enumerate(data.get("titles") or ()):
+        target = place(t, f"titles[{i}]")
+        if target and isinstance(t.get("title"), str):
+            titles.append(DeclaredTitle(t["title"], target, tuple(t.get("aliases") or ())))
+    for i, item in enumerate(data.get("links") or ()):
+        src, dst = place(item.get("from"), f"links[{i}].from"), place(item.get("to"),
+                                                                      f"links[{i}].to")
+        kind = item.get("kind", "revised-in")
+        if kind not in ("revised-in", "quotes"):
+            diags.append(Diagnostic(Level.ERROR, "links-bad-kind",
+                                    f"links[{i}].kind: expected revised-in or quotes", path))
+        elif src and dst:
+            links.append(DeclaredLink(src, dst, kind, str(item.get("note", ""))))
+    stock = tuple(str(s) for s in data.get("stock_phrases") or ())
+    return LinksConfig(tuple(titles), tuple(links), stock), diags
+
+
+# --- where paragraphs are ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph with the address render will give it."""
+
+    slug: str
+    page: str  # docs-relative Markdown path of its page
+    anchor: str
+    section: Section  # the section (heading) it sits under, for 'first mention per section'
+    page_section: Section
+    block: Block
+
+    @property
+    def href(self) -> str:
+        return f"{self.page}#{self.anchor}"
+
+
+def paragraphs(docs: Mapping[str, Document]) -> list[Para]:
+    """Every addressable block in reading order (section breaks have no id)."""
+    out = []
+    for slug, doc in docs.items():
+        for page_sec, path in page_paths(doc):
+            ids = page_anchors(page_sec)
+            for sec in _walk(page_sec):
+                for b in sec.blocks:
+                    if b.kind is not BlockKind.BREAK:
+                        out.append(Para(slug, path, ids[id(b)], sec, page_sec, b))
+    return out
+
+
+def _label(p: Para, lib) -> str:
+    work = lib.works[p.slug].title if p.slug in lib.works else p.slug
+    where = p.page_section.title
+    if p.section is not p.page_section and p.section.title:
+        where += f" › {p.section.title}"
+    return f"{work} › {where} ¶{p.anchor.removeprefix('p-')}"
+
+
+def _letters(text: str) -> str:
+    """Letters only, lowercased: survives line breaks, letter-spacing and punctuation."""
+    return re.sub(r"[^\w]|[\d_]", "", text).casefold()
+
+
+def find_place(place: Place, paras: list[Para], docs: Mapping[str, Document]) -> Para | Section | None:
+    """A configured place: a paragraph containing ``text``, or the section titled ``heading``
+    (else the first paragraph that starts with the heading)."""
+    mine = [p for p in paras if p.slug == place.work]
+    if place.text:
+        want = _letters(place.text)
+        return next((p for p in mine if want in _letters(p.block.text)), None)
+    want = _letters(place.heading)
+    doc = docs.get(place.work)
+    if doc is not None:
+        for page_sec, _ in page_paths(doc):
+            for sec in _walk(page_sec):
+                if _letters(sec.title).startswith(want):
+                    return sec
+    return next((p for p in mine if _letters(p.block.text[:len(place.heading) * 3])
+                 .startswith(want)), None)
+
+
+def _section_href(docs: Mapping[str, Document], slug: str, target: Section) -> str:
+    for page_sec, path in page_paths(docs[slug]):
+        for sec in _walk(page_sec):
+            if sec is target:
+                return path if sec is page_sec else f"{path}#{sec.slug}"
+    return ""
+
+
+# --- people ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mention:
+    key: str  # person id or title target href
+    start: int
+    end: int
+
+
+def person_pattern(people: Mapping) -> tuple[re.Pattern | None, dict[str, str]]:
+    """One regex for every name and spelling (and its capitals, as in 'L. D. TROTSKY');
+    a name inside a longer word or a hyphenated name ('Marx-Engels-Lenin Institute') is not
+    the person."""
+    forms: dict[str, str] = {}
+    for pid, person in people.items():
+        for form in (person.name, *person.aliases):
+            if len(form) >= 4:
+                forms.setdefault(form, pid)
+                forms.setdefault(form.upper(), pid)
+    if not forms:
+        return None, {}
+    alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    return re.compile(rf"(?<![\w\-.])({alts})(?=(?:['’]s)?(?![\w\-]))"), forms
+
+
+def person_mentions(text: str, pattern: re.Pattern | None, forms: dict[str, str]) -> list[Mention]:
+    if pattern is None:
+        return []
+    return [Mention(forms[m.group(1)], m.start(1), m.end(1)) for m in pattern.finditer(text)]
+
+
+# --- titles ------------------------------------------------------------------------------
+
+_CUE = re.compile(
+    r"(?:\b(?:articles?|book|brochure|pamphlet|essay|speech|lectures?|report|work|called|"
+    r"entitled|titled|see(?: also| above)?)\b)[\s,:]*(?:[\[(]\s*)?$", re.I)
+_OPEN = "“\"‘'«"
+_CLOSE = "”\"’'»"
+
+
+@dataclass(frozen=True)
+class TitleTarget:
+    title: str
+    href: str
+    slug: str  # the work it belongs to
+    label: str
+    same_work: bool  # may a mention inside the same work link to it (parts of a work may)
+    quoted_only: bool  # only a quoted mention counts (section titles found by themselves)
+
+
+def title_regex(title: str) -> re.Pattern:
+    """A title as words with any punctuation or space between ('Better Fewer But Better'
+    matches 'Better Fewer, But Better'); case-insensitive, capitals are checked apart."""
+    words = re.findall(r"\w+", title)
+    sep = r"[\s,.:;—–\-’'()]*"
+    tail = r"\.?\)" if title.rstrip().endswith(")") else ""
+    return re.compile(r"(?<!\w)" + sep.join(re.escape(w) for w in words) + tail + r"(?!\w)",
+                      re.IGNORECASE)
+
+
+def _capitalised(span: str) -> bool:
+    """Used as a title: every longer word has a capital (title case or all capitals)."""
+    return all(w[0].isupper() for w in re.findall(r"[^\W\d_]{4,}", span))
+
+
+def _used_as_title(text: str, start: int, end: int, quoted_only: bool) -> bool:
+    before = text[max(0, start - 40):start]
+    after = text[end:end + 4].lstrip(",.)")[:1]
+    quoted = bool(before.rstrip(" ")[-1:] in _OPEN) and after in _CLOSE
+    if quoted:
+        return True
+    italic = before.endswith(("_", "*")) and text[end:end + 1] in "_*"
+    return not quoted_only and _capitalised(text[start:end]) and (
+        italic or bool(_CUE.search(before)))
+
+
+def _title_index(targets: list[tuple[re.Pattern, TitleTarget]]) -> dict:
+    """Targets by their first two words, so each paragraph tests only the titles whose
+    opening words it contains (linear in the text, however many titles the library has)."""
+    index: dict[tuple[str, str], list[tuple[re.Pattern, TitleTarget]]] = defaultdict(list)
+    for rx, t in targets:
+        words = re.findall(r"\w+", t.title.casefold())
+        index[(words[0], words[1])].append((rx, t))
+    return index
+
+
+def title_mentions(text: str, index: Mapping, slug: str = "") -> list[tuple[Mention, TitleTarget]]:
+    """Titles used as titles in ``text``. A mention that could name parts of several works
+    links to the part in its own work, else to nothing (ambiguous)."""
+    words = [m for m in re.finditer(r"\w+", text)]
+    found: dict[tuple[int, int], list[TitleTarget]] = defaultdict(list)
+    for i in range(len(words) - 1):
+        for rx, t in index.get((words[i].group(0).casefold(), words[i + 1].group(0).casefold()),
+                               ()):
+            m = rx.match(text, words[i].start())
+            if m and _used_as_title(text, m.start(), m.end(), t.quoted_only):
+                found[(m.start(), m.end())].append(t)
+    out = []
+    for (start, end), ts in sorted(found.items()):
+        ts = [t for t in ts if not (t.slug == slug and not t.same_work)]
+        works = {t.slug for t in ts}
+        if len(works) > 1 and slug in works:
+            ts = [t for t in ts if t.slug == slug]
+        if len({t.href for t in ts}) == 1:
+            out.append((Mention(ts[0].href, start, end), ts[0]))
+    return out
+
+
+# --- shared passages ---------------------------------------------------------------------
+
+_STOP = frozenset("""a about above after again against all also am an and any are as at be
+because been before being below between both but by can could did do does doing down during
+each few for from further had has have having he her here hers him himself his how i if in
+into is it its itself just me more most my no nor not now of off on once only or other our
+ours out over own same she should so some such than that the their them then there these they
+this those through to too under until up upon very was we were what when where which while
+who whom why will with would you your yet thus its must may shall one thing things""".split())
+_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """Content words, stemmed to six letters, with their character spans. Letter-spaced words
+    ('r e s u l t') are read as one word; function words are left out."""
+    raw = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    merged: list[tuple[str, int, int]] = []
+    i = 0
+    while i < len(raw):
+        j = i
+        while (j + 1 < len(raw) and len(raw[j][0]) == 1 and len(raw[j + 1][0]) == 1
+               and raw[j + 1][1] - raw[j][2] <= 2):
+            j += 1
+        if j - i >= 2:
+            merged.append(("".join(w for w, _, _ in raw[i:j + 1]), raw[i][1], raw[j][2]))
+        else:
+            merged.extend(raw[i:j + 1])
+        i = j + 1 if j - i >= 2 else i + 1
+    out = []
+    for word, s, e in merged:
+        w = re.sub(r"[-'’]", "", word).casefold()
+        if len(w) > 2 and w not in _STOP:
+            out.append((w[:6], s, e))
+    return out
+
+
+@dataclass(frozen=True)
+class SharedPassage:
+    a: int  # index into the paragraph list
+    b: int
+    a_span: tuple[int, int]  # characters of the shared passage in each block
+    b_span: tuple[int, int]
+    score: float
+
+
+def _bigrams(toks: list[tuple[str, int, int]]) -> list[tuple[str, str]]:
+    return [(toks[i][0], toks[i + 1][0]) for i in range(len(toks) - 1)]
+
+
+def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_shared: int = 4,
+                    min_words: int = 10, min_score: float = 60.0,
+                    stock: Iterable[str] = ()) -> list[SharedPassage]:
+    """Passages two works share, tolerant of another translation and of OCR noise.
+
+    Candidates come from an inverted index of rare word pairs (a pair in more than ``max_df``
+    paragraphs is a stock phrase and never a candidate), so the work grows with the number of
+    paragraphs, not its square; each candidate is aligned along its densest diagonal band and
+    kept when the aligned stretches are long and similar (rapidfuzz ratio)."""
+    toks = [tokens(t) for t in texts]
+    grams = [_bigrams(t) for t in toks]
+    stock_grams = {g for s in stock for g in _bigrams(tokens(s))}
+    postings: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, gs in enumerate(grams):
+        for g in set(gs):
+            postings[g].append(i)
+    pairs: Counter = Counter()
+    for g, ids in postings.items():
+        if 1 < len(ids) <= max_df and g not in stock_grams:
+            for x in range(len(ids)):
+                for y in range(x + 1, len(ids)):
+                    if works[ids[x]] != works[ids[y]]:
+                        pairs[(ids[x], ids[y])] += 1
+    out = []
+    for (a, b), n in pairs.items():
+        if n >= min_shared:
+            found = _align(toks[a], toks[b], grams[a], grams[b], min_words, min_score)
+            if found:
+                out.append(SharedPassage(a, b, *found))
+    return out
+
+
+def _align(ta, tb, ga, gb, min_words: int, min_score: float, min_density: float = 0.25):
+    pos_b: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for j, g in enumerate(gb):
+        pos_b[g].append(j)
+    hits = [(i, j) for i, g in enumerate(ga) for j in pos_b.get(g, ())]
+    if not hits:
+        return None
+    bands = Counter((j - i) // 12 for i, j in hits)
+    best = max(bands, key=lambda k: (bands[k - 1] + bands[k] + bands[k + 1], -abs(k)))
+    near = sorted((i, j) for i, j in hits if abs((j - i) // 12 - best) <= 1)
+    i0, i1 = near[0][0], near[-1][0] + 1
+    js = [j for _, j in near]
+    j0, j1 = min(js), max(js) + 1
+    if min(i1 - i0, j1 - j0) + 1 < min_words or len(near) < min_density * min(i1 - i0, j1 - j0):
+        return None  # too short, or a few shared pairs scattered over long paragraphs
+    sa = " ".join(w for w, _, _ in ta[i0:i1 + 1])
+    sb = " ".join(w for w, _, _ in tb[j0:j1 + 1])
+    score = fuzz.ratio(sa, sb)
+    if score < min_score:
+        return None
+    return (ta[i0][1], ta[i1][2]), (tb[j0][1], tb[j1][2]), score
+
+
+def _in_quotation(text: str, span: tuple[int, int]) -> bool:
+    """Does the shared stretch sit inside quotation marks (a quotation, not the source)?"""
+    before = text[:span[0] + 1]
+    opened = before.count("“") - before.count("”") > 0 or before.count('"') % 2 == 1
+    return opened or text[:span[0]].rstrip()[-1:] in _OPEN
+
+
+# --- the stage ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Linked:
+    docs: dict[str, Document]
+    pages: tuple[Page, ...]
+    nav: list
+    references: dict[str, tuple[tuple[str, str], ...]]  # slug -> (label, href) mentions
+    counts: dict[str, int]
+    diagnostics: tuple[Diagnostic, ...] = ()
+    edges: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)
 
 
 def crosslink(docs: dict[str, Document], lib) -> dict[str, Document]:
-    """Placeholder: no links yet."""
-    return docs
+    """Link the documents with the default configuration (no links.yml)."""
+    return link_library(docs, lib).docs
+
+
+def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConfig(),
+                 index_paths: Mapping[str, str] | None = None) -> Linked:
+    """Find every cross-link, put them on the blocks, and make the people pages and the map.
+
+    ``index_paths`` gives each work's landing page (docs-relative); without it title mentions
+    of a whole work link to the work's first page."""
+    paras = paragraphs(docs)
+    index_paths = dict(index_paths or {})
+    for slug, doc in docs.items():
+        if slug not in index_paths and page_paths(doc):
+            index_paths[slug] = page_paths(doc)[0][1]
+    diags: list[Diagnostic] = []
+    links: dict[int, list[InlineLink]] = defaultdict(list)
+    conns: dict[int, list[Connection]] = defaultdict(list)
+    counts: Counter = Counter()
+    edges: Counter = Counter()
+    references: dict[str, list[tuple[str, str]]] = defaultdict(list)
+
+    # people: every mention for the person's page, the first in each section linked
+    pattern, forms = person_pattern(lib.people)
+    named: dict[str, list[int]] = defaultdict(list)
+    seen: set[tuple[str, int, str]] = set()
+    people_in: dict[int, list[str]] = defaultdict(list)
+    for k, p in enumerate(paras):
+        for m in person_mentions(p.block.text, pattern, forms):
+            if k not in named[m.key][-1:]:
+                named[m.key].append(k)
+                people_in[k].append(m.key)
+            key = (p.page, id(p.section), m.key)
+            if key not in seen:
+                seen.add(key)
+                person = lib.people[m.key]
+                links[k].append(InlineLink(m.start, m.end, f"{PEOPLE_DIR}/{m.key}.md", "person",
+                                           (("name", person.name), ("dates", _dates(person)),
+                                            ("line", _description(person)))))
+                counts["person"] += 1
+
+    # titles: works (title and aliases), declared titles, and section titles when quoted
+    targets: list[tuple[re.Pattern, TitleTarget]] = []
+    for slug, meta in lib.works.items():
+        if slug in docs and slug in index_paths:
+            for t in dict.fromkeys((meta.title, *meta.aliases)):
+                if len(re.findall(r"\w+", t)) >= 2:
+                    targets.append((title_regex(t), TitleTarget(t, index_paths[slug], slug,
+                                                                meta.title, False, False)))
+    declared_sections: set[int] = set()
+    for d in config.titles:
+        if d.target.work not in docs:
+            continue
+        found = find_place(d.target, paras, docs)
+        if found is None:
+            diags.append(Diagnostic(Level.WARNING, "links-title-not-found",
+                                    f"links.yml: title {d.title!r}: no heading "
+                                    f"{d.target.heading or d.target.text!r} in {d.target.work}"))
+            continue
+        if isinstance(found, Section):
+            declared_sections.add(id(found))
+            href = _section_href(docs, d.target.work, found)
+        else:
+            href = found.href
+        label = f"{d.title} (in {lib.works[d.target.work].title})"
+        for t in (d.title, *d.aliases):
+            targets.append((title_regex(t), TitleTarget(t, href, d.target.work, label, True,
+                                                        False)))
+    for slug, doc in docs.items():
+        for page_sec, path in page_paths(doc):
+            for sec in _walk(page_sec):
+                if id(sec) not in declared_sections and len(re.findall(r"\w+", sec.title)) >= 3:
+                    href = path if sec is page_sec else f"{path}#{sec.slug}"
+                    label = f"{sec.title} (in {lib.works[slug].title})" if slug in lib.works \
+                        else sec.title
+                    targets.append((title_regex(sec.title),
+                                    TitleTarget(sec.title, href, slug, label, True, False)))
+    by_first = _title_index(targets)
+    for k, p in enumerate(paras):
+        for m, t in title_mentions(p.block.text, by_first, p.slug):
+            if (t.slug == p.slug and not t.same_work) or t.href.partition("#")[0] == p.page:
+                continue
+            links[k].append(InlineLink(m.start, m.end, t.href, "title", (("title", t.label),)))
+            references[t.slug].append((_label(p, lib), p.href))
+            counts["title"] += 1
+            if t.slug != p.slug:
+                edges[tuple(sorted((p.slug, t.slug)))] += 1
+
+    # shared passages
+    found_pairs = shared_passages([p.block.text for p in paras], [p.slug for p in paras],
+                                  stock=config.stock)
+    per_para: dict[int, list[tuple[float, int, Connection]]] = defaultdict(list)
+    for sp in found_pairs:
+        a, b = paras[sp.a], paras[sp.b]
+        qa = a.block.kind is BlockKind.QUOTE or _in_quotation(a.block.text, sp.a_span)
+        qb = b.block.kind is BlockKind.QUOTE or _in_quotation(b.block.text, sp.b_span)
+        da, db = _date(lib, a.slug), _date(lib, b.slug)
+        if qa and qb:
+            ka, kb = "also-quoted-in", "also-quoted-in"
+        elif qa != qb:
+            ka, kb = ("quotes", "quoted-in") if qa else ("quoted-in", "quotes")
+        else:
+            ka, kb = ("quoted-in", "quotes") if da <= db else ("quotes", "quoted-in")
+        per_para[sp.a].append((sp.score, sp.b, Connection(ka, b.href, _label(b, lib))))
+        per_para[sp.b].append((sp.score, sp.a, Connection(kb, a.href, _label(a, lib))))
+    for k, found in per_para.items():
+        for _, other, c in sorted(found, key=lambda f: -f[0])[:MAX_QUOTE_LINKS]:
+            conns[k].append(c)
+            counts["quotation"] += 1
+            edges[tuple(sorted((paras[k].slug, paras[other].slug)))] += 1
+
+    # declared links
+    for d in config.links:
+        if d.source.work not in docs or d.target.work not in docs:
+            continue
+        src, dst = find_place(d.source, paras, docs), find_place(d.target, paras, docs)
+        if not isinstance(src, Para) or not isinstance(dst, Para):
+            diags.append(Diagnostic(Level.WARNING, "links-place-not-found",
+                                    f"links.yml: declared link {d.source.text[:40]!r} -> "
+                                    f"{d.target.text[:40]!r}: a paragraph was not found"))
+            continue
+        ks, kd = ("revised-in", "revises") if d.kind == "revised-in" else ("quotes", "quoted-in")
+        k_src = next(k for k, p in enumerate(paras) if p is src)
+        k_dst = next(k for k, p in enumerate(paras) if p is dst)
+        conns[k_src].append(Connection(ks, dst.href, _label(dst, lib), d.note))
+        conns[k_dst].append(Connection(kd, src.href, _label(src, lib), d.note))
+        counts["declared"] += 2
+        edges[tuple(sorted((src.slug, dst.slug)))] += 1
+
+    # connections panels: every paragraph with a link lists them, people included
+    at = {p.href: k for k, p in enumerate(paras)}
+    for k in sorted(set(links) | set(conns)):
+        p = paras[k]
+        for t in links.get(k, ()):
+            if t.kind == "title":
+                conns[k].append(Connection("references", t.href, dict(t.data)["title"]))
+                if t.href in at:
+                    conns[at[t.href]].append(Connection("referenced-in", p.href, _label(p, lib)))
+        for pid in dict.fromkeys(people_in.get(k, ())):
+            conns[k].append(Connection("person", person_path(pid), lib.people[pid].name))
+    new_docs = _apply(docs, paras, links, conns)
+    pages = people_pages(lib, paras, named)
+    pages.append(map_page(lib, docs, index_paths, edges, counts))
+    nav = people_nav(lib, named) + [{"Map of the library": MAP_PAGE}]
+    return Linked(new_docs, tuple(pages), nav,
+                  {s: tuple(v) for s, v in references.items()}, dict(counts), tuple(diags),
+                  dict(edges))
+
+
+def _date(lib, slug: str) -> str:
+    return lib.works[slug].date if slug in lib.works else ""
+
+
+def _dates(person) -> str:
+    if person.born or person.died:
+        return f"{person.born or '?'}–{person.died or '?'}"
+    return ""
+
+
+def _description(person) -> str:
+    return getattr(person, "description", "") or ""
+
+
+def _apply(docs, paras, links, conns) -> dict[str, Document]:
+    """New documents whose blocks carry their links, connections and (then needed) ids."""
+    by_block: dict[int, Block] = {}
+    for k, p in enumerate(paras):
+        if links.get(k) or conns.get(k):
+            by_block[id(p.block)] = dataclasses.replace(
+                p.block, anchor=p.anchor, links=p.block.links + tuple(links.get(k, ())),
+                connections=p.block.connections + tuple(_dedupe(conns.get(k, ()))))
+    if not by_block:
+        return dict(docs)
+
+    def sec(s: Section) -> Section:
+        return dataclasses.replace(s, blocks=tuple(by_block.get(id(b), b) for b in s.blocks),
+                                   children=tuple(sec(c) for c in s.children))
+
+    return {slug: dataclasses.replace(doc, sections=tuple(sec(s) for s in doc.sections))
+            for slug, doc in docs.items()}
+
+
+def _dedupe(items: Iterable[Connection]) -> list[Connection]:
+    return list(dict.fromkeys(items))
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+def person_path(pid: str) -> str:
+    return f"{PEOPLE_DIR}/{pid}.md"
+
+
+def people_pages(lib, paras: list[Para], named: Mapping[str, list[int]]) -> list[Page]:
+    """A page per person named in the library, listing every paragraph that names them,
+    grouped by work and page; and an index of people."""
+    pages = []
+    index = ["# People\n", "People named in the texts of this library, with the number of "
+             "paragraphs that name them.\n"]
+    for pid, person in sorted(lib.people.items(), key=lambda kv: kv[1].sort_name):
+        ks = named.get(pid, [])
+        if not ks:
+            continue
+        here = person_path(pid)
+        works = list(dict.fromkeys(paras[k].slug for k in ks))
+        life = f" ({_dates(person)})" if _dates(person) else ""
+        index.append(f"- [{escape(person.name)}]({pid}.md){escape(life)} — "
+                     f"{escape(_description(person))} ({len(ks)} paragraphs in "
+                     f"{len(works)} {'work' if len(works) == 1 else 'works'})")
+        lines = [f"# {escape(person.name)}\n"]
+        facts = [("Dates", _dates(person)), ("Full name", person.full_name),
+                 ("Also written", ", ".join(a for a in person.aliases if a != person.name))]
+        lines.append('<dl class="work-meta">' + "".join(
+            f"<div><dt>{escape_attr(k)}</dt><dd>{escape_attr(v)}</dd></div>"
+            for k, v in facts if v) + "</dl>\n")
+        if _description(person):
+            lines.append(f"{escape(_description(person))}\n")
+        lines.append(f"Named in {len(ks)} paragraphs of {len(works)} "
+                     f"{'work' if len(works) == 1 else 'works'}.\n")
+        for slug in sorted(works, key=lambda s: (_date(lib, s), s)):
+            title = lib.works[slug].title if slug in lib.works else slug
+            lines.append(f"## {escape(title)}\n")
+            by_page: dict[str, list[Para]] = defaultdict(list)
+            for k in ks:
+                if paras[k].slug == slug:
+                    by_page[paras[k].page].append(paras[k])
+            for path, ps in by_page.items():
+                refs = ", ".join(f"[¶{escape(q.anchor.removeprefix('p-'))}]"
+                                 f"({relative_href(q.href, here)})" for q in ps)
+                lines.append(f"- {escape(ps[0].page_section.title)}: {refs}")
+            lines.append("")
+        pages.append(Page(here, person.name, "\n".join(lines) + "\n", ""))
+    pages.insert(0, Page(f"{PEOPLE_DIR}/index.md", "People", "\n".join(index) + "\n", ""))
+    return pages
+
+
+def people_nav(lib, named: Mapping[str, list[int]]) -> list:
+    people = [{p.name: person_path(pid)} for pid, p in
+              sorted(lib.people.items(), key=lambda kv: kv[1].sort_name) if named.get(pid)]
+    return [{"People": [f"{PEOPLE_DIR}/index.md", *people]}]
+
+
+def _url(path: str) -> str:
+    """The directory URL MkDocs gives a Markdown path (use_directory_urls: true)."""
+    stem = path.removesuffix(".md")
+    stem = stem.removesuffix("index") if stem.endswith("/index") or stem == "index" else stem
+    return stem.rstrip("/") + "/" if stem else ""
+
+
+def map_svg(nodes: list[tuple[str, str, str]], edges: Mapping[tuple[str, str], int],
+            size: int = 640) -> str:
+    """The works on a circle, the links between them as lines as thick as their count.
+    ``nodes`` are (slug, title, href); every node is a link to its work."""
+    n = max(len(nodes), 1)
+    r = size / 2 - 110
+    pos = {slug: (size / 2 + r * math.cos(2 * math.pi * i / n - math.pi / 2),
+                  size / 2 + r * math.sin(2 * math.pi * i / n - math.pi / 2))
+           for i, (slug, _, _) in enumerate(nodes)}
+    top = max(edges.values(), default=1)
+    parts = [f'<svg class="library-map" viewBox="0 0 {size} {size}" role="img" '
+             f'xmlns="http://www.w3.org/2000/svg" aria-label="Map of the library">']
+    titles = {slug: title for slug, title, _ in nodes}
+    for (a, b), w in sorted(edges.items()):
+        if a in pos and b in pos:
+            (x1, y1), (x2, y2) = pos[a], pos[b]
+            width = 1 + 7 * math.log1p(w) / math.log1p(top)
+            parts.append(f'<line class="map-edge" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" '
+                         f'y2="{y2:.1f}" stroke-width="{width:.1f}" data-weight="{w}">'
+                         f'<title>{escape_attr(titles[a])} — {escape_attr(titles[b])}: {w} '
+                         f'links</title></line>')
+    for slug, title, href in nodes:
+        x, y = pos[slug]
+        short = title if len(title) <= 28 else title[:26] + "…"
+        anchor = "middle" if abs(x - size / 2) < 40 else ("start" if x > size / 2 else "end")
+        dx = 0 if anchor == "middle" else (12 if anchor == "start" else -12)
+        dy = -14 if y < size / 2 and anchor == "middle" else (22 if anchor == "middle" else 4)
+        parts.append(f'<a class="map-node" href="{escape_attr(href)}" data-work="{slug}">'
+                     f'<title>{escape_attr(title)}</title>'
+                     f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9"/>'
+                     f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor}">'
+                     f'{escape_attr(short)}</text></a>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def map_page(lib, docs, index_paths: Mapping[str, str], edges: Mapping[tuple[str, str], int],
+             counts: Mapping[str, int]) -> Page:
+    """The map of the library: the SVG, then the same links as a table (read by screen readers,
+    and checked by mkdocs like every Markdown link)."""
+    here_url = _url(MAP_PAGE)
+    nodes = []
+    for slug in sorted(docs, key=lambda s: (_date(lib, s), s)):
+        if slug in index_paths:
+            rel = posixpath.relpath(_url(index_paths[slug]) or ".", here_url.rstrip("/") or ".")
+            nodes.append((slug, lib.works[slug].title if slug in lib.works else slug,
+                          rel.rstrip("/") + "/"))
+    lines = ["# Map of the library\n",
+             "Each circle is a work; a line joins two works that name or quote each other, "
+             "thicker for more links. Select a work to open it.\n",
+             f'<figure class="library-map-figure">{map_svg(nodes, edges)}</figure>\n',
+             "| Work | Work | Links |", "|---|---|---|"]
+    titles = {s: (lib.works[s].title if s in lib.works else s) for s in docs}
+    for (a, b), w in sorted(edges.items(), key=lambda kv: -kv[1]):
+        if a in index_paths and b in index_paths:
+            lines.append(f"| [{escape(titles[a])}]({relative_href(index_paths[a], MAP_PAGE)}) | "
+                         f"[{escape(titles[b])}]({relative_href(index_paths[b], MAP_PAGE)}) | "
+                         f"{w} |")
+    total = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+    lines.append(f"\nLinks in the library: {escape(total) or 'none yet'}.\n")
+    return Page(MAP_PAGE, "Map of the library", "\n".join(lines) + "\n", "")
+
+
+def references_markdown(slug: str, linked: Linked, here: str) -> str:
+    """'Referenced in' for a work's landing page: the paragraphs that name it or its parts."""
+    refs = linked.references.get(slug, ())
+    if not refs:
+        return ""
+    items = "\n".join(f"- [{escape(label)}]({relative_href(href, here)})"
+                      for label, href in dict.fromkeys(refs))
+    return f"\n## Referenced in\n\n{items}\n"

@@ -78,6 +78,32 @@ class NoteRef:
 
 
 @dataclass(frozen=True)
+class InlineLink:
+    """A cross-link over ``text[start:end]`` of a block, filled in by the links stage.
+
+    ``href`` is relative to the docs folder ('work/page.md#p-3'); render makes it relative to the
+    page. ``kind`` is 'person' or 'title'; ``data`` holds (name, value) pairs for the hover card.
+    """
+
+    start: int
+    end: int
+    href: str
+    kind: str
+    data: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Connection:
+    """One entry of a paragraph's connections panel: 'quotes', 'quoted-in', 'also-quoted-in',
+    'revised-in', 'referenced-in', 'person'; ``href`` is docs-relative like InlineLink's."""
+
+    kind: str
+    href: str
+    label: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Block:
     kind: BlockKind
     text: str
@@ -86,6 +112,8 @@ class Block:
     refs: tuple[NoteRef, ...] = ()
     anchor: str = ""  # paragraph id, filled in by the anchors stage
     page: str = ""  # print page where the block starts, when the source shows it
+    links: tuple[InlineLink, ...] = ()  # cross-links inside the text (links stage)
+    connections: tuple[Connection, ...] = ()  # the paragraph's connections panel (links stage)
 
 
 @dataclass(frozen=True)
@@ -97,6 +125,7 @@ class Note:
     kind: str = "footnote"  # 'footnote' (page bottom), 'endnote', 'bracketed'
     first_line: int = 0
     signature: str = ""  # '—Tr.', '—Ed.', ... kept in ``text`` too; here for filtering
+    missing: bool = False  # the marker survives but the source lost the note's text
 
 
 @dataclass(frozen=True)

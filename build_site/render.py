@@ -7,7 +7,9 @@ written as attr_list lines ('{ #p-12 }') under each block; notes become Markdown
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import posixpath
 import re
 from collections.abc import Iterable, Sequence
 
@@ -52,20 +54,83 @@ def escape_attr(text: str) -> str:
     return _CONTROL.sub(_char_refs, _SPACE_RUN.sub(" ", text))
 
 
-def _with_refs(block: Block, note_keys: dict[str, str]) -> str:
-    """Block text escaped, with footnote references inserted at their offsets."""
+def relative_href(target: str, here: str) -> str:
+    """A docs-relative 'a/b.md#p-1' as seen from the page ``here`` (MkDocs resolves links
+    relative to the Markdown file, and validates them, anchors included)."""
+    if not here:
+        return target
+    path, _, frag = target.partition("#")
+    rel = posixpath.relpath(path, posixpath.dirname(here) or ".") if path else ""
+    return rel + (f"#{frag}" if frag else "")
+
+
+def _attr_value(text: str) -> str:
+    """A value we write into an attr_list: no quote or brace may end it early."""
+    return re.sub(r'["{}\\<>&]', "", text)
+
+
+def _link_md(block: Block, link, here: str) -> str:
+    data = "".join(f' data-{k}="{_attr_value(v)}"' for k, v in link.data)
+    href = relative_href(link.href, here)
+    return f"[{escape(block.text[link.start:link.end])}]({href}){{ .xref-{link.kind}{data} }}"
+
+
+def _with_refs(block: Block, note_keys: dict[str, str], here: str = "") -> str:
+    """Block text escaped, with footnote references and cross-links inserted at their offsets.
+
+    A link never contains a note marker and never overlaps another link (those are dropped)."""
+    refs = sorted(block.refs, key=lambda r: r.offset)
+    links, end = [], 0
+    for link in sorted(block.links, key=lambda k: k.start):
+        if link.start >= end and link.end > link.start and not any(
+                link.start < r.offset < link.end for r in refs):
+            links.append(link)
+            end = link.end
+    events = sorted([(r.offset, 1, r) for r in refs] + [(k.start, 0, k) for k in links],
+                    key=lambda e: (e[0], e[1]))
     out, last = [], 0
-    for ref in sorted(block.refs, key=lambda r: r.offset):
-        out.append(escape(block.text[last:ref.offset]))
-        if ref.note_id in note_keys:
-            out.append(f"[^{note_keys[ref.note_id]}]")
-        last = ref.offset
+    for offset, is_ref, item in events:
+        out.append(escape(block.text[last:offset]))
+        if is_ref:
+            if item.note_id in note_keys:
+                out.append(f"[^{note_keys[item.note_id]}]")
+            last = offset
+        else:
+            out.append(_link_md(block, item, here))
+            last = item.end
     out.append(escape(block.text[last:]))
     return "".join(out)
 
 
-def render_block(block: Block, note_keys: dict[str, str]) -> str:
-    body = _with_refs(block, note_keys)
+def connections_panel(block: Block, here: str) -> str:
+    """The paragraph's connections as a Markdown list in a div that links.js turns into a
+    small panel behind an indicator; without script it reads as a short list of links."""
+    if not block.connections or not block.anchor:
+        return ""
+    items = []
+    for c in block.connections:
+        note = f" — {escape(c.note)}" if c.note else ""
+        items.append(f"- {_CONNECTION_LABELS.get(c.kind, escape(c.kind))} "
+                     f"[{escape(c.label)}]({relative_href(c.href, here)}){note}")
+    return (f'\n\n<div class="xref-panel" data-for="{block.anchor}" data-pagefind-ignore '
+            f'markdown="1">\n\n' + "\n".join(items) + "\n\n</div>")
+
+
+_CONNECTION_LABELS = {"quotes": "Quotes", "quoted-in": "Quoted in",
+                      "also-quoted-in": "Also quoted in", "revised-in": "Revised in",
+                      "revises": "Revised wording of", "referenced-in": "Referenced in",
+                      "references": "Refers to", "person": "Names"}
+
+
+def render_block(block: Block, note_keys: dict[str, str], here: str = "") -> str:
+    body = _with_refs(block, note_keys, here)
+    panel = connections_panel(block, here)
+    if panel:
+        return _render_block(block, body) + panel
+    return _render_block(block, body)
+
+
+def _render_block(block: Block, body: str) -> str:
     attr = f"\n{{ #{block.anchor} }}" if block.anchor else ""
     if block.kind is BlockKind.BREAK:
         return '<hr class="section-break">'
@@ -91,6 +156,11 @@ def _assign_ids(sections: Iterable[Section]) -> dict[int, str]:
     return ids
 
 
+def page_anchors(section: Section) -> dict[int, str]:
+    """The ids render gives the blocks of a page (keyed by ``id(block)``), for the links stage."""
+    return _assign_ids(_walk(section))
+
+
 def _walk(section: Section) -> Iterable[Section]:
     yield section
     for child in section.children:
@@ -113,7 +183,8 @@ def anchor_data(section: Section, doc: Document, blocks: Sequence[Block]) -> str
     return f'<div class="anchor-data" hidden data-anchors="{escape_attr(data)}"></div>\n'
 
 
-def render_page(section: Section, doc: Document, heading_prefix: str = "") -> str:
+def render_page(section: Section, doc: Document, heading_prefix: str = "",
+                here: str = "") -> str:
     """One page: its title, subtitle and metadata, then its blocks and sub-sections."""
     sections = list(_walk(section))
     ids = _assign_ids(sections)
@@ -138,8 +209,8 @@ def render_page(section: Section, doc: Document, heading_prefix: str = "") -> st
             parts.append(render_meta(sec.meta))
         for b in sec.blocks:
             if b.kind is not BlockKind.BREAK and not b.anchor:
-                b = Block(b.kind, b.text, b.first_line, b.last_line, b.refs, ids[id(b)], b.page)
-            parts.append(render_block(b, note_keys) + "\n")
+                b = dataclasses.replace(b, anchor=ids[id(b)])
+            parts.append(render_block(b, note_keys, here) + "\n")
     if note_keys:
         parts.append("")
         for nid, key in note_keys.items():
@@ -164,7 +235,7 @@ def page_paths(doc: Document) -> list[tuple[Section, str]]:
 
 
 def render_document(doc: Document) -> list[Page]:
-    return [Page(path, sec.title, render_page(sec, doc), doc.slug)
+    return [Page(path, sec.title, render_page(sec, doc, here=path), doc.slug)
             for sec, path in page_paths(doc)]
 
 
