@@ -7,6 +7,7 @@ not imported here: the plugin and the CLI both call ``build_library``.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,11 +97,13 @@ def work_index_page(doc: Document, meta: metadata.WorkMeta, lib: metadata.Librar
 
 def home_page(lib: metadata.Library) -> Page:
     """The library by author (sorted by sort name), each work with its date."""
-    lines = ["# Library\n", "The texts of this library, by author.\n"]
+    lines = ["# Library\n", "The texts of this library, by author. See also the "
+             "[chronological index](chronology.md).\n"]
     for pid, works in _works_by_author(lib):
         person = lib.people[pid]
         life = f" ({person.born or '?'}–{person.died or '?'})" if person.born or person.died else ""
         lines.append(f"## {escape(person.name)}{escape(life)} {{ #{pid} }}\n")
+        lines.append(f"[All works by {escape(person.name)}](authors/{pid}.md)\n")
         for slug, meta in works:
             when = meta.date_display or meta.date
             lines.append(f"- [{escape(meta.title)}]({slug}/index.md) — {escape(when)}")
@@ -119,8 +122,8 @@ def _works_by_author(lib: metadata.Library) -> list[tuple[str, list[tuple[str, m
 def nav_tree(lib: metadata.Library, docs: dict[str, Document]) -> list:
     """MkDocs nav: Library, then author -> work -> pages; section index pages via
     ``navigation.indexes``. Titles are plain text in the nav (MkDocs escapes them)."""
-    nav: list = [{"Library": "index.md"}]
-    for pid, works in _works_by_author(lib):
+    nav: list = [{"Library": "index.md"}, {"Chronological index": "chronology.md"}]
+    for pid, works in _works_by_author(lib):  # an author is a nav section: authors/<id>.md
         entries = []
         for slug, meta in works:
             doc = docs.get(slug)
@@ -128,20 +131,77 @@ def nav_tree(lib: metadata.Library, docs: dict[str, Document]) -> list:
             if doc is not None:
                 children.extend(_page_nav(doc))
             entries.append({meta.title: children})
-        nav.append({lib.people[pid].name: entries})
+        nav.append({lib.people[pid].name: [f"authors/{pid}.md"] + entries})
     return nav
 
 
 def _page_nav(doc: Document) -> list:
-    """Pages in reading order; a page with sub-pages becomes a nav section whose index is it."""
-    def visit(sec, folder: str) -> dict:
-        path = f"{folder}/{sec.slug}.md"
+    """Pages in reading order, from ``page_paths`` (the one place URLs are decided); a page
+    with sub-pages becomes a nav section whose index page is itself."""
+    paths = {id(sec): path for sec, path in page_paths(doc)}
+
+    def visit(sec) -> dict | str:
         subs = [c for c in sec.children if c.is_page]
         if not subs:
-            return {sec.title: path}
-        return {sec.title: [path] + [visit(c, f"{folder}/{sec.slug}") for c in subs]}
+            return {nav_title(sec): paths[id(sec)]}
+        return {nav_title(sec): [paths[id(sec)]] + [visit(c) for c in subs]}
 
-    return [visit(s, doc.slug) for s in doc.sections if s.is_page]
+    return [visit(s) for s in doc.sections if s.is_page]
+
+
+def nav_title(sec) -> str:
+    """Navigation label: the title as printed, ALL-CAPS softened to title case for reading."""
+    t = sec.title
+    if sum(c.isupper() for c in t) > 0.8 * max(1, sum(c.isalpha() for c in t)):
+        words = []
+        for w in t.split():
+            low = w.lower()
+            keep = bool(re.fullmatch(r"[IVX]+\.?|(?:[A-Z]\.)+\S*|[A-Z]\.?|\(?[A-Z]\.\)?", w))
+            words.append(w if keep else (low if words and low in _SMALL else low.capitalize()))
+        t = " ".join(words)
+    return t
+
+
+_SMALL = {"a", "an", "and", "the", "of", "in", "on", "to", "for", "with", "at", "by", "or", "as"}
+
+
+def author_page(pid: str, works: list[tuple[str, metadata.WorkMeta]],
+                lib: metadata.Library) -> Page:
+    """One page per author: their works in order, each with date and first publication."""
+    person = lib.people[pid]
+    lines = [f"# {escape(person.name)}\n"]
+    if person.full_name and person.full_name != person.name:
+        lines.append(f"{escape(person.full_name)}\n")
+    for slug, meta in works:
+        when = meta.date_display or meta.date
+        lines.append(f"- [{escape(meta.title)}](../{slug}/index.md) — {escape(when)}")
+    return Page(f"authors/{pid}.md", person.name, "\n".join(lines) + "\n", "")
+
+
+def chronology_page(lib: metadata.Library, docs: dict[str, Document]) -> Page:
+    """Every work in date order: date, title, author, where it was first published. Works of a
+    collected volume that print their own date are listed one by one."""
+    rows: list[tuple[str, str, str, str, str]] = []
+    for slug, meta in lib.works.items():
+        author = _author_names(meta, lib)
+        doc = docs.get(slug)
+        parts = []
+        for sec, path in page_paths(doc) if doc else []:
+            m = dict(sec.meta)
+            if sec.level == 1 and ("Date" in m or "Published" in m) and len(doc.sections) > 1:
+                parts.append((m.get("Date", ""), nav_title(sec), path, m.get("Published", "")))
+        key = meta.date.split("/")[0]
+        rows.append((key, meta.date_display or meta.date, f"[{escape(meta.title)}]({slug}/index.md)",
+                     escape(author), escape(meta.original_publication)))
+        for date, title, path, pub in parts:
+            rows.append((key + "~" + date, escape(date or "—"), f"[{escape(title)}]({path})",
+                         escape(author), escape(pub)))
+    lines = ["# Chronological index\n", "Every work in the library by date.\n",
+             "| Date | Title | Author | First published |", "|---|---|---|---|"]
+    for _k, date, title, author, pub in sorted(rows, key=lambda r: r[0]):
+        cell = [c.replace("|", "\\|") for c in (date, title, author, pub)]
+        lines.append("| " + " | ".join(cell) + " |")
+    return Page("chronology.md", "Chronological index", "\n".join(lines) + "\n", "")
 
 
 def build_library(source_dir: Path, only: Iterable[str] | None = None,
@@ -176,5 +236,7 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
             slug, linked, index.path)))
         pages.extend(render_document(doc))
     pages.extend(linked.pages)
+    pages.append(chronology_page(lib, docs))
+    pages.extend(author_page(pid, works, lib) for pid, works in _works_by_author(lib))
     nav = nav_tree(lib, docs) + linked.nav
     return Built(tuple(pages), nav, tuple(docs.values()), tuple(diags), lib)

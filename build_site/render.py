@@ -223,11 +223,12 @@ def page_paths(doc: Document) -> list[tuple[Section, str]]:
     out: list[tuple[Section, str]] = []
 
     def visit(sec: Section, folder: str) -> None:
-        if sec.is_page:
-            out.append((sec, f"{folder}/{sec.slug}.md"))
-        for child in sec.children:
-            if child.is_page:
-                visit(child, f"{folder}/{sec.slug}")
+        # A page with sub-pages is its folder's index.md, so that navigation.indexes links
+        # the nav section to it: /work/foundations-of-leninism/ then .../iii-theory/.
+        subs = [c for c in sec.children if c.is_page]
+        out.append((sec, f"{folder}/{sec.slug}/index.md" if subs else f"{folder}/{sec.slug}.md"))
+        for child in subs:
+            visit(child, f"{folder}/{sec.slug}")
 
     for sec in doc.sections:
         visit(sec, doc.slug)
