@@ -127,8 +127,12 @@ def _number(anchor: str) -> int:
     return int(m.group(1)) if m else 0
 
 
-def match(ledger: Ledger, texts: Sequence[str]) -> Outcome:
-    """Assign ids to ``texts`` (the blocks in reading order) against ``ledger`` (pure)."""
+def match(ledger: Ledger, texts: Sequence[str],
+          sinks: Sequence[tuple[str, str]] = ()) -> Outcome:
+    """Assign ids to ``texts`` (the blocks in reading order) against ``ledger`` (pure).
+
+    ``sinks`` are (id, text) of headings and notes: a paragraph the cleaner turned into one of
+    those retires to it rather than vanishing."""
     fps = [Print.of(t) for t in texts]
     sizes = [fp.size for fp in fps]
     sets = [_lookup(words_of(t)) for t in texts]
@@ -167,18 +171,6 @@ def match(ledger: Ledger, texts: Sequence[str]) -> Outcome:
     for _, _, i, anchor in sorted(pairs):
         if i not in owner and anchor not in kept:
             owner[i], kept[anchor] = anchor, i
-    moved, vanished = [], []
-    for k, e in enumerate(live):  # 3. and 4.
-        if e.anchor in kept:
-            continue
-        best = max(hits[e.anchor].items(), key=lambda kv: (kv[1], -kv[0]), default=None)
-        if best and e.fp.sketch and best[1] / len(e.fp.sketch) >= 0.25 and best[0] in owner:
-            moved.append((e.anchor, owner[best[0]]))
-            continue
-        place = next((kept[x.anchor] for x in live[k + 1:] if x.anchor in kept), None)
-        if place is None:
-            place = next((kept[x.anchor] for x in reversed(live[:k]) if x.anchor in kept), None)
-        vanished.append((e.anchor, owner[place] if place is not None else ""))
     numbers = [_number(e.anchor) for e in ledger.entries]
     nxt = max([ledger.next_number, *(n + 1 for n in numbers)])
     new = []
@@ -187,12 +179,31 @@ def match(ledger: Ledger, texts: Sequence[str]) -> Outcome:
             owner[i] = f"p-{nxt}"
             new.append(owner[i])
             nxt += 1
+    sink_sets = [(target, _lookup(words_of(text))) for target, text in sinks]
+    moved, vanished = [], []
+    for k, e in enumerate(live):  # 3. and 4.
+        if e.anchor in kept:
+            continue
+        n = len(e.fp.sketch) or 1
+        best = max(hits[e.anchor].items(), key=lambda kv: (kv[1], -kv[0]), default=None)
+        if best and best[1] / n >= 0.25:
+            moved.append((e.anchor, owner[best[0]]))
+            continue
+        sink = max(((sum(h in s for h in e.fp.sketch), -j, t)
+                    for j, (t, s) in enumerate(sink_sets)), default=None)
+        if sink and sink[0] / n >= 0.5:  # it became a heading or a note
+            moved.append((e.anchor, sink[2]))
+            continue
+        place = next((kept[x.anchor] for x in live[k + 1:] if x.anchor in kept), None)
+        if place is None:
+            place = next((kept[x.anchor] for x in reversed(live[:k]) if x.anchor in kept), None)
+        vanished.append((e.anchor, owner[place] if place is not None else ""))
     ids = tuple(owner[i] for i in range(len(texts)))
     step = {e.anchor: e.successor for e in ledger.entries if e.successor}
     step.update(dict(moved))
     step.update((a, s) for a, s in vanished if s)
     return Outcome(ids, tuple(new), tuple(moved), tuple(vanished),
-                   tuple(resolve_all(step, set(ids))), nxt)
+                   tuple(resolve_all(step, set(ids) | {t for t, _ in sinks})), nxt)
 
 
 def resolve_all(step: dict[str, str], live: set[str]) -> Iterator[tuple[str, str]]:
@@ -289,10 +300,37 @@ def _with_ids(sections: tuple[Section, ...], ids: Iterator[str]) -> tuple[Sectio
     return tuple(out)
 
 
+def note_target(note_id: str) -> str:
+    """The HTML id of a note as render writes it (a Markdown footnote ``[^key]``)."""
+    return "fn:" + re.sub(r"[^A-Za-z0-9-]", "-", note_id)
+
+
+def _inline_sections(section: Section) -> Iterator[Section]:
+    """A page's section and the sections shown inside it (as render walks them)."""
+    yield section
+    for child in section.children:
+        if not child.is_page:
+            yield from _inline_sections(child)
+
+
+def _all_sections(sections: Iterable[Section]) -> Iterator[Section]:
+    for sec in sections:
+        yield sec
+        yield from _all_sections(sec.children)
+
+
+def sinks(doc: Document) -> list[tuple[str, str]]:
+    """Headings shown inside a page (their slug is an id) and notes shown on a page."""
+    out = [(s.slug, s.title) for s in _all_sections(doc.sections) if not s.is_page and s.slug]
+    refs = {r.note_id for b in anchored_blocks(doc.sections) for r in b.refs}
+    out += [(note_target(n.note_id), n.text) for n in doc.notes if n.note_id in refs]
+    return out
+
+
 def anchor_document(doc: Document, ledger: Ledger, path: str) -> tuple[Document, Outcome]:
     """Set every block's id from ``ledger`` (pure); ``path`` names the ledger in messages."""
     texts = [b.text for b in anchored_blocks(doc.sections)]
-    outcome = match(ledger, texts)
+    outcome = match(ledger, texts, sinks(doc))
     diags = []
     words = {e.anchor: e.fp.words for e in ledger.live}
     for old, place in outcome.vanished:
@@ -343,7 +381,7 @@ def accept(doc: Document, source_dir) -> tuple[str, Outcome] | None:
     ledger, _ = read_ledger(path)
     if ledger is None:
         return None
-    outcome = match(ledger, texts)
+    outcome = match(ledger, texts, sinks(doc))
     return dump_ledger(accepted(ledger, texts, outcome), doc.slug), outcome
 
 
@@ -353,6 +391,8 @@ def accept(doc: Document, source_dir) -> tuple[str, Outcome] | None:
 def page_data(section: Section, doc: Document, blocks: Sequence[Block]) -> dict:
     """What the page script needs: retired ids landing here, print pages, citation fields."""
     here = {b.anchor for b in blocks if b.anchor}
+    here |= {s.slug for s in _inline_sections(section) if s is not section}
+    here |= {note_target(r.note_id) for b in blocks for r in b.refs}
     data: dict = {"work": doc.slug, "chapter": section.title, **dict(doc.cite)}
     aliases = {a: s for a, s in doc.aliases if s in here}
     if aliases:
