@@ -87,16 +87,35 @@ def drop_watermarks(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line]
     whole = re.compile(r"^(?:(?:%s)\s*)+$" % "|".join(map(re.escape, words)))
     glued = re.compile(r"(?<=[a-z])(?:%s)(?=[a-z]|\s|$)" % "|".join(
         re.escape(w) for w in words if len(w) > 3))
-    out, changes = [], []
+    out: list[Line] = []
+    changes: list[Change] = []
+    carry = False  # the previous kept line ended in half a word cut by a watermark
     for ln in lines:
         if ln.text and whole.match(ln.text):
             changes.append(Change("watermark", "dropped", ln.number, ln.text, "",
                                   "watermark line stamped by the reprint"))
             continue
+        if carry and ln.text:
+            carry = False
+            m = re.match(r"([a-z]+)(\S*)\s*", ln.text)
+            if m:
+                prev = out[-1]
+                for k in range(len(out) - 1, -1, -1):
+                    if out[k].text:
+                        prev = out[k]
+                        out[k] = Line(prev.number, prev.text + m.group(1) + m.group(2))
+                        break
+                changes.append(Change("watermark", "joined", ln.number, m.group(1),
+                                      prev.text.rsplit(" ", 1)[-1] + m.group(1),
+                                      "word rejoined across the cut watermark"))
+                ln = Line(ln.number, ln.text[m.end():])
+                if not ln.text:
+                    continue
         new = glued.sub("", ln.text)
         if new != ln.text:
             changes.append(Change("watermark", "changed", ln.number, ln.text, new,
                                   "watermark word glued to a word"))
+            carry = bool(re.search(r"[a-z]$", new)) and not re.search(r"[a-z]$", ln.text)
             ln = Line(ln.number, new)
         out.append(ln)
     return out, changes
@@ -106,19 +125,23 @@ _NO_LETTERS = re.compile(r"^[^A-Za-z0-9\u00c0-\u024f\u0400-\u04ff]+$")
 _SECTION_BREAK = re.compile(r"^(\*\s*){3}$|^(\*\s){2}\*$")
 
 
+_ELLIPSIS_LINE = re.compile(r"^[\[(]?(?:\.\s?){3,4}[\])]?$|^…$")
+
+
 def drop_debris(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line], list[Change]]:
     """Scanner specks and junk markers: lines with no letter or digit ('(', '!(@$', '.'), and
-    1-2 character lines that are neither numbers nor roman numerals. '* * *' is kept: it is a
-    section break."""
+    1-2 character lines mixing a letter with a speck ('•J'). Kept: '* * *' (a section break),
+    '[...]' (an editor's omission), and short words or numbers ('of', '2.'), which may be
+    list labels or the shreds of a broken column."""
     drop = {}
     for i, ln in enumerate(lines):
         t = ln.text
-        if not t or _SECTION_BREAK.match(t):
+        if not t or _SECTION_BREAK.match(t) or _ELLIPSIS_LINE.match(t):
             continue
         if _NO_LETTERS.match(t):
             drop[i] = "no letters: scanner speck or junk marker"
-        elif len(t) <= 2 and not t.isdigit() and not re.fullmatch(r"[IVX]+\.?", t):
-            drop[i] = "stray one- or two-character line"
+        elif len(t) <= 2 and re.search(r"[^\w.]", t):
+            drop[i] = "stray speck beside a letter"
     return _apply_drops(lines, drop, "debris")
 
 
@@ -150,7 +173,7 @@ def _mid_sentence(lines: Sequence[Line], i: int, skip: set[int]) -> bool:
     if j < 0 or k >= len(lines):
         return False
     nxt = lines[k].text.lstrip("-—–'\"“‘ ")
-    return nxt[:1].islower()
+    return nxt[:1].islower() and not re.match(r"\(?[a-z0-9]{1,2}\)", nxt)
 
 
 def drop_running_heads(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line], list[Change]]:
@@ -161,30 +184,48 @@ def drop_running_heads(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Li
     sentence in two. Unsafe for lone numbers between sentences (note numbers, list numbers):
     those are kept."""
     cand = [i for i, ln in enumerate(lines) if ln.text and _isolated(lines, i)]
-    heads = {i for i in cand if len(lines[i].text) <= 60 and not _is_page_number(lines[i].text)
-             and not lines[i].text.endswith(tuple(".,;:!?"))}
+    heads = {i for i, ln in enumerate(lines) if ln.text and len(ln.text) <= 60
+             and (i + 1 >= len(lines) or not lines[i + 1].text)
+             and not _is_page_number(ln.text) and not ln.text.endswith(tuple(".,;:!?"))}
     numbers = {i for i in cand if _is_page_number(lines[i].text)}
-    drop: dict[int, str] = {}
-    proven: set[str] = set()
-    for i in numbers:
-        near = [h for h in heads if abs(h - i) <= 4
+    keys = [head_key(ln.text) for ln in lines if ln.text and len(ln.text) <= 120]
+    counts = {head_key(lines[i].text): sum(1 for k in keys if k == head_key(lines[i].text) or (
+        len(head_key(lines[i].text)) >= 15 and head_key(lines[i].text) in k)) for i in heads}
+
+    def beside(i: int) -> list[int]:
+        return [h for h in heads if abs(h - i) <= 4 and _isolated(lines, h)
                 and not any(lines[m].text for m in range(min(h, i) + 1, max(h, i))
                             if m not in heads and m not in numbers)]
+
+    drop: dict[int, str] = {}
+    proven: set[str] = set()
+    for i in sorted(numbers):
+        near = [h for h in beside(i) if counts[head_key(lines[h].text)] >= 2]
         if near:
+            h = min(near, key=lambda h: (-counts[head_key(lines[h].text)], abs(h - i)))
             drop[i] = "page number"
-            for h in near:
-                drop[h] = "running head"
-                proven.add(head_key(lines[h].text))
-    counts = Counter(head_key(lines[i].text) for i in heads)
+            drop[h] = "running head"
+            proven.add(head_key(lines[h].text))
+    # A head seen once (the title it repeats is lost) still counts beside a number that fits
+    # the sequence of proven page numbers: larger than the one before, smaller than the next.
+    pages = sorted((i, int(lines[i].text)) for i in drop if drop[i] == "page number")
+    for i in sorted(numbers - set(drop)):
+        caps = [h for h in beside(i) if lines[h].text.isupper() and h not in drop]
+        before = [n for j, n in pages if j < i]
+        after = [n for j, n in pages if j > i]
+        value = int(lines[i].text)
+        if caps and before and value > before[-1] and (not after or value < after[0]) and \
+                value - before[-1] <= (i - max(j for j, _ in pages if j < i)) / 10 + 3:
+            drop[i] = "page number"
+            drop[caps[0]] = "running head"
     first_seen: set[str] = set()
     for i in sorted(heads):
         key = head_key(lines[i].text)
-        if i in drop:
-            continue
-        if key in proven and key in first_seen:
-            drop[i] = "running head"
-        elif (key in proven or counts[key] >= 2) and _mid_sentence(lines, i, set(drop)):
-            drop[i] = "running head"
+        if i not in drop and _mid_sentence(lines, i, set(drop)):
+            if _isolated(lines, i) and (key in proven or counts[key] >= 2):
+                drop[i] = "running head"
+            elif key in first_seen and (key in proven or lines[i].text.isupper()):
+                drop[i] = "running head"
         first_seen.add(key)
     for i in numbers:
         if i not in drop and _mid_sentence(lines, i, set(drop)):

@@ -111,7 +111,8 @@ def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
             if not t or not second[:1].islower():
                 continue
             first = t.group(1)
-            if vocab.known(first) or vocab.known(second) or not vocab.known(first + second):
+            if vocab.known(first, 1e-6) or vocab.known(second, 1e-6) or not vocab.known(
+                    first + second, 1e-5):
                 continue
             word = first + second
             new_text = text[: t.start()] + word + m2.group(2)
