@@ -1,9 +1,320 @@
-"""Downloads for every work (EPUB, plain text), written after the HTML build."""
+"""Downloads for every work (EPUB 3, plain text), written after the HTML build.
+
+Readers carry texts offline and cite them by paragraph, so both formats are made from the same
+``Document`` the site renders: the EPUB keeps the site's paragraph ids (a citation 'p-12' works in
+both) and its notes are EPUB 3 footnotes (``epub:type`` noteref/footnote) that e-readers show as
+popups. Text from a source is escaped as XML text: it is data, never markup.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import datetime
+import html
+import re
+import textwrap
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .model import Block, BlockKind, Document, Note, Section
+from .render import _assign_ids, _walk, page_paths
+
+FOLDER = "downloads"
+"""Site folder holding every work's files, so their URLs stay put when page URLs change."""
+
+_XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_KEY = re.compile(r"[^A-Za-z0-9-]")
+
+EPUB_CSS = """\
+body { font-family: serif; line-height: 1.5; }
+h1, h2, h3, h4, h5, h6 { font-variant-caps: normal; line-height: 1.2; }
+p { margin: 0 0 0.6em; text-indent: 0; }
+p.subtitle { font-style: italic; }
+p.source-meta { font-size: 0.9em; font-style: italic; }
+p.damaged { color: #7a3b00; border-left: 3px solid #c0722f; padding-left: 0.5em; }
+hr.section-break { border: 0; text-align: center; margin: 1em 0; }
+hr.section-break::after { content: "* * *"; }
+blockquote { margin: 0.6em 1.5em; }
+pre { white-space: pre-wrap; font-size: 0.85em; }
+dl.work-meta dt { font-weight: bold; }
+dl.work-meta dd { margin: 0 0 0.4em 1em; }
+aside.footnote { font-size: 0.9em; }
+sup a { text-decoration: none; }
+"""
+
+
+@dataclass(frozen=True)
+class WorkInfo:
+    """The metadata a download carries: what the work is and where the text came from."""
+
+    slug: str
+    title: str
+    authors: tuple[str, ...]
+    date: str  # ISO partial date or range, as in work.yml
+    language: str = "en"
+    subtitle: str = ""
+    date_display: str = ""
+    publisher: str = ""
+    edition: str = ""
+    source: str = ""
+    source_url: str = ""
+    translators: tuple[str, ...] = ()
+
+
+def work_info(slug: str, meta, people) -> WorkInfo:
+    """WorkInfo from a work's validated metadata and the people it names."""
+    return WorkInfo(
+        slug=slug, title=meta.title, subtitle=meta.subtitle,
+        authors=tuple(people[a].name for a in meta.authors if a in people),
+        date=meta.date, date_display=meta.date_display, language=meta.language,
+        publisher=meta.publisher, edition=meta.edition, source=meta.source.description,
+        source_url=meta.source.url, translators=tuple(meta.translators))
+
+
+def file_names(slug: str) -> dict[str, str]:
+    """Format label -> file path under the site root."""
+    return {"EPUB": f"{FOLDER}/{slug}.epub", "Plain text": f"{FOLDER}/{slug}.txt"}
+
+
+def downloads_html(slug: str, page_path: str) -> str:
+    """The work page's 'Downloads' line: links relative to the page at docs path ``page_path``.
+
+    Raw HTML rather than Markdown links, because the files are written after the build and
+    MkDocs' link validation would report them as missing.
+    """
+    parts = PurePosixPath(page_path).parts
+    depth = len(parts) - 1 if parts[-1] == "index.md" else len(parts)
+    up = "../" * depth
+    links = " · ".join(f'<a href="{html.escape(up + path)}" download>{label}</a>'
+                       for label, path in file_names(slug).items())
+    return f'<p class="downloads"><strong>Downloads:</strong> {links}</p>\n'
+
+
+def _xml(text: str) -> str:
+    return html.escape(_XML_BAD.sub("", text), quote=True)
+
+
+def _date_start(date: str) -> str:
+    """W3C date for dc:date: the start of a range ('1922-12/1923-03' -> '1922-12')."""
+    return date.partition("/")[0]
+
+
+def _note_keys(sections: Sequence[Section], notes: dict[str, Note]) -> dict[str, str]:
+    """note id -> XML id, in order of first reference on the page (as the site numbers them)."""
+    keys: dict[str, str] = {}
+    for sec in sections:
+        for ref in [*sec.title_refs, *(r for b in sec.blocks for r in b.refs)]:
+            if ref.note_id in notes and ref.note_id not in keys:
+                keys[ref.note_id] = "fn-" + _KEY.sub("-", ref.note_id)
+    return keys
+
+
+def _inline(text: str, refs, keys: dict[str, str], numbers: dict[str, int]) -> str:
+    out, last = [], 0
+    for ref in sorted(refs, key=lambda r: r.offset):
+        out.append(_xml(text[last:ref.offset]))
+        if ref.note_id in keys:
+            key = keys[ref.note_id]
+            out.append(f'<sup><a epub:type="noteref" href="#{key}" role="doc-noteref">'
+                       f"{numbers[ref.note_id]}</a></sup>")
+        last = ref.offset
+    out.append(_xml(text[last:]))
+    return "".join(out)
+
+
+def _block_xhtml(block: Block, anchor: str, keys, numbers) -> str:
+    body = _inline(block.text, block.refs, keys, numbers)
+    idattr = f' id="{_xml(anchor)}"' if anchor else ""
+    if block.kind is BlockKind.BREAK:
+        return '<hr class="section-break"/>'
+    if block.kind is BlockKind.QUOTE:
+        return f"<blockquote><p{idattr}>{body}</p></blockquote>"
+    if block.kind is BlockKind.TABLE:
+        return f"<pre{idattr}>{body}</pre>"
+    cls = {BlockKind.META: ' class="source-meta"',
+           BlockKind.DAMAGED: ' class="damaged" title="damaged in the source"'}.get(block.kind, "")
+    return f"<p{idattr}{cls}>{body}</p>"
+
+
+def _meta_xhtml(meta: Sequence[tuple[str, str]]) -> str:
+    if not meta:
+        return ""
+    rows = "".join(f"<dt>{_xml(k)}</dt><dd>{_xml(v)}</dd>" for k, v in meta)
+    return f'<dl class="work-meta">{rows}</dl>'
+
+
+def chapter_xhtml(section: Section, doc: Document) -> str:
+    """The body of one page of the work: headings, paragraphs with the site's ids, footnotes."""
+    sections = list(_walk(section))
+    ids = _assign_ids(sections)
+    notes = {n.note_id: n for n in doc.notes}
+    keys = _note_keys(sections, notes)
+    numbers = {nid: i for i, nid in enumerate(keys, 1)}
+    parts = []
+    for sec in sections:
+        level = 1 if sec is section else min(6, 1 + sec.level)
+        sid = "" if sec is section else f' id="{_xml(sec.slug)}"'
+        title = _inline(sec.title, sec.title_refs, keys, numbers)
+        parts.append(f"<h{level}{sid}>{title}</h{level}>")
+        if sec.subtitle:
+            parts.append(f'<p class="subtitle">{_xml(sec.subtitle)}</p>')
+        parts.append(_meta_xhtml(sec.meta))
+        for b in sec.blocks:
+            parts.append(_block_xhtml(b, ids.get(id(b), b.anchor), keys, numbers))
+    if keys:
+        parts.append('<section epub:type="footnotes" role="doc-endnotes"><hr/>')
+        for nid, key in keys.items():
+            parts.append(f'<aside epub:type="footnote" role="doc-footnote" id="{key}">'
+                         f"<p>{numbers[nid]}. {_xml(notes[nid].text)}</p></aside>")
+        parts.append("</section>")
+    return "\n".join(p for p in parts if p)
+
+
+def _title_page(info: WorkInfo) -> str:
+    rows = [("Author", ", ".join(info.authors)), ("Written", info.date_display or info.date)]
+    rows += [(k, v) for k, v in (("Translated by", ", ".join(info.translators)),
+                                 ("Edition", info.edition), ("Publisher", info.publisher),
+                                 ("Source of this text", info.source),
+                                 ("Source address", info.source_url)) if v]
+    sub = f'<p class="subtitle">{_xml(info.subtitle)}</p>' if info.subtitle else ""
+    return f"<h1>{_xml(info.title)}</h1>{sub}{_meta_xhtml(rows)}"
+
+
+def _book_id(slug: str) -> str:
+    """Stable identifier, so a re-built EPUB is the same book to a reading app."""
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"library-of-historical-texts/{slug}"))
+
+
+def epub_bytes(doc: Document, info: WorkInfo,
+               modified: datetime.datetime | None = None) -> bytes:
+    """The work as an EPUB 3 file (bytes): title page, one chapter per site page, nav and NCX."""
+    import io
+
+    from ebooklib import epub
+
+    book = epub.EpubBook()
+    book.set_identifier(_book_id(info.slug))
+    book.set_title(info.title)
+    book.set_language(info.language)
+    for i, name in enumerate(info.authors, 1):
+        book.add_author(name, uid=f"creator{i}")
+    book.add_metadata("DC", "date", _date_start(info.date))
+    if info.publisher:
+        book.add_metadata("DC", "publisher", info.publisher)
+    book.add_metadata("DC", "source", info.source_url or info.source)
+    desc = "; ".join(x for x in (info.subtitle, info.edition, info.source) if x)
+    if desc:
+        book.add_metadata("DC", "description", desc)
+    css = epub.EpubItem(uid="style", file_name="style.css", media_type="text/css",
+                        content=EPUB_CSS.encode())
+    book.add_item(css)
+
+    def page(uid: str, name: str, title: str, body: str):
+        item = epub.EpubHtml(uid=uid, title=title, file_name=name, lang=info.language,
+                             content=f"<html><body>{body}</body></html>")
+        item.add_item(css)
+        book.add_item(item)
+        return item
+
+    spine = [page("title", "title.xhtml", info.title, _title_page(info))]
+    paths = page_paths(doc)
+    items = {}
+    for i, (sec, _path) in enumerate(paths, 1):
+        items[id(sec)] = page(f"c{i}", f"c{i:03d}.xhtml", sec.title, chapter_xhtml(sec, doc))
+        spine.append(items[id(sec)])
+
+    def toc(sections: Iterable[Section]) -> list:
+        out = []
+        for sec in sections:
+            if not sec.is_page:
+                continue
+            item = items[id(sec)]
+            link = epub.Link(item.file_name, sec.title, item.id)
+            inner = [epub.Link(f"{item.file_name}#{s.slug}", s.title, f"{item.id}-{s.slug}")
+                     for s in _walk(sec) if s is not sec]
+            subs = toc(sec.children)
+            if inner or subs:
+                out.append((epub.Section(sec.title, item.file_name), [link, *inner, *subs]))
+            else:
+                out.append(link)
+        return out
+
+    book.toc = [epub.Link("title.xhtml", info.title, "title-link"), *toc(doc.sections)]
+    book.add_item(epub.EpubNcx())
+    book.add_item(epub.EpubNav())
+    book.spine = ["nav", *spine]
+    buf = io.BytesIO()
+    options = {"mtime": modified or datetime.datetime.now(datetime.UTC)}
+    epub.write_epub(buf, book, options)
+    return buf.getvalue()
+
+
+def plain_text(doc: Document, info: WorkInfo, width: int = 72) -> str:
+    """The work as plain text: a header, then each page's text, with its notes after it."""
+    wrap = textwrap.TextWrapper(width=width, break_long_words=False, break_on_hyphens=False)
+    out = [info.title, "=" * min(width, len(info.title))]
+    if info.subtitle:
+        out.append(info.subtitle)
+    out += ["", "By " + ", ".join(info.authors), info.date_display or info.date]
+    for label, value in (("Edition", info.edition), ("Publisher", info.publisher),
+                         ("Source", info.source), ("Source address", info.source_url)):
+        if value:
+            out.extend(wrap.wrap(f"{label}: {value}"))
+    notes = {n.note_id: n for n in doc.notes}
+    for sec, _path in page_paths(doc):
+        sections = list(_walk(sec))
+        keys = _note_keys(sections, notes)
+        numbers = {nid: i for i, nid in enumerate(keys, 1)}
+        for s in sections:
+            title = _with_marks(s.title, s.title_refs, numbers)
+            out += ["", "", title, ("=" if s is sec else "-") * min(width, len(title))]
+            if s.subtitle:
+                out.append(s.subtitle)
+            out += [f"{k}: {v}" for k, v in s.meta]
+            for b in s.blocks:
+                out.append("")
+                if b.kind is BlockKind.BREAK:
+                    out.append("* * *".center(width).rstrip())
+                elif b.kind is BlockKind.TABLE:
+                    out.append(b.text)
+                else:
+                    text = _with_marks(b.text, b.refs, numbers)
+                    if b.kind is BlockKind.DAMAGED:
+                        text = "[damaged in the source] " + text
+                    indent = "    " if b.kind is BlockKind.QUOTE else ""
+                    out.extend(textwrap.fill(text, width, initial_indent=indent,
+                                             subsequent_indent=indent, break_long_words=False,
+                                             break_on_hyphens=False).splitlines())
+        if keys:
+            out += ["", "Notes", ""]
+            for nid in keys:
+                out.extend(wrap.wrap(f"[{numbers[nid]}] {notes[nid].text}"))
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _with_marks(text: str, refs, numbers: dict[str, int]) -> str:
+    out, last = [], 0
+    for ref in sorted(refs, key=lambda r: r.offset):
+        out.append(text[last:ref.offset])
+        if ref.note_id in numbers:
+            out.append(f"[{numbers[ref.note_id]}]")
+        last = ref.offset
+    out.append(text[last:])
+    return "".join(out)
 
 
 def write_downloads(built, site_dir: Path) -> None:
-    """Placeholder: no downloads yet."""
+    """Write site/downloads/<slug>.epub and .txt for every converted work."""
+    lib = getattr(built, "library", None)
+    if lib is None:
+        return
+    folder = site_dir / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    for doc in built.documents:
+        if not doc.sections or doc.slug not in lib.works:
+            continue
+        info = work_info(doc.slug, lib.works[doc.slug], lib.people)
+        names = file_names(doc.slug)
+        (site_dir / names["EPUB"]).write_bytes(epub_bytes(doc, info))
+        (site_dir / names["Plain text"]).write_text(plain_text(doc, info), encoding="utf-8")
