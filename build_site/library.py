@@ -89,7 +89,7 @@ def work_index_page(doc: Document, meta: metadata.WorkMeta, lib: metadata.Librar
     lines.append(downloads.downloads_html(doc.slug, f"{doc.slug}/index.md"))
     lines.append("## Contents\n")
     for sec, path in page_paths(doc):
-        depth = path.count("/") - 1
+        depth = path.count("/") - 1 - path.endswith("/index.md")  # a section's own page
         rel = path.split("/", 1)[1]
         lines.append(f"{'    ' * depth}- [{escape(sec.title)}]({rel})")
     return Page(f"{doc.slug}/index.md", meta.title, "\n".join(lines) + "\n", doc.slug)
