@@ -1,21 +1,96 @@
 """Notes: footnotes, endnotes and bracketed notes, cut out of the text and attached to markers.
 
-Two steps around ``segment``: ``split_notes`` works on cleaned lines (note texts sit at page
-bottoms, in a NOTES section, or inline in brackets) and returns the lines without them;
-``attach_notes`` finds the markers in the joined paragraphs and pairs them with note texts.
+Two steps around ``segment``. ``split_notes`` works on cleaned lines, where the print page of
+every line is still known (note texts sit at page bottoms, in a NOTES section, or after a
+letter in brackets): it finds note texts and markers, pairs them, and returns the lines
+without the note texts and without the markers, remembering where each marker stood.
+``attach_notes`` finds those places again in the joined paragraphs and headings.
+
+Three forms, each detected generically:
+
+- page-bottom footnotes: a line opening with a label ('*', '**', or the next note number,
+  OCR misreadings allowed) shortly before a page start; the marker is looked for on the same
+  page, before the note; a note cut mid-word ('capi* My italics') gives its word back; a note
+  left unfinished at a page bottom continues at the next page bottom in the notes' type width;
+- endnotes: a NOTES section of blocks separated by number lines and 'p. N' back-references;
+  bare-number markers are told from ordinary numbers by keeping the increasing sequence
+  1, 2, 3 ... that fits the back-referenced pages, then aligned with the note blocks by a
+  monotone dynamic programme on page distance (number lines are evidence, not truth);
+- bracketed notes: '[n] text' lines after a letter, paired with the '[n]' markers since the
+  previous group of notes (numbering restarts in each letter).
 """
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .model import Change, Line, Note, Section
+from .clean.furniture import TERMINAL
+from .clean.text import join_lines
+from .model import Block, Change, Line, Note, NoteRef, Section
+
+MISSING_TEXT = "The text of this note is missing in the source."
+SIGNATURE = re.compile(r"\s?—\s?((?:Tr|Ed|Trans|J\. ?St|N\. ?L|V\. ?I\. ?L)\.)\s*$")
+NOTES_HEAD = re.compile(r"^(?:NOTES|Notes|ENDNOTES|Endnotes|EXPLANATORY NOTES)$")
+BACKREF = re.compile(r"^p\. ?(\d{1,4})$")  # 'p. 37': the page of the note's marker
+BARE_NUMBER = re.compile(r"^\s*(\d{1,4})\s*$")
+STAR_LABEL = re.compile(r"^(?:\[(\*{1,3})\]|(\*{1,3}))\s?(?=\S)(?!\*)")
+GLUED_STAR = re.compile(r"^(.*?[A-Za-z,.;:)”’\"])(\*{1,3}) (?=[A-Z“\"])(.*)$")
+BRACKET_NOTE = re.compile(r"^\[(\d{1,3})\]\s+(?=\S)")
+BRACKET_MARK = re.compile(r" ?\[(\d{1,3})\]")
+STAR_MARK = re.compile(r"(?<=\S)(?:\[(\*{1,3})\]|(?<!\*)(\*{1,3})(?!\*))")
+# A bare number right after a word or punctuation ('democracy 2 that', 'Profintern.63').
+NUM_MARK = re.compile(r"(?<=[A-Za-z.,;:!?”’\"')\]*\d])( ?)(\d{1,3})(?=[\s)—–,.;:?!-]|$)")
+# Words after which a number is a reference or a date, never a note marker.
+NOT_MARKER_BEFORE = re.compile(
+    r"(?:\b(?:No|Nos|p|pp|Vol|vol|Vols|Art|Arts|art|para|Point|Points|Article|Articles|Chapter|"
+    r"Section|Part|Paragraph|Clause|Volume|page|pages|Thesis|Book|Nr|§|January|February|March|"
+    r"April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|"
+    r"Aug|Sept|Sep|Oct|Nov|Dec)\.?|[-–/])$")
+# After a number, words that make it a count or a decimal, never a note marker.
+NOT_MARKER_AFTER = re.compile(r"^(?:[.,]\d|[-–]\d|\s?(?:per ?cent|per\b|%|million|thousand|and \d|or \d))")
+DIGIT_MISREADS = {"1": "1lIi/", "0": "0O"}
 
 
 @dataclass(frozen=True)
 class NotesConfig:
+    """Per-work options from ``work.yml`` ``cleaning.notes``.
+
+    ``label_aliases`` maps how a scan misread a note number to the number ("'": "4" when the
+    OCR reads a superscript 4 as an apostrophe), for labels and markers alike.
+    """
+
     extra: dict = field(default_factory=dict)
+
+    @property
+    def label_aliases(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in (self.extra.get("label_aliases") or {}).items()}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A marker cut from line ``line`` (raw number) at column ``col`` of the returned text;
+    ``context`` is the text just before it there, to find the place again after joining."""
+
+    line: int
+    col: int
+    note_id: str
+    context: str
+    after: str = ""
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Per-text numbers for the report and the tests."""
+
+    markers: int = 0  # markers found in the text
+    notes: int = 0  # note texts found
+    attached: int = 0  # note texts paired with at least one marker
+    missing: int = 0  # markers whose note text is not in the source
+    unpaired: int = 0  # markers without a note (and not declared missing)
+    unused: int = 0  # note texts without a marker
 
 
 @dataclass(frozen=True)
@@ -23,15 +98,774 @@ class SplitNotes:
     lines: tuple[Line, ...]
     candidates: tuple = ()
     changes: tuple[Change, ...] = ()
+    marks: tuple[Mark, ...] = ()
+    notes: tuple[Note, ...] = ()
+    counts: Counts = Counts()
 
 
+# -- pages -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PageMap:
+    """Where print pages start (raw line numbers) and the page number of each, when known."""
+
+    starts: tuple[int, ...]
+    numbers: tuple[int | None, ...]
+
+    def index(self, line: int) -> int:
+        return bisect.bisect_right(self.starts, line) - 1
+
+    def next_start(self, line: int) -> int | None:
+        k = bisect.bisect_right(self.starts, line)
+        return self.starts[k] if k < len(self.starts) else None
+
+    def number(self, line: int) -> int | None:
+        k = self.index(line)
+        return self.numbers[k] if 0 <= k < len(self.numbers) else None
+
+
+def page_map(raw: Sequence[Line], kept: set[int], until: int | None = None) -> PageMap:
+    """Page starts: a raw line opening with exactly one space (the extraction's page-start
+    mark), or furniture the cleaner dropped between blank lines (running head, page number).
+    A bare number so dropped is the page's printed number; the others are counted from it."""
+    starts: list[int] = []
+    known: dict[int, int] = {}
+    texts = [ln.text for ln in raw]
+    for i, ln in enumerate(raw):
+        if until is not None and ln.number >= until:
+            break
+        t = ln.text
+        if not t.strip():
+            continue
+        furniture = (ln.number not in kept and (i == 0 or not texts[i - 1].strip())
+                     and (i + 1 >= len(raw) or not texts[i + 1].strip()))
+        if not (furniture or re.match(r"^ \S", t)):
+            continue
+        if starts and ln.number - starts[-1] <= 6 and _all_furniture(raw, kept, starts[-1], i):
+            k = len(starts) - 1  # one page top: number, head, first line
+        else:
+            starts.append(ln.number)
+            k = len(starts) - 1
+        m = BARE_NUMBER.match(t)
+        if furniture and m:
+            known[k] = int(m.group(1))
+    return PageMap(tuple(starts), tuple(_number_pages(len(starts), known)))
+
+
+def _all_furniture(raw: Sequence[Line], kept: set[int], start: int, i: int) -> bool:
+    return all(ln.number not in kept or not ln.text.strip()
+               for ln in raw[start - 1:i] if ln.number >= start)
+
+
+def _number_pages(n: int, known: dict[int, int]) -> list[int | None]:
+    """Between two printed numbers, spread the pages over the page starts found (some starts
+    are lost in extraction); outside them, count from the nearest printed number."""
+    out: list[int | None] = [None] * n
+    anchors = sorted(known)
+    for k in range(n):
+        j = bisect.bisect_right(anchors, k) - 1
+        if 0 <= j < len(anchors) - 1 and anchors[j + 1] > anchors[j]:
+            a, b = anchors[j], anchors[j + 1]
+            out[k] = known[a] + round((k - a) * (known[b] - known[a]) / (b - a))
+        elif j >= 0:
+            out[k] = known[anchors[j]] + (k - anchors[j])
+        elif anchors:
+            out[k] = known[anchors[0]] - (anchors[0] - k)
+    return out
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def _signature(text: str) -> str:
+    m = SIGNATURE.search(text)
+    return ("—" + m.group(1)) if m else ""
+
+
+def _note_text(parts: Sequence[Line]) -> str:
+    text, _ = join_lines([p for p in parts if p.text.strip()])
+    return text
+
+
+def _label_number(text: str, expected: int, aliases: dict[str, str]) -> str | None:
+    """The rest of ``text`` when it opens with note number ``expected`` (as printed, misread
+    by the OCR, or under a declared alias), else None."""
+    for alias, num in aliases.items():
+        if num == str(expected) and text.startswith(alias) and len(text) > len(alias) + 3 \
+                and (text[len(alias)].isupper() or text[len(alias)] == " "):
+            return text[len(alias):].strip()
+    m = re.match(r"^[\[(]?(\S{1,3}?)[.)\]]?\s+(?=\S)", text)
+    if not m:
+        return None
+    token = m.group(1)
+    if not re.fullmatch(r"[0-9lIi|/O]{1,3}", token) or not any(c.isdigit() for c in token) \
+            and expected != 1:
+        return None
+    norm = token.translate(str.maketrans("lIi|/O", "11111" + "0"))
+    return text[m.end():].strip() if norm == str(expected) else None
+
+
+def _num_pattern(n: int, aliases: dict[str, str]) -> re.Pattern:
+    """The printed forms of marker ``n``: its digits, OCR misreadings glued to punctuation or
+    digits, and declared aliases glued to a word."""
+    s = str(n)
+    variant = "".join(f"[{re.escape(DIGIT_MISREADS.get(c, c))}]" for c in s)
+    alias = [re.escape(a) for a, v in aliases.items() if v == s]
+    alts = [rf"(?<=[A-Za-z.,;:!?”’\"')\]]) ?{s}(?=[\s)—,.;:-]|$)",
+            rf"(?<=[.,;:!?”’\"')\]\d]) ?(?:{variant})(?=[\s)—,.;:-]|$)",
+            rf"(?<=[a-z]){s}(?=[\s)—,.;:-]|$)"]
+    alts += [rf"(?<=[a-z]){a}(?=\s)" for a in alias]
+    return re.compile("|".join(f"(?:{a})" for a in alts))
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """A marker found: line index, span in that line, note key."""
+
+    idx: int
+    start: int
+    end: int
+    key: str
+
+
+# -- page-bottom footnotes ---------------------------------------------------------------------
+@dataclass
+class _Foot:
+    key: str  # '*', '**' or the number
+    idx: list[int]  # cleaned-line indices of the note text
+    first_text: str
+    page: int
+    glued_idx: int | None = None  # line whose tail was the note's first line
+    glued_body: str = ""
+    extra: list[str] = field(default_factory=list)
+
+
+WINDOW = 16  # lines between a note's first line and the page end, at most
+
+
+def _footnotes(lines: list[Line], pages: PageMap, width: int | None, aliases: dict[str, str],
+               stop: int | None) -> list[_Foot]:
+    """Page-bottom notes in reading order (see module docstring)."""
+    feet: list[_Foot] = []
+    expected = 1
+    i, n = 0, len(lines)
+    while i < n:
+        ln = lines[i]
+        if stop is not None and ln.number >= stop:
+            break
+        end = pages.next_start(ln.number)
+        if STAR_LABEL.match(ln.text) and SIGNATURE.search(ln.text):
+            end = ln.number + 1  # a signed one-line note: complete whatever follows
+        if end is None:
+            break
+        span = [j for j in range(i, min(n, i + 2 * WINDOW + 1)) if lines[j].number < end]
+        if len(span) > 2 * WINDOW or (len(span) > WINDOW and not ln.text[:1].isdigit()):
+            i += 1  # too far from the page end (numbered notes may fill a longer bottom)
+            continue
+        zone = _zone(lines, span, expected, aliases, pages.index(ln.number))
+        if zone and zone[0].key.isdigit() and not _has_marker(lines, pages, i, zone[0].key, aliases):
+            zone = []
+        if not zone:
+            i += 1
+            continue
+        for f in zone:
+            if f.key.isdigit():
+                expected = int(f.key) + 1
+        feet.extend(zone)
+        i = span[-1] + 1
+    return _continuations(feet, lines, pages, width)
+
+
+def _has_marker(lines: list[Line], pages: PageMap, i: int, key: str, aliases: dict[str, str]
+                ) -> bool:
+    """Is numbered marker ``key`` printed on the page above line ``i``?"""
+    top = pages.starts[pages.index(lines[i].number)] if pages.index(lines[i].number) >= 0 else 0
+    pat = _num_pattern(int(key), aliases)
+    return any(pat.search(lines[j].text) for j in range(i) if lines[j].number >= top)
+
+
+def _zone(lines: list[Line], span: list[int], expected: int, aliases: dict[str, str],
+          page: int) -> list[_Foot]:
+    """Notes filling ``span`` (the lines from one line to the page end), if it opens a note."""
+    first = lines[span[0]].text
+    out: list[_Foot] = []
+    glued = GLUED_STAR.match(first)
+    if STAR_LABEL.match(first) and not re.match(r"^(\*\s*){3}$", first):
+        key = "*" * first[:4].count("*")
+        out.append(_Foot(key, [span[0]], STAR_LABEL.sub("", first, count=1), page))
+    elif glued and (SIGNATURE.search(first) or len(span) <= 2) and len(span) <= 4:
+        out.append(_Foot(glued.group(2), [span[0]], glued.group(3), page, span[0],
+                         glued.group(1)))
+    else:
+        for num in (expected, expected + 1):  # a note whose label is lost is skipped
+            rest = _label_number(first, num, aliases)
+            if rest is not None:
+                break
+        big = [w for w in (rest or "").split() if w[:1].isalpha() and len(w) > 3]
+        if rest is None or (not rest.endswith(TERMINAL)
+                            and sum(w[0].isupper() for w in big) >= 0.6 * max(1, len(big))):
+            return []  # a numbered heading ('1. REPORT ON ...'), not a note
+        out.append(_Foot(str(num), [span[0]], rest, page))
+    for j in span[1:]:
+        t = lines[j].text
+        cur = out[-1]
+        if STAR_LABEL.match(t) and cur.key.startswith("*"):
+            out.append(_Foot("*" * t[:4].count("*"), [j], STAR_LABEL.sub("", t, count=1), page))
+            continue
+        if cur.key.isdigit():
+            rest = _label_number(t, int(cur.key) + 1, aliases)
+            if rest is not None and cur.extra == [] and len(cur.idx) >= 1:
+                out.append(_Foot(str(int(cur.key) + 1), [j], rest, page))
+                continue
+        cur.idx.append(j)
+    return out
+
+
+def _continuations(feet: list[_Foot], lines: list[Line], pages: PageMap, width: int | None
+                   ) -> list[_Foot]:
+    """A note unfinished at its page end goes on at the bottom of the next page, set in the
+    notes' wider measure: claim that trailing run of wide lines."""
+    if not width:
+        return feet
+    for f in feet:
+        for _ in range(3):  # a note runs over at most a few pages
+            last = lines[f.idx[-1]].text
+            if last.endswith(TERMINAL):
+                break
+            nxt = pages.next_start(lines[f.idx[-1]].number)
+            after = pages.next_start(nxt) if nxt is not None else None
+            if after is None:
+                break
+            page_idx = [j for j in range(f.idx[-1] + 1, len(lines))
+                        if nxt <= lines[j].number < after]
+            run = _wide_tail(lines, page_idx, width)
+            if not run:
+                break
+            f.idx.extend(run)
+    return feet
+
+
+def _wide_tail(lines: list[Line], idx: list[int], width: int) -> list[int]:
+    run: list[int] = []
+    wide = 0
+    for j in reversed(idx):
+        w = len(lines[j].text)
+        if 0.8 * width <= w <= 1.08 * width:  # the body's own measure: the note ends here
+            break
+        run.append(j)
+        wide += 1.08 * width < w <= 1.4 * width
+    return sorted(run) if wide >= 2 and len(run) < len(idx) else []
+
+
+def _footnote_hits(feet: list[_Foot], lines: list[Line], pages: PageMap,
+                   skip: set[int], aliases: dict[str, str]) -> dict[int, list[_Hit]]:
+    """For each footnote (by position in ``feet``), its markers on the same page, before it."""
+    hits: dict[int, list[_Hit]] = {}
+    used: set[tuple[int, int]] = set()
+    last_num: tuple[int, int] = (-1, -1)
+    for k, f in enumerate(feet):
+        start = f.glued_idx if f.glued_idx is not None else f.idx[0]
+        top = pages.starts[f.page] if f.page >= 0 else 0
+        body = [j for j in range(start + 1) if lines[j].number >= top and j not in skip]
+        found: list[_Hit] = []
+        for j in body:
+            text = f.glued_body if j == f.glued_idx else lines[j].text
+            if f.key.startswith("*"):
+                for m in STAR_MARK.finditer(text):
+                    key = m.group(1) or m.group(2)
+                    if key == f.key and (j, m.start()) not in used:
+                        found.append(_Hit(j, m.start(), m.end(), f"s{k}"))
+            else:
+                pat = _num_pattern(int(f.key), aliases)
+                for m in pat.finditer(text):
+                    if NOT_MARKER_BEFORE.search(text[:m.start()].rstrip()):
+                        continue
+                    if (j, m.start()) > last_num and (j, m.start()) not in used:
+                        found.append(_Hit(j, m.start(), m.end(), f.key))
+        if not f.key.startswith("*") and found:
+            exact = [h for h in found if f.key in lines[h.idx].text[h.start:h.end]]
+            found = [exact[0] if exact else found[-1]]  # misreadings: the nearest one
+            last_num = (found[0].idx, found[0].start)
+        for h in found:
+            used.add((h.idx, h.start))
+        hits[k] = found
+    return hits
+
+
+# -- endnotes ----------------------------------------------------------------------------------
+@dataclass
+class _Block:
+    idx: list[int]
+    label: int | None = None
+    backref: int | None = None
+    hard: bool = True  # opened by a number line or after a back-reference
+
+
+def _notes_region(raw: Sequence[Line]) -> tuple[int, int] | None:
+    """Raw line numbers [a, b) of the endnote texts: after a NOTES heading, up to the next
+    caps heading or a number far beyond any note count (a year heading). Read from the raw
+    lines: the heading and the number lines look like page furniture to the cleaner."""
+    texts = [ln.text.strip() for ln in raw]
+    for a, ln in enumerate(raw):
+        if NOTES_HEAD.match(ln.text.strip()):
+            b = a + 1
+            while b < len(raw):
+                t = raw[b].text.strip()
+                m = BARE_NUMBER.match(t)
+                if (m and int(m.group(1)) > 400) or (
+                        t.isupper() and len(t.split()) >= 2 and texts.count(t) == 1
+                        and max(len(w) for w in t.split()) >= 6):
+                    break  # a year heading, or a caps heading (not a recurring watermark)
+                b += 1
+            end = raw[b].number if b < len(raw) else raw[-1].number + 1
+            return ln.number, end
+    return None
+
+
+def _recurring(raw: Sequence[Line]) -> set[str]:
+    """Short lines printed three times or more: watermarks and running heads."""
+    from collections import Counter
+
+    counts = Counter(ln.text.strip() for ln in raw if 0 < len(ln.text.strip()) <= 40)
+    return {t for t, n in counts.items() if n >= 3 and not BARE_NUMBER.match(t)
+            and not BACKREF.match(t)}
+
+
+def _endnote_blocks(raw: Sequence[Line], region: tuple[int, int], index: dict[int, int],
+                    lines: list[Line]) -> list[_Block]:
+    """Blocks of note text (cleaned-line indices) between number lines, back-references and
+    page starts after a finished sentence."""
+    blocks: list[_Block] = []
+    cur: _Block | None = None
+    label: int | None = None
+    after_ref = True
+    furniture = _recurring(raw)
+    for ln in raw:
+        if not region[0] < ln.number < region[1]:
+            continue
+        t = ln.text.strip()
+        if not t or t in furniture or (t.isupper() and len(t.split()) <= 3):
+            continue  # a watermark or running head, never note text
+        m = BARE_NUMBER.match(t)
+        if m and int(m.group(1)) <= 400:
+            label, after_ref, cur = int(m.group(1)), True, None
+            continue
+        r = BACKREF.match(t)
+        if r:
+            if cur is not None:
+                cur.backref = cur.backref or int(r.group(1))
+            elif blocks:
+                blocks[-1].backref = blocks[-1].backref or int(r.group(1))
+            cur, after_ref = None, True
+            continue
+        j = index.get(ln.number)
+        if j is None or not lines[j].text:
+            continue  # furniture the cleaner dropped (a watermark line)
+        weak = (cur is not None and re.match(r"^ \S", ln.text)
+                and lines[cur.idx[-1]].text.endswith((".", "”", ")")) and t[:1].isupper())
+        if cur is None or weak:
+            cur = _Block([j], label, None, hard=label is not None or after_ref)
+            blocks.append(cur)
+            label, after_ref = None, False
+        else:
+            cur.idx.append(j)
+    return blocks
+
+
+def _marker_chain(cands: list[tuple[int, int, int, int | None, str, str]],
+                  hint: dict[int, int]
+                  ) -> list[int]:
+    """The increasing run of note numbers through the candidates (index order), preferring
+    consecutive numbers and pages that agree with the notes' back-references. ``cands`` are
+    (line idx, position, value, page, char before, shape). Returns indices into ``cands``."""
+    n = len(cands)
+    score = [0.0] * n
+    prev = [-1] * n
+
+    def weight(c: tuple[int, int, int, int | None, str, str]) -> float:
+        v, page = c[2], c[3]
+        w = 1.0
+        if v in hint and page is not None:
+            d = abs(hint[v] - page)
+            w = 3.0 if d <= 1 else 2.0 if d <= 3 else 0.5
+        if c[5] == "count":  # 'has 54 members': a number between two words reads as a count
+            w -= 0.4
+        return w
+
+    for i in range(n):
+        v = cands[i][2]
+        best, arg = (weight(cands[i]) - 1.5 * (v - 1)), -1
+        for k in range(max(0, i - 400), i):
+            u = cands[k][2]
+            if u < v:
+                s = score[k] + weight(cands[i]) - 1.5 * (v - u - 1)
+            elif (u == v and cands[k][3] == cands[i][3] and 0 < cands[i][0] - cands[k][0] <= 12
+                  and re.match(r"[,.;]", cands[i][4]) and re.match(r"[,.;]", cands[k][4])):
+                s = score[k] + 0.2  # the same note cited twice on one page, after punctuation
+            else:
+                continue
+            if s > best:
+                best, arg = s, k
+        score[i], prev[i] = best, arg
+    if not n:
+        return []
+    i = max(range(n), key=lambda k: score[k])
+    chain = []
+    while i >= 0:
+        chain.append(i)
+        i = prev[i]
+    return chain[::-1]
+
+
+def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block],
+           lines: list[Line], contexts: dict[int, set[str]]) -> dict[int, list[int]]:
+    """Note number -> the blocks holding its text (empty: missing), by a monotone dynamic
+    programme over (notes, blocks): page distance to the back-reference, agreement with the
+    number lines, a cost for a missing text and for a break inside a text."""
+    inf = float("inf")
+    J = len(blocks)
+    cost = [[inf] * (J + 1) for _ in range(count + 1)]
+    back: list[list[tuple[int, int] | None]] = [[None] * (J + 1) for _ in range(count + 1)]
+    cost[0][0] = 0.0
+
+    def group_cost(k: int, j0: int, j1: int) -> float:
+        c = 0.0
+        first = blocks[j0]
+        c += -4.0 if first.label == k else (6.0 if first.label is not None else 0.0)
+        c += 0.0 if first.hard else 1.0
+        opening = lines[first.idx[0]].text
+        c += 8.0 if opening[:1].islower() else 0.0  # a note goes on here
+        c += 10.0 if re.match(r"(?:It|Its|He|His|She|They|Their|These)\b", opening) else 0.0
+        words = set(re.findall(r"[a-z]{4,}", " ".join(
+            lines[j].text for blk in blocks[j0:j1] for j in blk.idx).lower()[:300]))
+        c -= 1.5 * min(3, len(words & contexts.get(k, set())))  # the note names what it annotates
+        for blk in blocks[j0 + 1:j1]:
+            c += 10.0 if blk.label is not None else (3.0 if blk.hard else 1.5)
+        refs = [blk.backref for blk in blocks[j0:j1] if blk.backref is not None]
+        page = marker_pages.get(k)
+        if refs and page is not None:
+            c += min(abs(r - page) for r in refs) * 0.8 if min(
+                abs(r - page) for r in refs) > 1 else 0.0
+        if len(refs) > 1:
+            c += 2.0 * (len(refs) - 1)
+        return c
+
+    for k in range(1, count + 1):
+        for j in range(J + 1):
+            if cost[k - 1][j] < inf:  # note k has no text
+                c = cost[k - 1][j] + 7.0
+                if c < cost[k][j]:
+                    cost[k][j], back[k][j] = c, (j, j)
+            for j0 in range(max(0, j - 4), j):
+                if cost[k - 1][j0] < inf:
+                    c = cost[k - 1][j0] + group_cost(k, j0, j)
+                    if c < cost[k][j]:
+                        cost[k][j], back[k][j] = c, (j0, j)
+    out: dict[int, list[int]] = {}
+    j = J
+    if cost[count][J] == inf:
+        return {}
+    for k in range(count, 0, -1):
+        j0, j1 = back[k][j]
+        out[k] = list(range(j0, j1))
+        j = j0
+    return out
+
+
+def _endnotes(lines: list[Line], raw: Sequence[Line], pages: PageMap, region: tuple[int, int],
+              skip: set[int]) -> tuple[list[_Block], dict[int, list[int]], list[_Hit], int]:
+    index = {ln.number: j for j, ln in enumerate(lines)}
+    blocks = _endnote_blocks(raw, region, index, lines)
+    hint = {blk.label: blk.backref for blk in blocks if blk.label and blk.backref}
+    top = max([blk.label or 0 for blk in blocks] + [len(blocks)])
+    cands: list[tuple[int, int, int, int | None, str, str]] = []
+    spans: dict[tuple[int, int], tuple[int, int]] = {}
+    for j, ln in enumerate(lines):
+        if ln.number >= region[0]:
+            break
+        if j in skip:
+            continue
+        t = lines[j].text
+        for m in NUM_MARK.finditer(t):
+            v = int(m.group(2))
+            if not 1 <= v <= top + 3 or NOT_MARKER_BEFORE.search(t[:m.start()].rstrip()):
+                continue
+            before = t[:m.start()]
+            if NOT_MARKER_AFTER.match(t[m.end():]) or (
+                    m.group(1) == "" and re.search(r"(?:\d|\d[.,])$", before)):
+                continue
+            shape = "count" if re.search(r"[a-z] ?$", before) and re.match(
+                r" [a-z]", t[m.end():]) else ""
+            cands.append((j, m.start(), v, pages.number(lines[j].number), before[-1:], shape))
+            spans[(j, m.start())] = (m.start(), m.end())
+    chain = _marker_chain(cands, hint)
+    hits = [_Hit(cands[c][0], *spans[(cands[c][0], cands[c][1])], str(cands[c][2]))
+            for c in chain]
+    count = max([int(h.key) for h in hits] + [blk.label or 0 for blk in blocks])
+    marker_pages: dict[int, int | None] = {}
+    contexts: dict[int, set[str]] = {}
+    stop = {"this", "that", "with", "from", "which", "have", "were", "been", "their", "there"}
+    for h in hits:
+        before = lines[h.idx].text[:h.start]
+        if len(before) < 60 and h.idx > 0:
+            before = lines[h.idx - 1].text + " " + before
+        contexts.setdefault(int(h.key), set(re.findall(r"[a-z]{4,}", before[-80:].lower())) - stop)
+        marker_pages.setdefault(int(h.key), pages.number(lines[h.idx].number))
+    return blocks, _align(marker_pages, count, blocks, lines, contexts), hits, count
+
+
+# -- bracketed notes ---------------------------------------------------------------------------
+def _bracketed(lines: list[Line]) -> tuple[list[tuple[str, list[int], str]], list[_Hit]]:
+    """'[n] text' note lines grouped after each letter, with the '[n]' markers since the
+    previous group; an unnumbered paragraph after a note goes on with it."""
+    notes: list[tuple[str, list[int], str]] = []
+    hits: list[_Hit] = []
+    pending: list[_Hit] = []
+    group, i, n = 0, 0, len(lines)
+    while i < n:
+        if not BRACKET_NOTE.match(lines[i].text):
+            for m in BRACKET_MARK.finditer(lines[i].text):
+                pending.append(_Hit(i, m.start(), m.end(), m.group(1)))
+            i += 1
+            continue
+        group += 1
+        members: list[tuple[str, list[int], str]] = []
+        while i < n:
+            t = lines[i].text
+            m = BRACKET_NOTE.match(t)
+            if m:
+                members.append((m.group(1), [i], t[m.end():]))
+            elif not t:
+                pass
+            elif members and _continues_note(t):
+                members[-1][1].append(i)
+            else:
+                break
+            i += 1
+        for num, idx, first in members:
+            key = f"b{group}-{num}"
+            notes.append((key, idx, first))
+            hits.extend(replace(h, key=key) for h in pending if h.key == num)
+        pending = []
+    return notes, hits
+
+
+def _continues_note(t: str) -> bool:
+    return (len(t.split()) >= 5 and t.endswith((".", "?", "!", "”", ")", '"'))
+            and not BRACKET_MARK.search(t) and not re.match(r"^\w[\w ]{0,20}: ", t))
+
+
+# -- the two steps -----------------------------------------------------------------------------
 def split_notes(lines: Sequence[Line], raw: Sequence[Line], cfg: NotesConfig) -> SplitNotes:
-    """Remove note texts from the running lines (``raw`` are the undecorated raw lines, for
-    page-start and width signals)."""
-    return SplitNotes(tuple(lines))
+    """Remove note texts and markers from the running lines (``raw`` are the undecorated raw
+    lines, for the page-start signal)."""
+    from .paragraphs import typical_width
+
+    lines = list(lines)
+    aliases = cfg.label_aliases
+    raw_text = {ln.number: ln.text for ln in raw}
+    region = _notes_region(raw)
+    stop = region[0] if region else None
+    pages = page_map(raw, {ln.number for ln in lines}, stop)
+    width = typical_width(lines)
+    notes: list[Note] = []
+    hits: list[_Hit] = []
+    drop: set[int] = set()
+    glue: dict[int, str] = {}
+    changes: list[Change] = []
+    unused = missing = 0
+
+    feet = _footnotes(lines, pages, width, aliases, stop) if len(pages.starts) >= 3 else []
+    if region:  # a book with a NOTES section numbers only those; its page notes are starred
+        feet = [f for f in feet if not f.key.isdigit()]
+    in_feet = {j for f in feet for j in f.idx}
+    foot_hits = _footnote_hits(feet, lines, pages, in_feet, aliases)
+    for k, f in enumerate(feet):
+        key = f"s{k}" if f.key.startswith("*") else f.key
+        body = [Line(lines[f.idx[0]].number, f.first_text)] + [lines[j] for j in f.idx[1:]]
+        text = _note_text(body)
+        notes.append(Note(_id(key), text, "footnote", body[0].number, _signature(text)))
+        drop.update(f.idx)
+        if f.glued_idx is not None:
+            drop.discard(f.glued_idx)
+            glue[f.glued_idx] = f.glued_body
+        hits.extend(replace(h, key=_id(key)) for h in foot_hits[k])
+        if not foot_hits[k]:
+            unused += 1
+            changes.append(Change("note-unused", "flagged", body[0].number, text[:80], "",
+                                  "page-bottom note without a marker on its page"))
+
+    if region:
+        blocks, groups, end_hits, count = _endnotes(lines, raw, pages, region, in_feet)
+        marked = {int(h.key) for h in end_hits}
+        placed = {j for g in groups.values() for j in g}
+        for k in range(1, count + 1):
+            idx = [j for b in groups.get(k, []) for j in blocks[b].idx]
+            if not idx:
+                if k in marked:
+                    missing += 1
+                    notes.append(Note(str(k), MISSING_TEXT, "endnote", 0, "", missing=True))
+                    line = lines[next(h.idx for h in end_hits if h.key == str(k))].number
+                    changes.append(Change("note-missing", "flagged", line, str(k), "",
+                                          f"note {k}: marker kept, its text is not in the source"))
+                continue
+            text = _note_text([lines[j] for j in idx])
+            notes.append(Note(str(k), text, "endnote", lines[idx[0]].number, _signature(text)))
+            if k not in marked:
+                unused += 1
+                changes.append(Change("note-unused", "flagged", lines[idx[0]].number, text[:80],
+                                      "", f"endnote {k}: no marker found in the text"))
+        for b, blk in enumerate(blocks):
+            if b not in placed:
+                unused += 1
+                changes.append(Change("note-unused", "flagged", lines[blk.idx[0]].number,
+                                      lines[blk.idx[0]].text[:80], "", "endnote text not paired"))
+        hits.extend(replace(h, key=_id(h.key)) for h in end_hits)
+        in_region = [j for j, ln in enumerate(lines) if region[0] <= ln.number < region[1]]
+        drop.update(in_region)
+        changes.append(Change("notes-section", "dropped", region[0], raw_text[region[0]], "",
+                              f"NOTES section: {len(blocks)} note texts moved to their markers"))
+
+    if not feet and not region:
+        groups_b, bracket_hits = _bracketed(lines)
+        for key, idx, first in groups_b:
+            text = _note_text([Line(lines[idx[0]].number, first)] + [lines[j] for j in idx[1:]])
+            notes.append(Note(key, text, "bracketed", lines[idx[0]].number, _signature(text)))
+            drop.update(idx)
+            if not any(h.key == key for h in bracket_hits):
+                unused += 1
+                changes.append(Change("note-unused", "flagged", lines[idx[0]].number, text[:80],
+                                      "", f"note [{key.split('-')[1]}]: no marker in its letter"))
+        hits.extend(bracket_hits)
+
+    note_ids = {nt.note_id for nt in notes}
+    out_lines, marks, cut_changes = _cut(lines, hits, drop, glue, note_ids)
+    changes.extend(cut_changes)
+    for j in sorted(drop):
+        if region is None or not region[0] <= lines[j].number < region[1]:
+            changes.append(Change("note-text", "dropped", lines[j].number, lines[j].text, "",
+                                  "note text moved to its marker"))
+    attached = len({m.note_id for m in marks} & {nt.note_id for nt in notes if not nt.missing})
+    counts = Counts(markers=len(hits), notes=sum(not nt.missing for nt in notes),
+                    attached=attached, missing=missing, unpaired=0, unused=unused)
+    return SplitNotes(tuple(out_lines), (), tuple(changes), tuple(marks), tuple(notes), counts)
+
+
+def _id(key: str) -> str:
+    return key
+
+
+def _cut(lines: list[Line], hits: list[_Hit], drop: set[int], glue: dict[int, str],
+         note_ids: set[str]) -> tuple[list[Line], list[Mark], list[Change]]:
+    """Remove note lines and marker spans; a line whose tail was a note gets its word back
+    from the next kept line ('capi' + 'talism')."""
+    by_line: dict[int, list[_Hit]] = {}
+    for h in hits:
+        if h.key in note_ids:
+            by_line.setdefault(h.idx, []).append(h)
+    out: list[Line] = []
+    marks: list[Mark] = []
+    changes: list[Change] = []
+    pending_glue: tuple[int, int] | None = None  # (index in out, raw number)
+    for j, ln in enumerate(lines):
+        if j in drop:
+            continue
+        text = glue.get(j, ln.text)
+        new, pos = "", 0
+        line_marks: list[tuple[int, str]] = []
+        for h in sorted(by_line.get(j, []), key=lambda h: h.start):
+            start = h.start
+            if start > pos:
+                new += text[pos:start]
+            if text[h.end:h.end + 2] in (" )", " —") and new.endswith(" "):
+                new = new.rstrip()
+            line_marks.append((len(new.rstrip()), h.key))
+            new = new.rstrip() if text[start:start + 1] == " " and not new.endswith(" ") else new
+            pos = h.end
+        new += text[pos:]
+        if line_marks:
+            changes.append(Change("note-marker", "changed", ln.number, text, new,
+                                  "note marker cut; shown as a footnote reference"))
+        offset = 0
+        number = ln.number
+        if pending_glue is not None and new[:1].islower():
+            k, number = pending_glue
+            prev = out.pop(k)
+            changes.append(Change("note-split-word", "joined", ln.number, prev.text + " / " + new,
+                                  prev.text + new, "word split by a page-bottom note rejoined"))
+            offset = len(prev.text)
+            new = prev.text + new
+        pending_glue = None
+        for col, key in line_marks:
+            col += offset
+            marks.append(Mark(number, col, key, new[max(0, col - 30):col], new[col:col + 30]))
+        out.append(Line(number, new))
+        if j in glue and new[-1:].isalpha():
+            pending_glue = (len(out) - 1, number)
+    return out, marks, changes
+
+
+def _place(text: str, mark: Mark, cursor: int) -> int | None:
+    """Offset in joined ``text`` where ``mark`` stood, searching from ``cursor``."""
+    ctx = re.sub(r"\s+", " ", mark.context).replace("--", "—")
+    for size in (30, 16, 8, 4):
+        piece = ctx[-size:].lstrip()
+        if len(piece) < min(size, len(ctx.strip())) or not piece:
+            continue
+        k = text.find(piece, cursor)
+        if k >= 0:
+            return k + len(piece)
+    after = re.sub(r"\s+", " ", mark.after).strip()
+    for size in (20, 8):
+        piece = after[:size]
+        if piece:
+            k = text.find(piece, cursor)
+            if k >= 0:
+                return k if k == 0 or text[k - 1] != " " else k - 1
+    return None
 
 
 def attach_notes(sections: tuple[Section, ...], split: SplitNotes, cfg: NotesConfig
                  ) -> tuple[tuple[Section, ...], tuple[Note, ...], tuple[Change, ...]]:
-    """Find note markers in the blocks, pair them with the note texts, return the notes."""
-    return sections, (), ()
+    """Put each marker back at its place in the joined blocks and headings as a ``NoteRef``."""
+    marks = sorted(split.marks, key=lambda m: (m.line, m.col))
+    lines_of = [m.line for m in marks]
+    used: set[int] = set()
+    changes: list[Change] = []
+
+    def in_range(first: int, last: int) -> list[int]:
+        a = bisect.bisect_left(lines_of, first)
+        b = bisect.bisect_right(lines_of, last)
+        return [k for k in range(a, b) if k not in used]
+
+    def block_refs(block: Block) -> Block:
+        ks = in_range(block.first_line, block.last_line)
+        if not ks:
+            return block
+        refs, cursor = list(block.refs), 0
+        for k in ks:
+            off = _place(block.text, marks[k], cursor)
+            if off is None:
+                continue
+            refs.append(NoteRef(off, marks[k].note_id))
+            used.add(k)
+            cursor = off
+        return replace(block, refs=tuple(sorted(refs, key=lambda r: r.offset)))
+
+    def visit(sec: Section, nxt_line: int) -> Section:
+        blocks = tuple(block_refs(b) for b in sec.blocks)
+        title_end = blocks[0].first_line - 1 if blocks else sec.first_line + 6
+        refs = list(sec.title_refs)
+        for k in in_range(sec.first_line, max(sec.first_line, title_end)):
+            if sec.title.endswith(marks[k].context.strip()[-8:]) or marks[k].context.strip() \
+                    and marks[k].context.strip()[-8:] in sec.title:
+                off = sec.title.find(marks[k].context.strip()[-8:]) + len(
+                    marks[k].context.strip()[-8:])
+                refs.append(NoteRef(off, marks[k].note_id))
+                used.add(k)
+        children = tuple(visit(c, nxt_line) for c in sec.children)
+        return replace(sec, blocks=blocks, children=children, title_refs=tuple(refs))
+
+    out = tuple(visit(s, 0) for s in sections)
+    for k, m in enumerate(marks):
+        if k not in used:
+            changes.append(Change("note-marker-lost", "flagged", m.line, m.context, "",
+                                  f"marker of note {m.note_id} could not be placed"))
+    return out, split.notes, tuple(changes)
