@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Change, Line
+from ..model import Change, Diagnostic, Line
 from .furniture import FIXERS, FurnitureConfig
+from .corrections import Correction, apply_corrections
+from .ocr import repair_ocr
 from .pagemap import page_map
 from .vocabulary import Vocabulary, build_vocabulary
 from .words import WORD_FIXERS
@@ -24,11 +26,14 @@ class Cleaned:
     changes: tuple[Change, ...]
     page_of: dict[int, str] = field(default_factory=dict, hash=False, compare=False)
     """Print page of each raw line number, where the source lets us infer it."""
+    diagnostics: tuple[Diagnostic, ...] = ()
 
 
 def clean_lines(lines: tuple[Line, ...], cfg: FurnitureConfig,
-                vocab: Vocabulary | None = None) -> Cleaned:
-    """Run every fixer; the result keeps each surviving line's original number."""
+                vocab: Vocabulary | None = None, corrections: tuple[Correction, ...] = (),
+                corrections_path: str = "") -> Cleaned:
+    """Run every fixer, then OCR repair (where configured) and the text's corrections; the
+    result keeps each surviving line's original number."""
     current, changes = list(lines), []
     for fixer in FIXERS:
         current, made = fixer(current, cfg)
@@ -38,7 +43,12 @@ def clean_lines(lines: tuple[Line, ...], cfg: FurnitureConfig,
     for word_fixer in WORD_FIXERS:
         current, made = word_fixer(current, cfg, vocab)
         changes.extend(made)
+    current, made = repair_ocr(current, cfg, vocab)
+    changes.extend(made)
+    current, made, diags = apply_corrections(current, corrections, corrections_path)
+    changes.extend(made)
     numbers = {c.line: int(c.before) for c in changes
                if c.rule == "running-head" and c.reason == "page number"}
     furniture = frozenset(c.line for c in changes if c.action == "dropped")
-    return Cleaned(tuple(current), tuple(changes), page_map(lines, numbers, furniture))
+    return Cleaned(tuple(current), tuple(changes), page_map(lines, numbers, furniture),
+                   tuple(diags))

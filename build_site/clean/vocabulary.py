@@ -29,8 +29,12 @@ i you his her them us my no nor yet than then though because while whether even 
 
 @lru_cache(maxsize=200_000)
 def general_frequency(word: str) -> float:
-    """Frequency of a lower-case word in general English (0.0 when unknown)."""
-    return word_frequency(word.lower().replace("’", "'"), "en")
+    """Frequency of a word in general English (0.0 when unknown). Only plain words are
+    looked up: wordfreq would split 'versi~ns' into pieces and score those."""
+    w = word.lower().replace("’", "'")
+    if not re.fullmatch(r"[a-z\u00e0-\u024f]+(?:['-][a-z\u00e0-\u024f]+)*", w):
+        return 0.0
+    return word_frequency(w, "en")
 
 
 @dataclass(frozen=True)

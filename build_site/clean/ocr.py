@@ -1,0 +1,131 @@
+"""Conservative OCR repair, for texts whose work.yml sets ``cleaning: ocr_repair: true``.
+
+Only tokens that are no known word are touched, and a repair is taken only when it yields a
+known word (general English or the text's own vocabulary): specks ('·', '~', '£') and the
+typeface's lower-case letters read as capitals ('ObVIOUS', 'VIew') first, then one
+substitution from a small OCR confusion table ('uuderstand' -> 'understand'). What cannot be
+repaired that way is left as it is and flagged in the report. Unsafe on names and foreign
+words that the vocabulary does not know: those are the reason for the 'known result' rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Change, Line
+from .furniture import FurnitureConfig
+from .vocabulary import Vocabulary, general_frequency
+
+CONFUSIONS: tuple[tuple[str, str], ...] = (
+    ("rn", "m"), ("m", "rn"), ("li", "h"), ("ii", "u"), ("c", "e"), ("e", "c"), ("l", "i"),
+    ("i", "l"), ("1", "l"), ("1", "i"), ("0", "o"), ("5", "s"), ("u", "n"), ("n", "u"),
+    ("h", "n"), ("h", "b"), ("v", "u"), ("I", "l"), ("I", "i"), ("!", "l"), ("}", "i"),
+    ("$", "s"), ("f", "t"), ("t", "f"), ("a", "s"), ("Q", "O"), ("tl", "d"), ("cl", "d"),
+    ("ri", "n"), ("vv", "w"), ("£", "f"), ("£", "S"),
+)
+_TOKEN = re.compile(r"(?<![\w~£·])([\w~£·.:,!}$]*[\w~£·}$])")
+_SUSPECT = re.compile(r"[~£·}$]|[a-z][A-Z]|[A-Z]{2,}[a-z]|[A-Za-z]![A-Za-z]|^[A-Z][a-z]+[A-Z]")
+
+
+def _good(word: str, vocab: Vocabulary, floor: float = 1e-8) -> bool:
+    return general_frequency(word.lower()) >= floor or vocab.corpus_count(word) >= 3
+
+
+def _bases(tok: str) -> list[str]:
+    """The token, with inner specks and stray punctuation removed, and lower-cased where the
+    typeface's small letters were read as capitals."""
+    bases = [tok]
+    if re.search(r"[a-z~][.:,]+[a-z~]", tok):
+        bases.append(re.sub(r"(?<=[a-z~])[.:,]+(?=[a-z~])", "", tok))
+    for b in list(bases):
+        if re.search(r"[A-Z]", b[1:]) and re.search(r"[a-z~]", b):
+            bases.append(b[:1] + b[1:].lower())
+            bases.append(b.lower())
+    return bases
+
+
+def _candidates(tok: str) -> list[str]:
+    out: list[str] = []
+    for base in _bases(tok):
+        out.append(base)
+        if "~" in base or "£" in base:
+            for ch in "abcdefghijklmnopqrstuvwxyz":
+                out.append(base.replace("~", ch, 1).replace("£", ch, 1))
+            out.append(base.replace("~", "").replace("£", ""))
+        for a, b in CONFUSIONS:
+            start = base.find(a)
+            while start != -1:
+                out.append(base[:start] + b + base[start + len(a):])
+                start = base.find(a, start + 1)
+    return out
+
+
+def repair_token(tok: str, vocab: Vocabulary) -> str | None:
+    """The repaired word, or None when no single repair gives a known word."""
+    core = tok.strip(".,:;!?\"'()")
+    plain_case = core.islower() or core.isupper() or core.istitle()
+    if not core or len(core) < 3 or (plain_case and _good(core, vocab)) or core.isupper():
+        return None
+    if sum(c.isdigit() for c in core) >= sum(c.isalpha() for c in core):
+        return None
+    lead, trail = tok[: tok.index(core)], tok[tok.index(core) + len(core):]
+    need = 1e-5 if len(core) <= 4 else 1e-6 if len(core) < 8 else 1e-7
+    cands = {c for c in _candidates(core) if c != core and (c.islower() or c.istitle())
+             and general_frequency(c) >= need and not re.fullmatch(r"[ivxlc]+", c.lower())}
+    same_length = {c for c in cands if len(c) == len(core.replace(".", "").replace(":", ""))}
+    scored = sorted(same_length or cands, key=lambda c: -general_frequency(c))
+    if core[:1].islower():
+        scored = [c for c in scored if c[:1].islower()] or scored
+    if not scored:
+        return None
+    scored = list(dict.fromkeys(c.lower() if core[1:2].isupper() or core[:1].islower() else c
+                                for c in scored))
+    if len(scored) > 1 and scored[1].lower() != scored[0].lower() and general_frequency(
+            scored[1].lower()) * 5 > general_frequency(scored[0].lower()):
+        return None
+    return lead + scored[0] + trail
+
+
+def repair_ocr(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
+               ) -> tuple[list[Line], list[Change]]:
+    """Specks out, then out-of-vocabulary tokens repaired or flagged (see module docstring)."""
+    if not cfg.extra.get("ocr_repair"):
+        return lines, []
+    out, changes = [], []
+    for ln in lines:
+        t = ln.text
+        if not t:
+            out.append(ln)
+            continue
+        new = re.sub(r"(?<=[a-z])·(?=[a-z])", " ", t)
+        new = re.sub(r"\s*·\s*", " ", new).strip() if "·" in new else new
+        if new != t:
+            changes.append(Change("ocr", "changed", ln.number, t, new, "speck '·' removed"))
+        tokens = new.split(" ")
+        for k, tok in enumerate(tokens):
+            if not _SUSPECT.search(tok) and (_good(tok.strip(".,:;!?\"'()"), vocab)
+                                             or re.search(r"\d", tok)):
+                continue
+            if tok.isupper() and len(tok.strip(".,:;")) <= 3 and tok.strip(".,:;") != "III":
+                # 'IS' in lower-case prose is 'is'; elsewhere capitals are left alone.
+                neighbours = [x for x in tokens[max(0, k - 2):k + 3] if x is not tok]
+                if tok.strip(".,:;") in ("IS", "IT", "IN", "ON") and all(
+                        x[:1].islower() for x in neighbours if x[:1].isalpha()):
+                    tokens[k] = tok.lower()
+                    changes.append(Change("ocr", "changed", ln.number, tok, tokens[k],
+                                          "capital letters read for lower case"))
+                continue
+            fixed = repair_token(tok, vocab)
+            if fixed and fixed != tok:
+                if fixed[:1].isupper() and k > 0 and not tokens[k - 1].endswith((".", "!", "?")) \
+                        and re.search(r"[A-Z]", tok[1:]):
+                    fixed = fixed[:1].lower() + fixed[1:]
+                tokens[k] = fixed
+                changes.append(Change("ocr", "changed", ln.number, tok, fixed,
+                                      "OCR misreading; the repair is a known word"))
+            elif _SUSPECT.search(tok) and re.search(r"[A-Za-z]", tok):
+                changes.append(Change("ocr", "flagged", ln.number, tok, "",
+                                      "looks misread; no repair gives a known word"))
+        new2 = " ".join(tokens)
+        out.append(Line(ln.number, new2))
+    return out, changes
