@@ -149,8 +149,8 @@ class _Extractor(HTMLParser):
         self._block = None
         if ident:
             self._last_id = ident
-        if not text:
-            return
+        if not text or (not ident and tag != "p"):
+            return  # an id-less list or table is furniture (link lists, contents), not text
         if kind == "heading":
             if tag != "h1":
                 self._heading = text
@@ -170,11 +170,10 @@ def extract_passages(html: str) -> list[Passage]:
 
 def page_url(path: str) -> str:
     """Docs path -> root-relative directory URL: 'x/y.md' -> '/x/y/', 'x/index.md' -> '/x/'."""
-    stem = path[:-3] if path.endswith(".md") else path
+    stem = path.removesuffix(".md")
     if stem == "index":
         return "/"
-    if stem.endswith("/index"):
-        stem = stem[: -len("/index")]
+    stem = stem.removesuffix("/index")
     return f"/{stem}/"
 
 
@@ -226,11 +225,10 @@ def library_records(documents: Iterable[Document], works: dict[str, WorkInfo],
     return out
 
 
-def work_infos(source_dir: Path) -> dict[str, WorkInfo]:
-    """Work title, author names and language for every work, from the library metadata."""
-    from . import metadata
-
-    lib, _ = metadata.load_library(source_dir)
+def work_infos(lib) -> dict[str, WorkInfo]:
+    """Work title, author names and language for every work of a ``metadata.Library``."""
+    if lib is None:
+        return {}
     return {slug: WorkInfo(m.title, tuple(lib.people[a].name if a in lib.people else a
                                           for a in m.authors), m.language or "en")
             for slug, m in lib.works.items()}
@@ -278,15 +276,18 @@ def write_records(records: Iterable[Record], out: Path, language: str = "en") ->
         return asyncio.run(_index(folder, out, language))
 
 
-def write_index(built, site_dir: Path, source_dir: Path | None = None,
-                language: str = "en") -> int:
-    """Write the Pagefind bundle into ``site_dir/pagefind``; returns the number of records."""
+def write_index(built, site_dir: Path, language: str = "en") -> int:
+    """Write the Pagefind bundle into ``site_dir/pagefind``; returns the number of records.
+
+    ``built`` is ``library.Built``: its documents give the pages, its ``library`` (metadata)
+    the work titles and author names.
+    """
     site_dir = Path(site_dir)
-    works = work_infos(source_dir) if source_dir is not None else {}
 
     def read(url: str) -> str | None:
         f = html_file(site_dir, url)
         return f.read_text(encoding="utf-8") if f.is_file() else None
 
+    works = work_infos(getattr(built, "library", None))
     records = library_records(built.documents, works, read)
     return write_records(records, site_dir / BUNDLE_DIR, language)

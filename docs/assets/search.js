@@ -1,1 +1,337 @@
-// search: loaded on every page; re-run after instant navigation via document$.subscribe.
+// search: the library's search box (overrides/partials/library-search.html) on Pagefind's
+// JavaScript API. Each Pagefind record is one paragraph, footnote or heading
+// (build_site/search.py); its meta.url is the page URL with the paragraph's id, so a result
+// opens the page at that paragraph. Loaded once per page load: every listener is delegated
+// to the document, so it keeps working after navigation.instant swaps the page.
+// Text from the index is data: it is only ever put in the page through textContent.
+(() => {
+  "use strict";
+
+  const PAGE_SIZE = 10; // results whose fragments are fetched at a time
+  const SNIPPET_WORDS = 30;
+  const HINT = 'Type to search every text. Put a phrase in "quotes" to find it exactly.';
+  // The site root, from this script's own URL (assets/search.js): right on every page and
+  // under any base path, whatever page instant navigation shows now.
+  const ROOT = new URL("../", document.currentScript ? document.currentScript.src : location.href);
+
+  const $ = (id) => document.getElementById(id);
+  const state = { seq: 0, results: [], shown: 0, selected: -1, query: "" };
+  let engine = null; // Promise of the Pagefind module, loaded on first use
+  let filtersLoaded = false;
+
+  function load() {
+    if (!engine) {
+      engine = import(new URL("pagefind/pagefind.js", ROOT).href).then(async (pf) => {
+        await pf.options({ baseUrl: ROOT.pathname, excerptLength: SNIPPET_WORDS });
+        await pf.init();
+        return pf;
+      });
+      engine.catch(() => { engine = null; });
+    }
+    return engine;
+  }
+
+  // A reader may paste a phrase in typographic quotes: Pagefind only knows straight ones.
+  function normalise(q) {
+    return q.replace(/[\u201c\u201d\u201e\u00ab\u00bb]/g, '"').replace(/\s+/g, " ").trim();
+  }
+
+  function toggle() { return $("__search"); }
+
+  function open() {
+    const t = toggle();
+    if (t && !t.checked) { t.checked = true; t.dispatchEvent(new Event("change")); }
+    load().then(loadFilters).catch(() => {});
+  }
+
+  function close() {
+    const t = toggle();
+    if (t && t.checked) { t.checked = false; t.dispatchEvent(new Event("change")); }
+    const input = $("library-search-input");
+    if (input) { input.blur(); input.setAttribute("aria-expanded", "false"); }
+  }
+
+  function setStatus(text) {
+    const s = $("library-search-status");
+    if (s) s.textContent = text;
+  }
+
+  async function loadFilters() {
+    if (filtersLoaded) return;
+    const pf = await load();
+    const all = await pf.filters();
+    filtersLoaded = true;
+    fill($("library-search-author"), Object.keys(all.author || {}));
+    fill($("library-search-work"), Object.keys(all.work || {}));
+  }
+
+  function fill(select, values) {
+    if (!select) return;
+    values.sort((a, b) => a.localeCompare(b));
+    for (const v of values) {
+      const o = document.createElement("option");
+      o.value = v;
+      o.textContent = v;
+      select.appendChild(o);
+    }
+  }
+
+  function currentFilters() {
+    const f = {};
+    const a = $("library-search-author");
+    const w = $("library-search-work");
+    if (a && a.value) f.author = a.value;
+    if (w && w.value) f.work = w.value;
+    return f;
+  }
+
+  async function run() {
+    const input = $("library-search-input");
+    const list = $("library-search-results");
+    if (!input || !list) return;
+    const seq = ++state.seq;
+    const query = normalise(input.value);
+    state.query = query;
+    if (!query) {
+      state.results = []; state.shown = 0; select(-1);
+      list.replaceChildren();
+      setStatus(HINT);
+      return;
+    }
+    let pf;
+    try { pf = await load(); } catch (e) {
+      setStatus("The search index could not be loaded."); return;
+    }
+    const filters = currentFilters();
+    const res = await pf.search(query, { filters });
+    if (seq !== state.seq || !res) return; // a newer query is on its way
+    state.results = res.results;
+    state.shown = 0;
+    state.selected = -1;
+    list.replaceChildren();
+    input.setAttribute("aria-expanded", res.results.length ? "true" : "false");
+    const n = res.results.length;
+    const scope = Object.values(filters).join(", ");
+    if (!n) {
+      setStatus(`No results for ${query}${scope ? " in " + scope : ""}. ` +
+        "Check the spelling, use fewer words, or clear the filters.");
+      list.dataset.count = "0";
+      return;
+    }
+    setStatus(`${n.toLocaleString("en")} ${n === 1 ? "passage" : "passages"}` +
+      (scope ? ` in ${scope}` : ""));
+    list.dataset.count = String(n);
+    await more(seq);
+  }
+
+  async function more(seq) {
+    const list = $("library-search-results");
+    const slice = state.results.slice(state.shown, state.shown + PAGE_SIZE);
+    const data = await Promise.all(slice.map((r) => r.data()));
+    if (seq !== state.seq) return;
+    const old = list.querySelector(".library-search__more");
+    if (old) old.remove();
+    data.forEach((d, i) => list.appendChild(item(d, state.shown + i)));
+    state.shown += data.length;
+    if (state.shown < state.results.length) {
+      const li = document.createElement("li");
+      li.className = "md-search-result__item library-search__more";
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "md-search-result__more";
+      b.textContent = `Show ${Math.min(PAGE_SIZE, state.results.length - state.shown)} more`;
+      b.addEventListener("click", () => more(state.seq));
+      li.appendChild(b);
+      list.appendChild(li);
+    }
+  }
+
+  function target(meta) {
+    return new URL(String(meta.url || "").replace(/^\/+/, ""), ROOT).href;
+  }
+
+  function item(d, index) {
+    const m = d.meta || {};
+    const li = document.createElement("li");
+    li.className = "md-search-result__item";
+    li.id = `library-search-r${index}`;
+    li.setAttribute("role", "option");
+    li.setAttribute("aria-selected", "false");
+    const a = document.createElement("a");
+    a.className = "md-search-result__link library-search__hit";
+    a.href = target(m);
+    a.tabIndex = -1;
+    const art = document.createElement("article");
+    art.className = "md-search-result__article md-typeset";
+    const where = document.createElement("p");
+    where.className = "library-search__where";
+    where.append(span("library-search__work", m.work || ""));
+    if (m.author) where.append(" · ", span("library-search__author", m.author));
+    if (m.kind === "note") where.append(" · ", span("library-search__kind", "footnote"));
+    const h = document.createElement("h1");
+    h.className = "library-search__chapter";
+    h.textContent = [m.chapter, m.section].filter(Boolean).join(" › ");
+    const p = document.createElement("p");
+    p.className = "library-search__snippet";
+    snippet(p, d.content || "", d.locations || []);
+    art.append(where, h, p);
+    a.appendChild(art);
+    li.appendChild(a);
+    return li;
+  }
+
+  function span(cls, text) {
+    const s = document.createElement("span");
+    s.className = cls;
+    s.textContent = text;
+    return s;
+  }
+
+  // Words split as Pagefind splits them, so its word locations index this array.
+  function snippet(el, content, locations) {
+    const words = content.split(/[\r\n\s]+/g);
+    const hits = new Set(locations);
+    let start = 0;
+    if (words.length > SNIPPET_WORDS && locations.length) {
+      // The window holding most hits, starting a few words before its first hit.
+      let best = locations[0], bestCount = 0;
+      for (const loc of locations) {
+        const c = locations.filter((l) => l >= loc && l < loc + SNIPPET_WORDS).length;
+        if (c > bestCount) { best = loc; bestCount = c; }
+      }
+      start = Math.max(0, Math.min(best - 6, words.length - SNIPPET_WORDS));
+    }
+    const end = Math.min(words.length, start + SNIPPET_WORDS);
+    if (start > 0) el.append("… ");
+    for (let i = start; i < end; i++) {
+      if (i > start) el.append(" ");
+      if (hits.has(i)) {
+        const mk = document.createElement("mark");
+        mk.textContent = words[i];
+        el.appendChild(mk);
+      } else {
+        el.append(words[i]);
+      }
+    }
+    if (end < words.length) el.append(" …");
+  }
+
+  function hits() {
+    const list = $("library-search-results");
+    return list ? Array.from(list.querySelectorAll(".library-search__hit, .md-search-result__more")) : [];
+  }
+
+  function select(i) {
+    const all = hits();
+    const input = $("library-search-input");
+    all.forEach((el, j) => {
+      const li = el.closest("li");
+      if (li) li.setAttribute("aria-selected", j === i ? "true" : "false");
+      el.classList.toggle("library-search__selected", j === i);
+    });
+    state.selected = i >= 0 && i < all.length ? i : -1;
+    if (state.selected >= 0) {
+      const li = all[state.selected].closest("li");
+      if (input && li && li.id) input.setAttribute("aria-activedescendant", li.id);
+      all[state.selected].scrollIntoView({ block: "nearest" });
+    } else if (input) {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function choose() {
+    const all = hits();
+    const el = all[state.selected >= 0 ? state.selected : 0];
+    if (!el) return;
+    el.click(); // a real link click: navigation.instant handles it like any other link
+  }
+
+  function typing(target) {
+    return target instanceof HTMLElement && (target.isContentEditable ||
+      ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+  }
+
+  // --- Delegated listeners -------------------------------------------------------------------
+
+  document.addEventListener("input", (e) => {
+    if (e.target && e.target.id === "library-search-input") run();
+  });
+
+  document.addEventListener("change", (e) => {
+    const id = e.target && e.target.id;
+    if (id === "library-search-author" || id === "library-search-work") run();
+    if (id === "__search" && e.target.checked) {
+      const input = $("library-search-input");
+      if (input && document.activeElement !== input) input.focus();
+      load().then(loadFilters).catch(() => {});
+    }
+  });
+
+  document.addEventListener("focusin", (e) => {
+    if (e.target && e.target.id === "library-search-input") open();
+  });
+
+  document.addEventListener("submit", (e) => {
+    if (e.target && e.target.id === "library-search-form") { e.preventDefault(); choose(); }
+  });
+
+  document.addEventListener("reset", (e) => {
+    if (e.target && e.target.id === "library-search-form") {
+      setTimeout(() => { run(); const i = $("library-search-input"); if (i) i.focus(); }, 0);
+    }
+  });
+
+  document.addEventListener("click", (e) => {
+    // Following a result closes the search (instant navigation keeps the header).
+    if (e.target instanceof Element && e.target.closest(".library-search__hit")) {
+      setTimeout(close, 0);
+    }
+  });
+
+  document.addEventListener("keydown", (e) => {
+    if (e.metaKey || e.ctrlKey || e.altKey || e.isComposing) return;
+    const inSearch = e.target instanceof Element && e.target.closest("#library-search");
+    const t = toggle();
+    const isOpen = t && t.checked;
+    if (!inSearch && !isOpen) {
+      if ((e.key === "/" || e.key === "s") && !typing(e.target)) {
+        const input = $("library-search-input");
+        if (!input) return;
+        e.preventDefault();
+        e.stopPropagation();
+        open();
+        input.focus();
+        input.select();
+      }
+      return;
+    }
+    switch (e.key) {
+      case "Escape":
+        e.preventDefault();
+        e.stopPropagation();
+        close();
+        break;
+      case "ArrowDown":
+      case "ArrowUp": {
+        if (e.target instanceof HTMLSelectElement) return; // let the filter lists work
+        const n = hits().length;
+        if (!n) return;
+        e.preventDefault();
+        e.stopPropagation();
+        const step = e.key === "ArrowDown" ? 1 : -1;
+        select(state.selected < 0 ? (step > 0 ? 0 : n - 1) : (state.selected + step + n) % n);
+        break;
+      }
+      case "Enter":
+        if (e.target instanceof HTMLSelectElement) return;
+        if (e.target && e.target.id === "library-search-input") {
+          e.preventDefault();
+          e.stopPropagation();
+          choose();
+        }
+        break;
+      default:
+        break;
+    }
+  }, true);
+})();
