@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import anchors, cache, downloads, links, metadata, notes
+from . import anchors, cache, downloads, links, metadata, notes, reading
 from .clean import clean_lines
 from .clean.furniture import FurnitureConfig
 from .decode import decode
@@ -239,4 +239,5 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
     pages.append(chronology_page(lib, docs))
     pages.extend(author_page(pid, works, lib) for pid, works in _works_by_author(lib))
     nav = nav_tree(lib, docs) + linked.nav
+    pages = reading.citation_pages(pages, docs, lib)  # citation_* meta and titles (issue 12)
     return Built(tuple(pages), nav, tuple(docs.values()), tuple(diags), lib)

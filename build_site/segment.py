@@ -572,7 +572,7 @@ class _Builder:
         or 'Dictated: ...' lines. Each such document is a work-level page."""
         t = self.lines[i].text.strip()
         if ends_sentence(t) and not t.endswith("]") or len(t) > 150 or DATE_LINE.match(t) \
-                or t.endswith(","):
+                or t.endswith(",") or LABEL_LINE.match(t):
             return 0
         idx, j = [i], self.next_nonblank(i + 1)
         while j < len(self.lines) and len(idx) < 4:
