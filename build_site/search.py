@@ -95,6 +95,8 @@ class _Extractor(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         classes = set(a.get("class", "").split())
         if tag in _VOID:
+            if self._block is not None:
+                self._buf.append(" ")  # '<br>' separates words
             return
         skip = bool(tag in _SKIP_TAGS or classes & _SKIP_CLASSES or "data-pagefind-ignore" in a
                     or a.get("aria-hidden") == "true" or a.get("id", "").startswith("fnref"))

@@ -1,0 +1,164 @@
+"""Search index (build_site/search.py): passages read from built HTML, records, the bundle."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+from build_site import metadata, search
+from build_site.model import Block, BlockKind, Document, Section
+from build_site.render import page_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PAGE = """<!doctype html><html><head><title>x</title></head><body>
+<nav class="md-nav"><p id="nav-p">Navigation text</p></nav>
+<article class="md-content__inner md-typeset">
+<h1 id="chapter-1">Chapter 1<a class="headerlink" href="#chapter-1">&para;</a></h1>
+<p class="subtitle">What has been achieved</p>
+<p id="p-1">The proletariat seized<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>
+  the power &amp; kept it &lt;script&gt;alert(1)&lt;/script&gt;.</p>
+<div class="xref-panel" data-pagefind-ignore="data-pagefind-ignore"><ul><li>Names Lenin</li></ul></div>
+<ul><li>Contents entry</li></ul>
+<h2 id="growth">Industrial growth<a class="headerlink" href="#growth">&para;</a></h2>
+<blockquote><p id="p-2">A quoted paragraph.</p></blockquote>
+<p id="p-3">Line one<br>line two</p>
+<div class="footnote"><hr><ol>
+<li id="fn:1"><p>A note about power.&#160;<a class="footnote-backref" href="#fnref:1">&#8617;</a></p></li>
+</ol></div>
+</article>
+<footer><p id="foot">Footer</p></footer>
+</body></html>"""
+
+
+def test_passages_are_the_article_blocks_with_their_ids():
+    got = [(p.anchor, p.kind, p.heading, p.text) for p in search.extract_passages(PAGE)]
+    assert got == [
+        ("chapter-1", "heading", "", "Chapter 1"),
+        ("chapter-1", "paragraph", "", "What has been achieved"),
+        ("p-1", "paragraph", "",
+         "The proletariat seized the power & kept it <script>alert(1)</script>."),
+        ("growth", "heading", "Industrial growth", "Industrial growth"),
+        ("p-2", "paragraph", "Industrial growth", "A quoted paragraph."),
+        ("p-3", "paragraph", "Industrial growth", "Line one line two"),
+        ("fn:1", "note", "Industrial growth", "A note about power."),
+    ]
+
+
+def test_page_without_article_has_no_passages():
+    assert search.extract_passages("<html><body><p id='p-1'>x</p></body></html>") == []
+
+
+def test_page_url_is_the_directory_url():
+    assert search.page_url("revolution-betrayed/chapter-1.md") == "/revolution-betrayed/chapter-1/"
+    assert search.page_url("work/part/index.md") == "/work/part/"
+    assert search.page_url("index.md") == "/"
+
+
+def _doc() -> Document:
+    block = Block(BlockKind.PARAGRAPH, "text", anchor="p-1")
+    chapter = Section("Chapter 2", "chapter-2", level=2, is_page=True, blocks=(block,))
+    heading = Section("A heading", "a-heading", level=2, blocks=(block,))
+    part = Section("Part One", "part-one", level=1, is_page=True, children=(chapter, heading))
+    return Document("work", (part,))
+
+
+def test_page_trails_name_every_page_ancestor():
+    paths = [path for _, path in page_paths(_doc())]
+    assert search.page_trails(_doc()) == [(("Part One",), paths[0]),
+                                          (("Part One", "Chapter 2"), paths[1])]
+
+
+def test_records_carry_url_with_id_meta_and_filters():
+    work = search.WorkInfo("The Work", ("A. Author", "B. Author"), "en")
+    passages = [search.Passage("p-3", "Some text.", "paragraph", "A heading"),
+                search.Passage("fn:2", "A note.", "note", "")]
+    recs = list(search.page_records(passages, "/work/part/ch/", ("Part", "Ch"), work))
+    assert [r.url for r in recs] == ["/work/part/ch/#p-3", "/work/part/ch/#fn:2"]
+    meta = dict(recs[0].meta)
+    assert meta["work"] == "The Work" and meta["author"] == "A. Author, B. Author"
+    assert meta["chapter"] == "Part › Ch" and meta["section"] == "A heading"
+    assert meta["kind"] == "paragraph" and dict(recs[1].meta)["kind"] == "note"
+    assert dict(recs[0].filters) == {"author": ("A. Author", "B. Author"), "work": ("The Work",)}
+
+
+def test_library_records_read_each_page_of_each_document():
+    seen: list[str] = []
+
+    def read(url: str) -> str | None:
+        seen.append(url)
+        return PAGE if "chapter-2" in url else None
+
+    works = {"work": search.WorkInfo("The Work", ("A. Author",))}
+    recs = search.library_records([_doc()], works, read)
+    chapter = search.page_url(page_paths(_doc())[1][1])
+    assert seen == [search.page_url(p) for _, p in page_paths(_doc())]
+    assert len(recs) == 7 and all(r.url.startswith(chapter + "#") for r in recs)
+
+
+def test_record_html_escapes_source_text():
+    rec = search.Record("/w/c/#p-1", 'Say "<b>hi</b>" & <script>x()</script>', "en",
+                        (("title", 'A "T" <i>'),), (("author", ("X <y>",)),))
+    html = search.record_html(rec)
+    assert "<script>" not in html and "<b>" not in html and "<i>" not in html
+    assert 'content="A &quot;T&quot; &lt;i&gt;"' in html
+    assert 'data-pagefind-filter="author[content]" content="X &lt;y&gt;"' in html
+    assert 'data-pagefind-meta="url[content]" content="/w/c/#p-1"' in html
+
+
+def _fragments(bundle: Path) -> list[dict]:
+    out = []
+    for f in sorted((bundle / "fragment").iterdir()):
+        raw = gzip.decompress(f.read_bytes())
+        out.append(json.loads(raw[raw.index(b"{"):]))
+    return out
+
+
+def test_write_records_builds_a_pagefind_bundle(tmp_path: Path):
+    recs = [search.Record(f"/w/c/#p-{i}", f"Paragraph {i} about <tag> & the soviets.", "en",
+                          (("title", "C"), ("work", "W")), (("author", ("A",)), ("work", ("W",))))
+            for i in range(3)]
+    out = tmp_path / "pagefind"
+    (out / "stale").mkdir(parents=True)
+    assert search.write_records(recs, out) == 3
+    assert (out / "pagefind.js").is_file() and not (out / "stale").exists()
+    frags = _fragments(out)
+    assert sorted(f["meta"]["url"] for f in frags) == ["/w/c/#p-0", "/w/c/#p-1", "/w/c/#p-2"]
+    assert all("about <tag> & the soviets." in f["content"] for f in frags)
+    assert all(f["filters"] == {"author": ["A"], "work": ["W"]} for f in frags)
+
+
+# --- The real site ---------------------------------------------------------------------------
+
+
+def test_built_site_has_the_bundle_and_not_lunr(built_site: Path):
+    assert (built_site / "pagefind" / "pagefind.js").is_file()
+    assert not (built_site / "search" / "search_index.json").exists()
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    assert 'id="library-search-input"' in home
+    assert 'data-md-component="search"' not in home and 'name="search"' not in home
+
+
+def test_every_record_opens_an_element_that_exists(built_site: Path):
+    frags = _fragments(built_site / "pagefind")
+    ids: dict[str, set[str]] = {}
+    kinds: set[str] = set()
+    for f in frags:
+        url = f["meta"]["url"]
+        page, _, anchor = url.partition("#")
+        if page not in ids:
+            html = (built_site / page.strip("/") / "index.html").read_text(encoding="utf-8")
+            ids[page] = set(re.findall(r'\sid="([^"]+)"', html))
+        assert not anchor or anchor in ids[page], f"{url}: no element with that id"
+        assert f["meta"]["work"] and f["meta"]["author"] and f["meta"]["chapter"], url
+        kinds.add(f["meta"]["kind"])
+    assert {"paragraph", "heading"} <= kinds
+    # Every page of every work that shows paragraphs is searchable.
+    lib, _ = metadata.load_library(ROOT / "source")
+    for slug in lib.works:
+        for f in (built_site / slug).rglob("index.html"):
+            if '<p id="' in f.read_text(encoding="utf-8"):
+                url = "/" + f.parent.relative_to(built_site).as_posix() + "/"
+                assert url in ids, f"{url}: its paragraphs are not in the search index"
