@@ -58,17 +58,9 @@ def cmd_explain(args) -> int:
         print(f"no text named {args.text!r} under {args.source}/ (give a folder name)",
               file=sys.stderr)
         return 2
-    doc = built.documents[0]
-    by_rule: dict[str, int] = {}
-    for ch in doc.changes:
-        by_rule[f"{ch.rule} ({ch.action})"] = by_rule.get(f"{ch.rule} ({ch.action})", 0) + 1
-    print(f"# What the cleaner did to {doc.slug}\n")
-    for rule, n in sorted(by_rule.items()):
-        print(f"- {rule}: {n}")
-    print()
-    for ch in doc.changes:
-        after = f" -> {ch.after!r}" if ch.after else ""
-        print(f"line {ch.line}: {ch.rule} {ch.action}: {ch.before!r}{after}  ({ch.reason})")
+    from .report import report_text
+
+    print(report_text(built.documents[0]))
     return 0
 
 

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import anchors, cache, downloads, links, metadata, notes, reading
+from . import anchors, cache, downloads, links, metadata, notes, paragraphs, reading, report
 from .clean import clean_lines
+from .clean.corrections import parse_corrections
 from .clean.furniture import FurnitureConfig
 from .decode import decode
 from .model import Diagnostic, Document, Level, Page
@@ -58,14 +59,20 @@ def convert_work(slug: str, meta: metadata.WorkMeta, raw: bytes, raw_path: str) 
     decoded = decode(raw, raw_path)
     if not decoded.ok:
         return Document(slug, (), diagnostics=decoded.diagnostics)
-    cleaned = clean_lines(decoded.lines, furniture_config(meta))
+    corr_file = Path(raw_path).with_name("corrections.yml")
+    corr, corr_diags = parse_corrections(
+        corr_file.read_text("utf-8") if corr_file.is_file() else None, str(corr_file))
+    cleaned = clean_lines(decoded.lines, furniture_config(meta), corrections=corr,
+                          corrections_path=str(corr_file))
     split = notes.split_notes(cleaned.lines, decoded.lines, notes_config(meta))
     yml = str(Path(raw_path).with_name("work.yml"))
     sections, seg_changes = segment(split.lines, structure_config(meta, yml), meta.title)
+    sections = paragraphs.with_pages(sections, cleaned.page_of)
     sections, note_list, note_changes = notes.attach_notes(sections, split, notes_config(meta))
     changes = cleaned.changes + split.changes + seg_changes + note_changes
     return Document(slug, sections, note_list, changes,
-                    decoded.diagnostics + structure_diagnostics(meta, yml))
+                    decoded.diagnostics + corr_diags + cleaned.diagnostics
+                    + structure_diagnostics(meta, yml))
 
 
 def _author_names(meta: metadata.WorkMeta, lib: metadata.Library) -> str:
@@ -92,6 +99,8 @@ def work_index_page(doc: Document, meta: metadata.WorkMeta, lib: metadata.Librar
         depth = path.count("/") - 1 - path.endswith("/index.md")  # a section's own page
         rel = path.split("/", 1)[1]
         lines.append(f"{'    ' * depth}- [{escape(sec.title)}]({rel})")
+    lines.append(f"\n[{report.REPORT_TITLE}]({report.REPORT_FILE}): how this text was cleaned "
+                 "from its raw source, line by line.")
     return Page(f"{doc.slug}/index.md", meta.title, "\n".join(lines) + "\n", doc.slug)
 
 
@@ -235,6 +244,7 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
         pages.append(dataclasses.replace(index, markdown=index.markdown + links.references_markdown(
             slug, linked, index.path)))
         pages.extend(render_document(doc))
+        pages.append(report.transcription_page(doc, lib.works[slug].title, index.path))
     pages.extend(linked.pages)
     pages.append(chronology_page(lib, docs))
     pages.extend(author_page(pid, works, lib) for pid, works in _works_by_author(lib))

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from wordfreq import zipf_frequency
 
 from .clean.furniture import TERMINAL
 from .clean.text import join_lines
-from .model import Block, BlockKind, Change, Line
+from .model import Block, BlockKind, Change, Line, Section
 
 BREAK_LINE = re.compile(r"^(\*\s*){3}$|^(\*\s){2}\*$")
 LIST_ITEM = re.compile(r"^(?:\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})\)|\d{1,2}\.\s)\s*\S")
@@ -148,3 +149,17 @@ def make_block(lines: Sequence[Line], compounds: frozenset[str] = frozenset(),
     text, changes = join_lines(lines, compounds)
     page = (page_of or {}).get(lines[0].number, "")
     return Block(block_kind(text), text, lines[0].number, lines[-1].number, page=page), changes
+
+
+def with_pages(sections: Sequence[Section], page_of: Mapping[int, str]) -> tuple[Section, ...]:
+    """Fill ``Block.page`` from the cleaner's page map (print page of the block's first line),
+    for note back-references and citations. Blocks that already have a page keep it."""
+    if not page_of:
+        return tuple(sections)
+
+    def fix(sec: Section) -> Section:
+        blocks = tuple(b if b.page or b.first_line not in page_of
+                       else replace(b, page=page_of[b.first_line]) for b in sec.blocks)
+        return replace(sec, blocks=blocks, children=tuple(fix(c) for c in sec.children))
+
+    return tuple(fix(s) for s in sections)

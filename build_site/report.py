@@ -12,7 +12,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .model import Block, BlockKind, Change, Document, Line, Section
+from .model import Block, BlockKind, Change, Document, Line, Page, Section
+
+REPORT_TITLE = "Transcription notes"
+REPORT_FILE = "transcription-notes.md"
 
 WORD = re.compile(r"[^\W_]+")
 
@@ -136,7 +139,7 @@ def _cell(text: str) -> str:
 def report_markdown(doc: Document, title: str) -> str:
     """The 'Transcription notes' page: counts first, then every change by kind."""
     secs = report_sections(doc)
-    lines = [f"# Transcription notes: {_cell(title)}\n",
+    lines = [f"# {REPORT_TITLE}: {_cell(title)}\n",
              "This text was cleaned by a program from the raw source. Every line it dropped and "
              "every word it changed is listed here with its line number in the raw file. "
              "Passages the source garbled are kept as they are and marked as damaged.\n",
@@ -170,3 +173,10 @@ def report_text(doc: Document) -> str:
             after = f" -> {ch.after!r}" if ch.after else ""
             out.append(f"line {ch.line}: {ch.action}: {ch.before!r}{after}  ({ch.reason})")
     return "\n".join(out)
+
+
+def transcription_page(doc: Document, title: str, index_path: str) -> Page:
+    """The report as a site page, beside the work's index page (which links to it)."""
+    folder = index_path.rsplit("/", 1)[0]
+    return Page(f"{folder}/{REPORT_FILE}", f"{REPORT_TITLE}: {title}",
+                report_markdown(doc, title), doc.slug)
