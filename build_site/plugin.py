@@ -2,18 +2,29 @@
 
 Nothing is written into a docs folder: pages are ``File.generated``. ``mkdocs serve`` watches
 ``source/`` and rebuilds when a raw text or its metadata changes.
+
+Builds are atomic: MkDocs writes into a temporary sibling of ``site_dir``, which replaces
+``site_dir`` only when the whole build succeeded (strict-mode warnings included). A failed
+build leaves the previous site as it was, so ``mkdocs serve`` keeps serving the last good
+build while it prints the error. Every failure reaches the user as a ``PluginError`` naming
+the file and line, never as a traceback.
 """
 
 from __future__ import annotations
 
+import html
 import logging
+import os
+import shutil
 from pathlib import Path
 
+from markupsafe import Markup
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.utils import CountHandler
 
 from . import anchors, downloads, search
 from .library import Built, build_library
@@ -25,8 +36,62 @@ log = logging.getLogger("mkdocs.plugins.library")
 class LibraryConfig(Config):
     source_dir = c.Type(str, default="source")
     """Folder holding one sub-folder per work (raw text + work.yml) and authors.yml."""
-    cache_dir = c.Type(str, default=".cache/build-site")
-    """Where converted texts are cached by a hash of their inputs ('' turns the cache off)."""
+
+
+def html_title(title: str) -> Markup:
+    """A title from a source as MkDocs and Material expect one: HTML, here escaped text.
+
+    Material writes ``nav_item.title`` and ``page.title`` into the page unescaped, so a title
+    like '<img onerror=...>' would run; Markup keeps the ``| e`` filter from escaping twice.
+    """
+    return title if isinstance(title, Markup) else Markup(html.escape(title, quote=True))
+
+
+def html_nav(nav: list) -> list:
+    """The nav tree (lists of {title: path or children}) with every title as ``html_title``."""
+    out: list = []
+    for item in nav:
+        if isinstance(item, dict):
+            out.append({html_title(k): html_nav(v) if isinstance(v, list) else v
+                        for k, v in item.items()})
+        else:
+            out.append(item)
+    return out
+
+
+def safe_striptags(value) -> Markup:
+    """Jinja's ``striptags`` returns plain text that Material then writes unescaped (in <title>,
+    where '</title><script>' would end the element): return it escaped instead."""
+    return Markup.escape(Markup(str(value)).striptags())
+
+
+def staging_dir(site_dir: Path) -> Path:
+    """Where this build writes: a hidden sibling of ``site_dir`` (same file system: rename)."""
+    return site_dir.with_name(f".{site_dir.name}.building-{os.getpid()}")
+
+
+def swap_in(staging: Path, site_dir: Path) -> None:
+    """Replace ``site_dir`` by the finished build ``staging``: two renames, then a delete."""
+    old = site_dir.with_name(f".{site_dir.name}.old-{os.getpid()}")
+    if old.exists():
+        shutil.rmtree(old)
+    if site_dir.exists():
+        site_dir.rename(old)
+    try:
+        staging.rename(site_dir)
+    except OSError:
+        if old.exists():
+            old.rename(site_dir)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _strict_warnings(config) -> bool:
+    """MkDocs aborts a strict build for warnings only after ``on_post_build``: look ahead."""
+    if not config.strict:
+        return False
+    return any(isinstance(h, CountHandler) and h.get_counts()
+               for h in logging.getLogger("mkdocs").handlers)
 
 
 class LibraryPlugin(BasePlugin[LibraryConfig]):
@@ -34,6 +99,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
 
     def __init__(self) -> None:
         self.built: Built | None = None
+        self.site_dir: Path | None = None  # the real site_dir while we build into a sibling
 
     def _source(self, config) -> Path:
         return Path(config.config_file_path).parent / self.config.source_dir
@@ -47,9 +113,12 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         if missing:
             raise PluginError("library: add " + " and ".join(sorted(missing))
                               + " to markdown_extensions in mkdocs.yml")
-        root = Path(config.config_file_path).parent
-        cache_dir = root / self.config.cache_dir if self.config.cache_dir else None
-        built = build_library(source, cache_dir=cache_dir)
+        try:
+            built = build_library(source)
+        except Exception as exc:  # a converter bug must not reach the user as a traceback
+            raise PluginError(f"library: converting {source} failed: {type(exc).__name__}: "
+                              f"{exc} (a bug in build_site: run `build-site check` and report "
+                              "it with the text that causes it)") from exc
         for d in built.diagnostics:
             if d.level is Level.WARNING:
                 log.warning(str(d))
@@ -59,7 +128,13 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             raise PluginError("library: the texts could not be converted:\n  "
                               + "\n  ".join(str(d) for d in built.errors))
         self.built = built
-        config.nav = built.nav
+        config.nav = html_nav(built.nav)
+        self.site_dir = Path(config.site_dir).resolve()
+        staging = staging_dir(self.site_dir)
+        if staging.exists():
+            shutil.rmtree(staging)
+        staging.mkdir(parents=True)
+        config.site_dir = str(staging)
         return config
 
     def on_files(self, files: Files, config) -> Files:
@@ -71,12 +146,46 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             files.append(File.generated(config, page.path, content=page.markdown))
         return files
 
+    def on_env(self, env, config, files):
+        env.filters["striptags"] = safe_striptags
+        for file in files.documentation_pages():
+            page = file.page
+            if page is not None and page.title is not None and not isinstance(page.title, Markup):
+                # Titles from a heading are HTML already (MkDocs keeps entities): mark them.
+                page.title = Markup(page.title)
+        return env
+
+    @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, config) -> None:
         assert self.built is not None
         site_dir = Path(config.site_dir)
-        search.write_index(self.built, site_dir)
-        downloads.write_downloads(self.built, site_dir)
-        anchors.write_catalogue(self.built, site_dir, config.use_directory_urls)
+        try:
+            search.write_index(self.built, site_dir)
+            downloads.write_downloads(self.built, site_dir)
+            anchors.write_catalogue(self.built, site_dir, config.use_directory_urls)
+        except PluginError:
+            raise
+        except Exception as exc:
+            raise PluginError(f"library: writing the search index or downloads into {site_dir} "
+                              f"failed: {type(exc).__name__}: {exc}") from exc
+        if self.site_dir is None or _strict_warnings(config):
+            return  # MkDocs aborts next; on_build_error drops the staging folder
+        try:
+            swap_in(site_dir, self.site_dir)
+        except OSError as exc:
+            raise PluginError(f"library: could not move the new build {site_dir} to "
+                              f"{self.site_dir}: {exc}; the previous site is unchanged") from exc
+        config.site_dir = str(self.site_dir)
+        log.info(f"library: site written to {self.site_dir}")
+        self.site_dir = None
+
+    def on_build_error(self, error) -> None:
+        """The build failed: drop the half-written staging folder; ``site_dir`` is untouched."""
+        if self.site_dir is not None:
+            staging = staging_dir(self.site_dir)
+            shutil.rmtree(staging, ignore_errors=True)
+            log.error(f"library: build failed; {self.site_dir} keeps the previous build")
+            self.site_dir = None
 
     def on_serve(self, server, config, builder):
         server.watch(str(self._source(config)))
