@@ -809,7 +809,7 @@ def _place(text: str, mark: Mark, cursor: int) -> int | None:
         piece = ctx[-size:].lstrip()
         if len(piece) < min(size, len(ctx.strip())) or not piece:
             continue
-        k = text.find(piece, cursor)
+        k = text.find(piece, max(0, cursor - len(piece)))  # two markers may share a place
         if k >= 0:
             return k + len(piece)
     after = re.sub(r"\s+", " ", mark.after).strip()
@@ -820,6 +820,37 @@ def _place(text: str, mark: Mark, cursor: int) -> int | None:
             if k >= 0:
                 return k if k == 0 or text[k - 1] != " " else k - 1
     return None
+
+
+def _heading_fallback(sections: tuple[Section, ...], marks: list[Mark], used: set[int]
+                      ) -> tuple[Section, ...]:
+    """A marker left over in a heading's lines (a subtitle, a heading the structure stage
+    reworded) goes at the end of that heading's title."""
+    flat: list[Section] = []
+
+    def collect(secs: Sequence[Section]) -> None:
+        for s in secs:
+            flat.append(s)
+            collect(s.children)
+
+    collect(sections)
+    extra: dict[int, list[NoteRef]] = {}
+    for k, m in enumerate(marks):
+        if k in used:
+            continue
+        owners = [s for s in flat if s.first_line <= m.line
+                  and (not s.blocks or m.line < s.blocks[0].first_line)]
+        if owners:
+            sec = max(owners, key=lambda s: s.first_line)
+            extra.setdefault(id(sec), []).append(NoteRef(len(sec.title), m.note_id))
+            used.add(k)
+
+    def rebuild(sec: Section) -> Section:
+        children = tuple(rebuild(c) for c in sec.children)
+        refs = sec.title_refs + tuple(extra.get(id(sec), ()))
+        return replace(sec, children=children, title_refs=refs)
+
+    return tuple(rebuild(s) for s in sections)
 
 
 def attach_notes(sections: tuple[Section, ...], split: SplitNotes, cfg: NotesConfig
@@ -864,6 +895,7 @@ def attach_notes(sections: tuple[Section, ...], split: SplitNotes, cfg: NotesCon
         return replace(sec, blocks=blocks, children=children, title_refs=tuple(refs))
 
     out = tuple(visit(s, 0) for s in sections)
+    out = _heading_fallback(out, marks, used)
     for k, m in enumerate(marks):
         if k not in used:
             changes.append(Change("note-marker-lost", "flagged", m.line, m.context, "",

@@ -191,11 +191,10 @@ def render_page(section: Section, doc: Document, heading_prefix: str = "",
     notes = {n.note_id: n for n in doc.notes}
     note_keys: dict[str, str] = {}
     for sec in sections:
-        for b in sec.blocks:
-            for r in b.refs:
-                if r.note_id in notes and r.note_id not in note_keys:
-                    note_keys[r.note_id] = re.sub(r"[^A-Za-z0-9-]", "-", r.note_id)
-    parts = [f"# {escape(section.title)}\n"]
+        for r in [*sec.title_refs, *(r for b in sec.blocks for r in b.refs)]:
+            if r.note_id in notes and r.note_id not in note_keys:
+                note_keys[r.note_id] = re.sub(r"[^A-Za-z0-9-]", "-", r.note_id)
+    parts = [f"# {_title_with_refs(section, note_keys)}\n"]
     if section.subtitle:
         parts.append(f'<p class="subtitle">{escape_attr(section.subtitle)}</p>\n')
     parts.append(render_meta(section.meta))
@@ -203,7 +202,7 @@ def render_page(section: Section, doc: Document, heading_prefix: str = "",
     for sec in sections:
         if sec is not section:
             level = min(6, 1 + sec.level)
-            parts.append(f"{'#' * level} {escape(sec.title)} {{ #{sec.slug} }}\n")
+            parts.append(f"{'#' * level} {_title_with_refs(sec, note_keys)} {{ #{sec.slug} }}\n")
             if sec.subtitle:
                 parts.append(f'<p class="subtitle">{escape_attr(sec.subtitle)}</p>\n')
             parts.append(render_meta(sec.meta))
@@ -218,8 +217,20 @@ def render_page(section: Section, doc: Document, heading_prefix: str = "",
     return "\n".join(parts).rstrip() + "\n"
 
 
+def _title_with_refs(sec: Section, note_keys: dict[str, str]) -> str:
+    """A heading's title escaped, with the note markers it carries ('… (B.) 1') as references."""
+    out, last = [], 0
+    for ref in sorted(sec.title_refs, key=lambda r: r.offset):
+        if ref.note_id in note_keys:
+            out.append(escape(sec.title[last:ref.offset]) + f"[^{note_keys[ref.note_id]}]")
+            last = ref.offset
+    out.append(escape(sec.title[last:]))
+    return "".join(out)
+
+
 def page_paths(doc: Document) -> list[tuple[Section, str]]:
-    """Every page of a work with its path relative to the docs folder."""
+    """Every page of a work with its path relative to the docs folder, under
+    ``work_folder(doc)``: 'stalin/works-6/foundations-of-leninism/iii-theory.md'."""
     out: list[tuple[Section, str]] = []
 
     def visit(sec: Section, folder: str) -> None:
@@ -231,8 +242,19 @@ def page_paths(doc: Document) -> list[tuple[Section, str]]:
             visit(child, f"{folder}/{sec.slug}")
 
     for sec in doc.sections:
-        visit(sec, doc.slug)
+        visit(sec, work_folder(doc))
     return out
+
+
+def work_folder(doc: Document) -> str:
+    """The docs folder of a work's pages: 'author/work' when the library set it, else its slug."""
+    return doc.url_prefix or doc.slug
+
+
+def url_prefix(slug: str, author: str) -> str:
+    """'stalin-works-6' by 'stalin' -> 'stalin/works-6': author / work, without repeating the
+    author's id that a folder name may start with."""
+    return f"{author}/{slug.removeprefix(author + '-') or slug}"
 
 
 def render_document(doc: Document) -> list[Page]:
