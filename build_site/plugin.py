@@ -36,6 +36,8 @@ log = logging.getLogger("mkdocs.plugins.library")
 class LibraryConfig(Config):
     source_dir = c.Type(str, default="source")
     """Folder holding one sub-folder per work (raw text + work.yml) and authors.yml."""
+    cache_dir = c.Type(str, default=".cache/build-site")
+    """Where converted texts are cached by a hash of their inputs ('' turns the cache off)."""
 
 
 def html_title(title: str) -> Markup:
@@ -113,8 +115,10 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         if missing:
             raise PluginError("library: add " + " and ".join(sorted(missing))
                               + " to markdown_extensions in mkdocs.yml")
+        root = Path(config.config_file_path).parent
+        cache_dir = root / self.config.cache_dir if self.config.cache_dir else None
         try:
-            built = build_library(source)
+            built = build_library(source, cache_dir=cache_dir)
         except Exception as exc:  # a converter bug must not reach the user as a traceback
             raise PluginError(f"library: converting {source} failed: {type(exc).__name__}: "
                               f"{exc} (a bug in build_site: run `build-site check` and report "
