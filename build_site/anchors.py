@@ -412,7 +412,7 @@ def page_url(path: str, use_directory_urls: bool = True) -> str:
     return path[:-3] + "/"
 
 
-_ATTR_ID = re.compile(r"^\{[^}\n]*#(p-\d+)[^}\n]*\}$|^> \{[^}\n]*#(p-\d+)[^}\n]*\}$", re.M)
+_ATTR_ID = re.compile(r"^(?:> )?\{[^}\n]*#(p-\d+)[^}\n]*\}$", re.MULTILINE)
 
 
 def catalogue(pages: Sequence[Page], docs: Sequence[Document],
@@ -421,7 +421,7 @@ def catalogue(pages: Sequence[Page], docs: Sequence[Document],
     words = {(d.slug, b.anchor): head(b.text) for d in docs for b in anchored_blocks(d.sections)}
     out_pages = []
     for p in pages:
-        ids = [m.group(1) or m.group(2) for m in _ATTR_ID.finditer(p.markdown)]
+        ids = [m.group(1) for m in _ATTR_ID.finditer(p.markdown)]
         if ids:
             out_pages.append({"url": page_url(p.path, use_directory_urls), "title": p.title,
                               "work": p.work_slug,
