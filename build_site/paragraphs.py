@@ -48,8 +48,11 @@ def tail_is_short(text: str, width: int | None) -> bool:
     printed lines long, so the tail is what remains after whole widths."""
     if not width:
         return True
-    n = max(1, round(len(text) / width))
-    return len(text) - (n - 1) * width < 0.85 * width
+    ratio = len(text) / width
+    if ratio < 1:
+        return ratio < 0.85
+    frac = ratio - int(ratio)
+    return 0.1 < frac < 0.85
 
 
 def _starts_paragraph(nxt: str) -> bool:
