@@ -48,10 +48,16 @@ def _candidates(tok: str) -> list[str]:
     out: list[str] = []
     for base in _bases(tok):
         out.append(base)
-        if "~" in base or "£" in base:
-            for ch in "abcdefghijklmnopqrstuvwxyz":
-                out.append(base.replace("~", ch, 1).replace("£", ch, 1))
-            out.append(base.replace("~", "").replace("£", ""))
+        specks = [k for k, ch in enumerate(base) if ch in "~£!"]
+        if 0 < len(specks) <= 2:
+            letters = "abcdefghijklmnopqrstuvwxyz"
+            fills = [a + b for a in letters for b in letters] if len(specks) == 2 else letters
+            for fill in fills:
+                chars = list(base)
+                for k, ch in zip(specks, fill):
+                    chars[k] = ch
+                out.append("".join(chars))
+            out.append("".join(ch for ch in base if ch not in "~£!"))
         for a, b in CONFUSIONS:
             start = base.find(a)
             while start != -1:
@@ -71,7 +77,8 @@ def repair_token(tok: str, vocab: Vocabulary) -> str | None:
     lead, trail = tok[: tok.index(core)], tok[tok.index(core) + len(core):]
     need = 1e-5 if len(core) <= 4 else 1e-6 if len(core) < 8 else 1e-7
     cands = {c for c in _candidates(core) if c != core and (c.islower() or c.istitle())
-             and general_frequency(c) >= need and not re.fullmatch(r"[ivxlc]+", c.lower())}
+             and (general_frequency(c) >= need or vocab.corpus_count(c) >= 1)
+             and not re.fullmatch(r"[ivxlc]+", c.lower())}
     same_length = {c for c in cands if len(c) == len(core.replace(".", "").replace(":", ""))}
     scored = sorted(same_length or cands, key=lambda c: -general_frequency(c))
     if core[:1].islower():
