@@ -10,6 +10,7 @@ through ``render.page_paths``, so every link resolves and ``mkdocs build --stric
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import posixpath
 import re
@@ -155,7 +156,8 @@ def _letters(text: str) -> str:
     return re.sub(r"[^\w]|[\d_]", "", text).casefold()
 
 
-def find_place(place: Place, paras: list[Para], docs: Mapping[str, Document]) -> Para | Section | None:
+def find_place(place: Place, paras: list[Para],
+               docs: Mapping[str, Document]) -> Para | Section | None:
     """A configured place: a paragraph containing ``text``, or the section titled ``heading``
     (else the first paragraph that starts with the heading)."""
     mine = [p for p in paras if p.slug == place.work]
@@ -191,6 +193,12 @@ class Mention:
     end: int
 
 
+# A name followed by one of these names a thing named after the person ('Sverdlov University',
+# 'the Lenin Enrolment'), not the person.
+_NAMED_AFTER = (r"\s+(?i:University|Institute|Academy|Enrolment|Levy|Square|Street|School|"
+                r"Library|Prize|Museum|Works)\b")
+
+
 def person_pattern(people: Mapping) -> tuple[re.Pattern | None, dict[str, str]]:
     """One regex for every name and spelling (and its capitals, as in 'L. D. TROTSKY');
     a name inside a longer word or a hyphenated name ('Marx-Engels-Lenin Institute') is not
@@ -204,7 +212,7 @@ def person_pattern(people: Mapping) -> tuple[re.Pattern | None, dict[str, str]]:
     if not forms:
         return None, {}
     alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-    return re.compile(rf"(?<![\w\-.])({alts})(?=(?:['’]s)?(?![\w\-]))"), forms
+    return re.compile(rf"(?<![\w\-.])({alts})(?=(?:['’]s)?(?![\w\-]))(?!{_NAMED_AFTER})"), forms
 
 
 def person_mentions(text: str, pattern: re.Pattern | None, forms: dict[str, str]) -> list[Mention]:
@@ -217,8 +225,9 @@ def person_mentions(text: str, pattern: re.Pattern | None, forms: dict[str, str]
 
 _CUE = re.compile(
     r"(?:\b(?:articles?|book|brochure|pamphlet|essay|speech|lectures?|report|work|called|"
-    r"entitled|titled|see(?: also| above)?)\b)[\s,:]*(?:[\[(]\s*)?$", re.I)
+    r"entitled|titled|see(?: also| above)?)\b)[\s,:]*(?:[\[(]\s*)?$", re.IGNORECASE)
 _OPEN = "“\"‘'«"
+_WORDS = re.compile(r"\w+")
 _CLOSE = "”\"’'»"
 
 
@@ -234,12 +243,12 @@ class TitleTarget:
 
 def title_regex(title: str) -> re.Pattern:
     """A title as words with any punctuation or space between ('Better Fewer But Better'
-    matches 'Better Fewer, But Better'); case-insensitive, capitals are checked apart."""
-    words = re.findall(r"\w+", title)
+    matches 'Better Fewer, But Better'), in lower case: it is matched against the lowered text
+    (a literal prefix keeps the scan fast) and capitals are checked apart."""
+    words = re.findall(r"\w+", title.lower())
     sep = r"[\s,.:;—–\-’'()]*"
     tail = r"\.?\)" if title.rstrip().endswith(")") else ""
-    return re.compile(r"(?<!\w)" + sep.join(re.escape(w) for w in words) + tail + r"(?!\w)",
-                      re.IGNORECASE)
+    return re.compile(r"(?<!\w)" + sep.join(re.escape(w) for w in words) + tail + r"(?!\w)")
 
 
 def _capitalised(span: str) -> bool:
@@ -259,26 +268,28 @@ def _used_as_title(text: str, start: int, end: int, quoted_only: bool) -> bool:
 
 
 def _title_index(targets: list[tuple[re.Pattern, TitleTarget]]) -> dict:
-    """Targets by their first two words, so each paragraph tests only the titles whose
-    opening words it contains (linear in the text, however many titles the library has)."""
-    index: dict[tuple[str, str], list[tuple[re.Pattern, TitleTarget]]] = defaultdict(list)
+    """Targets by the longest content word of their title: a paragraph tests only the titles
+    whose key word it contains (one set intersection), however many titles the library has."""
+    index: dict[str, list[tuple[re.Pattern, TitleTarget]]] = defaultdict(list)
     for rx, t in targets:
-        words = re.findall(r"\w+", t.title.casefold())
-        index[(words[0], words[1])].append((rx, t))
+        words = re.findall(r"\w+", t.title.lower())
+        key = max((w for w in words if w not in _STOP), key=len, default=words[0])
+        index[key].append((rx, t))
     return index
 
 
 def title_mentions(text: str, index: Mapping, slug: str = "") -> list[tuple[Mention, TitleTarget]]:
     """Titles used as titles in ``text``. A mention that could name parts of several works
     links to the part in its own work, else to nothing (ambiguous)."""
-    words = [m for m in re.finditer(r"\w+", text)]
     found: dict[tuple[int, int], list[TitleTarget]] = defaultdict(list)
-    for i in range(len(words) - 1):
-        for rx, t in index.get((words[i].group(0).casefold(), words[i + 1].group(0).casefold()),
-                               ()):
-            m = rx.match(text, words[i].start())
-            if m and _used_as_title(text, m.start(), m.end(), t.quoted_only):
-                found[(m.start(), m.end())].append(t)
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few letters change length when lowered: keep offsets
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    for key in index.keys() & set(_WORDS.findall(lowered)):
+        for rx, t in index[key]:
+            for m in rx.finditer(lowered):
+                if _used_as_title(text, m.start(), m.end(), t.quoted_only):
+                    found[(m.start(), m.end())].append(t)
     out = []
     for (start, end), ts in sorted(found.items()):
         ts = [t for t in ts if not (t.slug == slug and not t.same_work)]
@@ -292,13 +303,16 @@ def title_mentions(text: str, index: Mapping, slug: str = "") -> list[tuple[Ment
 
 # --- shared passages ---------------------------------------------------------------------
 
-_STOP = frozenset("""a about above after again against all also am an and any are as at be
-because been before being below between both but by can could did do does doing down during
-each few for from further had has have having he her here hers him himself his how i if in
-into is it its itself just me more most my no nor not now of off on once only or other our
-ours out over own same she should so some such than that the their them then there these they
-this those through to too under until up upon very was we were what when where which while
-who whom why will with would you your yet thus its must may shall one thing things""".split())
+_STOP = frozenset("""
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers him himself his how i if in into
+    is it its itself just me more most my no nor not now of off on once only or other our
+    ours out over own same she should so some such than that the their them then there these
+    they this those through to too under until up upon very was we were what when where
+    which while who whom why will with would you your yet thus must may shall one thing
+    things
+""".split())  # noqa: SIM905 - a word list reads best as text
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 
@@ -326,6 +340,19 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+_SPACED = re.compile(r"(?<!\w)(?:[^\W\d_] ){2,}[^\W\d_](?!\w)")
+_JOINERS = str.maketrans("", "", "-'’")
+
+
+def stems(text: str) -> list[str]:
+    """The same words as ``tokens`` without their positions: the fast path for indexing."""
+    if _SPACED.search(text):
+        text = _SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
+    words = _TOKEN.findall(text.casefold())
+    return [w[:6] for w in (w.translate(_JOINERS) for w in words)
+            if len(w) > 2 and w not in _STOP]
+
+
 @dataclass(frozen=True)
 class SharedPassage:
     a: int  # index into the paragraph list
@@ -348,8 +375,7 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     paragraphs is a stock phrase and never a candidate), so the work grows with the number of
     paragraphs, not its square; each candidate is aligned along its densest diagonal band and
     kept when the aligned stretches are long and similar (rapidfuzz ratio)."""
-    toks = [tokens(t) for t in texts]
-    grams = [_bigrams(t) for t in toks]
+    grams = [list(itertools.pairwise(st)) for st in (stems(t) for t in texts)]
     stock_grams = {g for s in stock for g in _bigrams(tokens(s))}
     postings: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, gs in enumerate(grams):
@@ -365,7 +391,8 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     out = []
     for (a, b), n in pairs.items():
         if n >= min_shared:
-            found = _align(toks[a], toks[b], grams[a], grams[b], min_words, min_score)
+            ta, tb = tokens(texts[a]), tokens(texts[b])
+            found = _align(ta, tb, _bigrams(ta), _bigrams(tb), min_words, min_score)
             if found:
                 out.append(SharedPassage(a, b, *found))
     return out
@@ -613,8 +640,8 @@ def people_pages(lib, paras: list[Para], named: Mapping[str, list[int]]) -> list
     """A page per person named in the library, listing every paragraph that names them,
     grouped by work and page; and an index of people."""
     pages = []
-    index = ["# People\n", "People named in the texts of this library, with the number of "
-             "paragraphs that name them.\n"]
+    index = ["# People\n", ("People named in the texts of this library, with the number of "
+                            "paragraphs that name them.\n")]
     for pid, person in sorted(lib.people.items(), key=lambda kv: kv[1].sort_name):
         ks = named.get(pid, [])
         if not ks:
@@ -642,7 +669,7 @@ def people_pages(lib, paras: list[Para], named: Mapping[str, list[int]]) -> list
             for k in ks:
                 if paras[k].slug == slug:
                     by_page[paras[k].page].append(paras[k])
-            for path, ps in by_page.items():
+            for ps in by_page.values():
                 refs = ", ".join(f"[¶{escape(q.anchor.removeprefix('p-'))}]"
                                  f"({relative_href(q.href, here)})" for q in ps)
                 lines.append(f"- {escape(ps[0].page_section.title)}: {refs}")
@@ -675,8 +702,8 @@ def map_svg(nodes: list[tuple[str, str, str]], edges: Mapping[tuple[str, str], i
                   size / 2 + r * math.sin(2 * math.pi * i / n - math.pi / 2))
            for i, (slug, _, _) in enumerate(nodes)}
     top = max(edges.values(), default=1)
-    parts = [f'<svg class="library-map" viewBox="0 0 {size} {size}" role="img" '
-             f'xmlns="http://www.w3.org/2000/svg" aria-label="Map of the library">']
+    parts = [(f'<svg class="library-map" viewBox="0 0 {size} {size}" role="img" '
+              'xmlns="http://www.w3.org/2000/svg" aria-label="Map of the library">')]
     titles = {slug: title for slug, title, _ in nodes}
     for (a, b), w in sorted(edges.items()):
         if a in pos and b in pos:
@@ -713,8 +740,8 @@ def map_page(lib, docs, index_paths: Mapping[str, str], edges: Mapping[tuple[str
             nodes.append((slug, lib.works[slug].title if slug in lib.works else slug,
                           rel.rstrip("/") + "/"))
     lines = ["# Map of the library\n",
-             "Each circle is a work; a line joins two works that name or quote each other, "
-             "thicker for more links. Select a work to open it.\n",
+             ("Each circle is a work; a line joins two works that name or quote each other, "
+              "thicker for more links. Select a work to open it.\n"),
              f'<figure class="library-map-figure">{map_svg(nodes, edges)}</figure>\n',
              "| Work | Work | Links |", "|---|---|---|"]
     titles = {s: (lib.works[s].title if s in lib.works else s) for s in docs}

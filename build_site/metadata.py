@@ -197,6 +197,8 @@ class Person(BaseModel):
     """Year of death, when known (or still living)."""
     aliases: list[Text] = []
     """Spellings of the name seen in the texts (e.g. 'Lenine'), used to find the person."""
+    description: str = ""
+    """One line on who they were, written by us (not quoted from a text), for hover cards."""
 
 
 @dataclass(frozen=True)
