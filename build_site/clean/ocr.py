@@ -57,7 +57,7 @@ def _candidates(tok: str) -> list[str]:
                 for k, ch in zip(specks, fill):
                     chars[k] = ch
                 out.append("".join(chars))
-            out.append("".join(ch for ch in base if ch not in "~£!"))
+            out.append("\0" + "".join(ch for ch in base if ch not in "~£!"))
         for a, b in CONFUSIONS:
             start = base.find(a)
             while start != -1:
@@ -69,26 +69,45 @@ def _candidates(tok: str) -> list[str]:
 def repair_token(tok: str, vocab: Vocabulary) -> str | None:
     """The repaired word, or None when no single repair gives a known word."""
     core = tok.strip(".,:;!?\"'()")
+    if "-" in core.strip("-"):
+        parts = core.split("-")
+        fixed = [repair_token(p, vocab) or p for p in parts]
+        if fixed == parts:
+            return None
+        start = tok.index(core)
+        return tok[:start] + "-".join(fixed) + tok[start + len(core):]
     plain_case = core.islower() or core.isupper() or core.istitle()
-    if not core or len(core) < 3 or (plain_case and _good(core, vocab)) or core.isupper():
+    has_speck = bool(re.search(r"[~£]", core))
+    if not core or len(core) < (2 if has_speck else 3) or (plain_case and _good(core, vocab)) \
+            or core.isupper():
         return None
     if sum(c.isdigit() for c in core) >= sum(c.isalpha() for c in core):
         return None
     lead, trail = tok[: tok.index(core)], tok[tok.index(core) + len(core):]
     need = 1e-5 if len(core) <= 4 else 1e-6 if len(core) < 8 else 1e-7
-    cands = {c for c in _candidates(core) if c != core and (c.islower() or c.istitle())
-             and (general_frequency(c) >= need or vocab.corpus_count(c) >= 1)
-             and not re.fullmatch(r"[ivxlc]+", c.lower())}
-    same_length = {c for c in cands if len(c) == len(core.replace(".", "").replace(":", ""))}
-    scored = sorted(same_length or cands, key=lambda c: -general_frequency(c))
+    cands = set()
+    for c in _candidates(core):
+        deletion = c.startswith("\0")  # a speck deleted rather than read as a letter
+        c = c.lstrip("\0")
+        if c.lower() == core.lower() and plain_case:
+            continue
+        known = general_frequency(c) >= (1e-5 if deletion else need) or (
+            not deletion and vocab.corpus_count(c) >= 3)
+        if c != core and (c.islower() or c.istitle()) and known and not re.fullmatch(
+                r"[ivxlc]+", c.lower()):
+            cands.add(c)
+    def score(c: str) -> float:
+        return general_frequency(c) * (1 + vocab.corpus_count(c))
+
+    scored = sorted(cands, key=lambda c: -score(c))
     if core[:1].islower():
         scored = [c for c in scored if c[:1].islower()] or scored
     if not scored:
         return None
     scored = list(dict.fromkeys(c.lower() if core[1:2].isupper() or core[:1].islower() else c
                                 for c in scored))
-    if len(scored) > 1 and scored[1].lower() != scored[0].lower() and general_frequency(
-            scored[1].lower()) * 5 > general_frequency(scored[0].lower()):
+    if len(scored) > 1 and scored[1].lower() != scored[0].lower() and score(
+            scored[1].lower()) * 5 > score(scored[0].lower()):
         return None
     return lead + scored[0] + trail
 
