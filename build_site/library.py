@@ -18,7 +18,8 @@ from .clean.corrections import parse_corrections
 from .clean.furniture import FurnitureConfig
 from .decode import decode
 from .model import Diagnostic, Document, Level, Page
-from .render import escape, escape_attr, page_paths, render_document
+from .render import (escape, escape_attr, page_paths, relative_href, render_document,
+                     url_prefix, work_folder)
 from .segment import StructureConfig, load_structure, segment
 
 
@@ -72,7 +73,12 @@ def convert_work(slug: str, meta: metadata.WorkMeta, raw: bytes, raw_path: str) 
     changes = cleaned.changes + split.changes + seg_changes + note_changes
     return Document(slug, sections, note_list, changes,
                     decoded.diagnostics + corr_diags + cleaned.diagnostics
-                    + structure_diagnostics(meta, yml))
+                    + structure_diagnostics(meta, yml), url_prefix=work_url(slug, meta))
+
+
+def work_url(slug: str, meta: metadata.WorkMeta) -> str:
+    """The work's docs folder, 'author/work', under its first author."""
+    return url_prefix(slug, meta.authors[0])
 
 
 def _author_names(meta: metadata.WorkMeta, lib: metadata.Library) -> str:
@@ -93,15 +99,16 @@ def work_index_page(doc: Document, meta: metadata.WorkMeta, lib: metadata.Librar
     if meta.subtitle:
         lines.append(f'<p class="subtitle">{escape_attr(meta.subtitle)}</p>\n')
     lines.append(f'<dl class="work-meta">{dl}</dl>\n')
-    lines.append(downloads.downloads_html(doc.slug, f"{doc.slug}/index.md"))
+    here = f"{work_folder(doc)}/index.md"
+    lines.append(downloads.downloads_html(doc.slug, here))
     lines.append("## Contents\n")
     for sec, path in page_paths(doc):
-        depth = path.count("/") - 1 - path.endswith("/index.md")  # a section's own page
-        rel = path.split("/", 1)[1]
+        rel = relative_href(path, here)
+        depth = rel.count("/") - rel.endswith("/index.md")  # a section's own page
         lines.append(f"{'    ' * depth}- [{escape(sec.title)}]({rel})")
     lines.append(f"\n[{report.REPORT_TITLE}]({report.REPORT_FILE}): how this text was cleaned "
                  "from its raw source, line by line.")
-    return Page(f"{doc.slug}/index.md", meta.title, "\n".join(lines) + "\n", doc.slug)
+    return Page(here, meta.title, "\n".join(lines) + "\n", doc.slug)
 
 
 def home_page(lib: metadata.Library) -> Page:
@@ -112,10 +119,11 @@ def home_page(lib: metadata.Library) -> Page:
         person = lib.people[pid]
         life = f" ({person.born or '?'}–{person.died or '?'})" if person.born or person.died else ""
         lines.append(f"## {escape(person.name)}{escape(life)} {{ #{pid} }}\n")
-        lines.append(f"[All works by {escape(person.name)}](authors/{pid}.md)\n")
+        lines.append(f"[All works by {escape(person.name)}]({pid}/index.md)\n")
         for slug, meta in works:
             when = meta.date_display or meta.date
-            lines.append(f"- [{escape(meta.title)}]({slug}/index.md) — {escape(when)}")
+            lines.append(f"- [{escape(meta.title)}]({work_url(slug, meta)}/index.md) — "
+                         f"{escape(when)}")
         lines.append("")
     return Page("index.md", "Library", "\n".join(lines), "")
 
@@ -132,15 +140,17 @@ def nav_tree(lib: metadata.Library, docs: dict[str, Document]) -> list:
     """MkDocs nav: Library, then author -> work -> pages; section index pages via
     ``navigation.indexes``. Titles are plain text in the nav (MkDocs escapes them)."""
     nav: list = [{"Library": "index.md"}, {"Chronological index": "chronology.md"}]
-    for pid, works in _works_by_author(lib):  # an author is a nav section: authors/<id>.md
+    for pid, works in _works_by_author(lib):  # an author is a nav section: <id>/index.md
         entries = []
         for slug, meta in works:
             doc = docs.get(slug)
-            children: list = [f"{slug}/index.md"]
+            children: list = [f"{work_url(slug, meta)}/index.md"]
             if doc is not None:
                 children.extend(_page_nav(doc))
+                children.append({report.REPORT_TITLE:
+                                 f"{work_url(slug, meta)}/{report.REPORT_FILE}"})
             entries.append({meta.title: children})
-        nav.append({lib.people[pid].name: [f"authors/{pid}.md"] + entries})
+        nav.append({lib.people[pid].name: [f"{pid}/index.md"] + entries})
     return nav
 
 
@@ -176,15 +186,23 @@ _SMALL = {"a", "an", "and", "the", "of", "in", "on", "to", "for", "with", "at", 
 
 def author_page(pid: str, works: list[tuple[str, metadata.WorkMeta]],
                 lib: metadata.Library) -> Page:
-    """One page per author: their works in order, each with date and first publication."""
+    """One page per author, the folder of their works (/stalin/): their works in order with
+    dates, then the works they share with a first author listed elsewhere."""
     person = lib.people[pid]
+    here = f"{pid}/index.md"
     lines = [f"# {escape(person.name)}\n"]
     if person.full_name and person.full_name != person.name:
         lines.append(f"{escape(person.full_name)}\n")
-    for slug, meta in works:
-        when = meta.date_display or meta.date
-        lines.append(f"- [{escape(meta.title)}](../{slug}/index.md) — {escape(when)}")
-    return Page(f"authors/{pid}.md", person.name, "\n".join(lines) + "\n", "")
+    shared = sorted(((s, m) for s, m in lib.works.items() if pid in m.authors[1:]),
+                    key=lambda w: (w[1].date, w[1].title))
+    for heading, group in (("", works), ("With other authors", shared)):
+        if heading and group:
+            lines.append(f"\n## {heading}\n")
+        for slug, meta in group:
+            when = meta.date_display or meta.date
+            href = relative_href(f"{work_url(slug, meta)}/index.md", here)
+            lines.append(f"- [{escape(meta.title)}]({href}) — {escape(when)}")
+    return Page(here, person.name, "\n".join(lines) + "\n", "")
 
 
 def chronology_page(lib: metadata.Library, docs: dict[str, Document]) -> Page:
@@ -200,7 +218,8 @@ def chronology_page(lib: metadata.Library, docs: dict[str, Document]) -> Page:
             if sec.level == 1 and ("Date" in m or "Published" in m) and len(doc.sections) > 1:
                 parts.append((m.get("Date", ""), nav_title(sec), path, m.get("Published", "")))
         key = meta.date.split("/")[0]
-        rows.append((key, meta.date_display or meta.date, f"[{escape(meta.title)}]({slug}/index.md)",
+        rows.append((key, meta.date_display or meta.date,
+                     f"[{escape(meta.title)}]({work_url(slug, meta)}/index.md)",
                      escape(author), escape(meta.original_publication)))
         for date, title, path, pub in parts:
             rows.append((key + "~" + date, escape(date or "—"), f"[{escape(title)}]({path})",

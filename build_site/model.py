@@ -157,6 +157,9 @@ class Document:
     notes: tuple[Note, ...] = ()
     changes: tuple[Change, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    # The work's folder under docs, 'author/work' (e.g. 'stalin/works-6'); '' means ``slug``.
+    # render.page_paths reads it, so every stage that asks for a page's path agrees.
+    url_prefix: str = ""
     # Filled by the anchors stage (keep them when rebuilding a Document: use dataclasses.replace):
     aliases: tuple[tuple[str, str], ...] = ()  # retired paragraph id -> live id it resolves to
     cite: tuple[tuple[str, str], ...] = ()  # ('author', ...), ('title', ...), ('date', ...)

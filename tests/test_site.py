@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from build_site import metadata
+from build_site.library import work_url
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB, _ = metadata.load_library(ROOT / "source")
@@ -16,14 +17,15 @@ LIB, _ = metadata.load_library(ROOT / "source")
 def test_home_lists_every_work(built_site: Path):
     home = (built_site / "index.html").read_text(encoding="utf-8")
     for slug, meta in LIB.works.items():
-        assert f'href="{slug}/"' in home, f"home page does not link {slug}"
+        assert f'href="{work_url(slug, meta)}/"' in home, f"home page does not link {slug}"
 
 
 @pytest.mark.parametrize("slug", sorted(LIB.works))
 def test_every_work_has_readable_pages(built_site: Path, slug: str):
-    index = built_site / slug / "index.html"
+    folder = built_site / work_url(slug, LIB.works[slug])  # author/work
+    index = folder / "index.html"
     assert index.exists(), f"{slug}: no work page"
-    pages = [p for p in (built_site / slug).rglob("index.html") if p != index]
+    pages = [p for p in folder.rglob("index.html") if p != index]
     assert pages, f"{slug}: no text pages"
     words = 0
     for p in pages:

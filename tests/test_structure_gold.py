@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from build_site import metadata
+from build_site.library import work_url
+
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = sorted((ROOT / "tests" / "gold" / "structure").glob("*.yml"))
+LIB, _ = metadata.load_library(ROOT / "source")
 KNOWN_GAPS = {
     # The letter 'Letter to Stalin on March 5, 1923' has no 'Written:'/'Dictated:' header line,
     # so no generic signal finds it yet.
@@ -28,7 +32,8 @@ def _text(fragment: str) -> str:
 
 def _top_pages(built: Path, slug: str) -> list[tuple[str, str]]:
     """(h1, date) of the work's top-level pages, in the order of the work page's contents."""
-    index = (built / slug / "index.html").read_text(encoding="utf-8")
+    folder = built / work_url(slug, LIB.works[slug])  # the work's folder: author/work
+    index = (folder / "index.html").read_text(encoding="utf-8")
     contents = index.split('id="contents"', 1)[1]
     ul = re.search(r"<ul>(.*)</ul>", contents, flags=re.S).group(1)
     out = []
@@ -44,7 +49,7 @@ def _top_pages(built: Path, slug: str) -> list[tuple[str, str]]:
         href = m.group(2)
         if href is None or depth:
             continue
-        page = (built / slug / href.split("#")[0]).resolve()
+        page = (folder / href.split("#")[0]).resolve()
         page = page / "index.html" if page.is_dir() else page
         doc = page.read_text(encoding="utf-8")
         h1 = _text(re.search(r"<h1[^>]*>(.*?)</h1>", doc, flags=re.S).group(1))
