@@ -108,6 +108,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
 
     def on_config(self, config):
         source = self._source(config)
+        self.site_dir = Path(config.site_dir).resolve()
         if not source.is_dir():
             raise PluginError(f"library: source folder not found: {source} "
                               "(set plugins.library.source_dir in mkdocs.yml)")
@@ -133,7 +134,6 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
                               + "\n  ".join(str(d) for d in built.errors))
         self.built = built
         config.nav = html_nav(built.nav)
-        self.site_dir = Path(config.site_dir).resolve()
         staging = staging_dir(self.site_dir)
         if staging.exists():
             shutil.rmtree(staging)
@@ -193,4 +193,23 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
 
     def on_serve(self, server, config, builder):
         server.watch(str(self._source(config)))
+        server.builder = keep_serving(server.builder)
         return server
+
+
+def keep_serving(builder):
+    """Wrap ``mkdocs serve``'s rebuild so that a failed one leaves the last good build served.
+
+    MkDocs would hold every request until a build succeeds ("the server will appear stuck")
+    and print a traceback for a non-MkDocs error. The error is already logged by then (as
+    'ERROR - library: ... file:line ...'); here we say what is served and carry on.
+    """
+    def rebuild() -> None:
+        try:
+            builder()
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 (reported, and serving goes on)
+            if not isinstance(exc, SystemExit | PluginError):
+                log.error(f"library: the rebuild failed: {type(exc).__name__}: {exc}")
+            log.error("library: the rebuild failed (see above); still serving the last good "
+                      "build; fix the problem and save to rebuild")
+    return rebuild
