@@ -189,8 +189,11 @@ def drop_running_heads(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Li
              and not _is_page_number(ln.text) and not ln.text.endswith(tuple(".,;:!?"))}
     numbers = {i for i in cand if _is_page_number(lines[i].text)}
     keys = [head_key(ln.text) for ln in lines if ln.text and len(ln.text) <= 120]
-    counts = {head_key(lines[i].text): sum(1 for k in keys if k == head_key(lines[i].text) or (
-        len(head_key(lines[i].text)) >= 15 and head_key(lines[i].text) in k)) for i in heads}
+    exact = Counter(keys)
+    counts: dict[str, int] = {}
+    for key in {head_key(lines[i].text) for i in heads}:
+        # A long head also counts where it is part of a longer title ('THE ' + head).
+        counts[key] = sum(1 for k in keys if key in k) if len(key) >= 15 else exact[key]
 
     def beside(i: int) -> list[int]:
         return [h for h in heads if abs(h - i) <= 4 and _isolated(lines, h)

@@ -134,10 +134,14 @@ def rejoin_pieces(text: str, vocab: Vocabulary) -> str:
     them is no word by itself ('tha t', 'meas ures'). Unsafe on real short words, hence the
     demand that the merged word be common and a piece be unknown."""
     tokens = text.split(" ")
+    weak = [_fragment(t.rstrip(".,;:!?”’)"), vocab) and not vocab.known(
+        t.rstrip(".,;:!?”’)"), 1e-5, 5) for t in tokens]
     out: list[str] = []
     i = 0
     while i < len(tokens):
         for k in (4, 3, 2):
+            if not any(weak[i:i + k]):
+                continue
             group = tokens[i:i + k]
             if len(group) < k or not all(g.isalpha() for g in group[:-1]):
                 continue
@@ -147,9 +151,7 @@ def rejoin_pieces(text: str, vocab: Vocabulary) -> str:
             word = "".join(group[:-1]) + last.group(1)
             if not (word.islower() or word.isupper() or word[1:].islower()):
                 continue
-            if any(_fragment(g.rstrip(".,;:!?”’)"), vocab) and not vocab.known(
-                    g.rstrip(".,;:!?”’)"), 1e-5, 5) for g in group) and \
-                    general_frequency(word.lower()) >= 1e-6:
+            if general_frequency(word.lower()) >= 1e-6:
                 out.append(word + last.group(2))
                 i += k
                 break
