@@ -200,7 +200,8 @@ _NAMED_AFTER = (r"\s+(?i:University|Institute|Academy|Enrolment|Levy|Square|Stre
 
 
 def person_pattern(people: Mapping) -> tuple[re.Pattern | None, dict[str, str]]:
-    """One regex for every name and spelling (and its capitals, as in 'L. D. TROTSKY');
+    """One regex for every name and spelling (and its capitals, as in 'L. D. TROTSKY'), with
+    possessive or plural ('the Tchernovs and Zeretellis', Chernov and his like);
     a name inside a longer word or a hyphenated name ('Marx-Engels-Lenin Institute') is not
     the person."""
     forms: dict[str, str] = {}
@@ -212,7 +213,7 @@ def person_pattern(people: Mapping) -> tuple[re.Pattern | None, dict[str, str]]:
     if not forms:
         return None, {}
     alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-    return re.compile(rf"(?<![\w\-.])({alts})(?=(?:['’]s)?(?![\w\-]))(?!{_NAMED_AFTER})"), forms
+    return re.compile(rf"(?<![\w\-.])({alts})(?=(?:['’]s|s)?(?![\w\-]))(?!{_NAMED_AFTER})"), forms
 
 
 def person_mentions(text: str, pattern: re.Pattern | None, forms: dict[str, str]) -> list[Mention]:
