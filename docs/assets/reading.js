@@ -38,7 +38,7 @@
 
   // rel: a path relative to the site root, e.g. "soviet-power/chapter-9/".
   function suggest(missing, published) {
-    const missSegs = segments(missing);
+    const missSegs = segments(missing).map((s) => s.replace(/\.html?$/, ""));
     const norm = (r) => segments(r).join("/");
     const missingNorm = missSegs.join("/").replace(/\.html?$/, "");
     let work = "";
@@ -153,7 +153,7 @@
     }
   }
 
-  window.libraryReading = { suggest, urlWords, isShouting };
+  window.libraryReading = { suggest, urlWords, isShouting, markShouting };
   if (typeof document$ !== "undefined") document$.subscribe(init);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
