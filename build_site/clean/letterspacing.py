@@ -129,7 +129,7 @@ def collapse_line(text: str, vocab: Vocabulary) -> str:
     return rejoin_pieces(text, vocab)
 
 
-def rejoin_pieces(text: str, vocab: Vocabulary) -> str:
+def rejoin_pieces(text: str, vocab: Vocabulary, min_piece: int = 1, min_word: int = 1) -> str:
     """Merge 2-4 neighbouring tokens when together they make a common word and at least one of
     them is no word by itself ('tha t', 'meas ures'). Unsafe on real short words, hence the
     demand that the merged word be common and a piece be unknown."""
@@ -149,6 +149,8 @@ def rejoin_pieces(text: str, vocab: Vocabulary) -> str:
             if not last:
                 continue
             word = "".join(group[:-1]) + last.group(1)
+            if len(word) < min_word or min(len(g) for g in group[:-1] + [last.group(1)]) < min_piece:
+                continue
             if not (word.islower() or word.isupper() or word[1:].islower()):
                 continue
             if general_frequency(word.lower()) >= 1e-6:

@@ -45,6 +45,8 @@ class Vocabulary:
     compounds: frozenset[str] = frozenset()
     total: int = 1
     compound_counts: Counter = field(default_factory=Counter)
+    em_dashes: int = 0
+    """How often the text prints a real dash: where it does, a hyphen is a hyphen."""
 
     def corpus_count(self, word: str) -> int:
         return self.counts.get(word.lower(), 0)
@@ -77,7 +79,9 @@ def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
     """Count words in lines that look ordinary (not letter-spaced, not OCR-noisy)."""
     counts: Counter = Counter()
     compounds: Counter = Counter()
+    dashes = 0
     for t in texts:
+        dashes += t.count("—")
         for m in WORD.finditer(t):
             w = m.group(0)
             if len(w) >= 3 and not re.search(r"[A-Z]{2}[a-z]|[a-z][A-Z]", w):
@@ -86,4 +90,5 @@ def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
             left, right = m.group(1), m.group(2)
             if right.lower() not in FUNCTION_WORDS and left.lower() not in FUNCTION_WORDS:
                 compounds[f"{left}-{right}".lower()] += 1
-    return Vocabulary(counts, frozenset(compounds), max(1, sum(counts.values())), compounds)
+    return Vocabulary(counts, frozenset(compounds), max(1, sum(counts.values())), compounds,
+                      dashes)

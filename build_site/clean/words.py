@@ -41,7 +41,7 @@ def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabular
     be unknown to both the text and general English."""
     out, changes = [], []
     for ln in lines:
-        new = rejoin_pieces(ln.text, vocab) if ln.text else ln.text
+        new = rejoin_pieces(ln.text, vocab, min_piece=2, min_word=5) if ln.text else ln.text
         if new != ln.text:
             for before, after in _diff_words(ln.text, new):
                 changes.append(Change("split-word", "changed", ln.number, before, after,
@@ -181,10 +181,11 @@ _HYPHEN_DASH = re.compile(rf"(?<=[a-z,;])-(?=(?:{_FUNC})\b)(?!\w+-)", re.IGNOREC
 
 def normalise_dashes(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
                      ) -> tuple[list[Line], list[Change]]:
-    """Dashes typed or read as hyphens: '--', ' - ', 'word- word', a line-initial '-', and
-    'word-the' (a hyphen before a function word is a dash, not a compound). Spaced dots
-    '. . .' lose their spaces. Unsafe on 'pre- and post-war' (kept: 'and'/'or' after 'x- ')
-    and on compounds ending in a function word ('hand-to-mouth': kept when a hyphen follows)."""
+    """Dashes typed or read as hyphens: '--', ' - ', 'word- word', and, in a text that never
+    prints a dash, a line-initial '-' and 'word-the' (a hyphen before a function word). Spaced
+    dots '. . .' lose their spaces. Unsafe on 'pre- and post-war' (kept: 'and'/'or' after
+    'x- '), on 'five-year- plan' (kept), and on compounds ending in a function word
+    ('unheard-of'), which is why 'word-the' is read as a dash only where no dash is printed."""
     out, changes = [], []
     for ln in lines:
         t = ln.text
@@ -193,10 +194,13 @@ def normalise_dashes(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
             continue
         new = re.sub(r"\s*--+\s*", "—", t)
         new = re.sub(r"(?<=\S) - (?=\S)", "—", new)
-        new = re.sub(r"(?<=[a-z])- (?!(?:and|or|to)\b)(?=[a-z])", "—", new)
-        new = re.sub(r"^-(?=[a-z])", "—", new)
+        new = re.sub(r"(?<=[a-z])- (?!(?:and|or|to)\b)(?=[a-z])", "—", new) \
+            if not re.search(r"[a-z]-[a-z]+- [a-z]", new) else new
         new = re.sub(r"(?<=\w) —|— (?=\w)", "—", new)
-        new = _HYPHEN_DASH.sub("—", new)
+        if vocab.em_dashes < 5:
+            # A text that never prints a dash set its dashes as hyphens.
+            new = re.sub(r"^-(?=[a-z])", "—", new)
+            new = _HYPHEN_DASH.sub("—", new)
         new = re.sub(r"\.(?: \.){2,}", lambda m: m.group(0).replace(" ", ""), new)
         if new != t:
             changes.append(Change("dash", "changed", ln.number, t, new,
