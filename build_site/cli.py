@@ -44,9 +44,18 @@ def cmd_check(args) -> int:
     built = build_library(Path(args.source), progress=_progress)
     _print_diagnostics(built, verbose=True)
     words = sum(len(p.markdown.split()) for p in built.pages)
+    errors = len(built.errors)
+    if args.site:
+        from .linkcheck import check_site
+
+        broken = check_site(Path(args.site))
+        for d in broken:
+            print(d, file=sys.stderr)
+        print(f"{args.site}: {len(broken)} broken internal links or anchors")
+        errors += len(broken)
     print(f"{len(built.documents)} texts, {len(built.pages)} pages, about {words} words; "
-          f"{len(built.errors)} errors")
-    return 1 if built.errors else 0
+          f"{errors} errors")
+    return 1 if errors else 0
 
 
 def cmd_explain(args) -> int:
@@ -103,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, help="output folder")
     p.set_defaults(func=cmd_convert)
     p = sub.add_parser("check", help="convert everything and print diagnostics only")
+    p.add_argument("--site", help="also check every internal link and #anchor of this built "
+                   "site folder (e.g. site)")
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("explain", help="list what the cleaner did to one text")
     p.add_argument("text", help="work folder name under source/, e.g. soviet-power")
@@ -113,7 +124,23 @@ def main(argv: list[str] | None = None) -> int:
                    help="write source/<work>/anchors.yml: record new, merged and retired ids")
     p.set_defaults(func=cmd_anchors)
     args = parser.parse_args(argv)
+    if not Path(args.source).is_dir():
+        print(f"build-site: error: no folder {args.source!r}: give the folder of works with "
+              "--source (default: source, run from the project folder)", file=sys.stderr)
+        return 2
+    if args.command == "check" and args.site and not Path(args.site).is_dir():
+        print(f"build-site: error: no built site at {args.site!r}: run `mkdocs build` first",
+              file=sys.stderr)
+        return 2
     try:
         return args.func(args)
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # a file we had to read or write: say which, and why
+        print(f"build-site: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 (a bug: one clear line instead of a traceback)
+        print(f"build-site: internal error: {type(exc).__name__}: {exc}\n"
+              "This is a bug in build_site, not in your files: please report it with the "
+              "command you ran.", file=sys.stderr)
+        return 70

@@ -81,7 +81,7 @@ def test_converter_crash_is_a_plugin_error_not_a_traceback(tmp_path: Path, monke
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort
 
-    import build_site.plugin as plugin
+    from build_site import plugin
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug")

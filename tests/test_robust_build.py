@@ -44,7 +44,7 @@ def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict",
                            "-f", str(project / "mkdocs.yml"), "-d", str(site)],
-                          cwd=project, capture_output=True, text=True, env=env)
+                          cwd=project, capture_output=True, text=True, env=env, check=False)
 
 
 def set_raw(work: Path, text: str | bytes) -> None:
