@@ -5,8 +5,13 @@ every footnote, and every heading) is its own Pagefind record whose URL carries 
 built page really has (``chapter/#p-12``): a hit opens the page at that paragraph. Ids and
 text are read from the built HTML, not re-derived from the model, so the index always agrees
 with what the browser shows whatever the anchors and render stages decide. Author, work and
-chapter come from the library metadata and the section tree, as meta (shown in results) and
-filters (author, work).
+chapter come from the library metadata and the section tree.
+
+Everything shown beside a result (URL, chapter, author, work) is stored as a Pagefind
+*filter*, never as *meta*: Pagefind makes meta values searchable, so with a 'work' meta the
+phrase "Revolution Betrayed" matched all 660 paragraphs of that book. Filter values are not
+searchable, come back with each result, and a filter's index is only fetched when a reader
+filters by it (author and work are offered; the rest never are).
 
 The browser side is ``docs/assets/search.js`` (Pagefind's JavaScript API, our own results in
 Material's header) and ``overrides/partials/header.html``.
@@ -15,19 +20,23 @@ Material's header) and ``overrides/partials/header.html``.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Coroutine, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from .model import Document, Section
 from .render import page_paths
 
 BUNDLE_DIR = "pagefind"  # under site_dir; search.js loads pagefind/pagefind.js from here
+FACETS = "library-facets.json"  # in BUNDLE_DIR: authors and works for the filter lists
 
 # Block elements that hold a reader's passage. A container (blockquote, div) counts only when
 # it carries the id itself; otherwise its inner paragraphs do.
@@ -53,12 +62,13 @@ class Passage:
 
 @dataclass(frozen=True)
 class Record:
-    """One Pagefind custom record. ``url`` is root-relative ('/work/chapter/#p-3')."""
+    """One Pagefind record. ``url`` is root-relative ('/work/chapter/#p-3'); ``show`` (chapter,
+    section, kind) and ``filters`` (author, work) are both written as Pagefind filters."""
 
     url: str
     content: str
     language: str
-    meta: tuple[tuple[str, str], ...]
+    show: tuple[tuple[str, str], ...]
     filters: tuple[tuple[str, tuple[str, ...]], ...]
 
 
@@ -202,14 +212,12 @@ def page_records(passages: Iterable[Passage], url: str, trail: tuple[str, ...],
                  work: WorkInfo) -> Iterator[Record]:
     """The records of one page: each passage opens at its own id."""
     chapter = " › ".join(trail) or work.title
-    authors = ", ".join(work.authors)
     for p in passages:
-        meta = [("title", trail[-1] if trail else work.title), ("author", authors),
-                ("work", work.title), ("chapter", chapter), ("kind", p.kind)]
+        show = [("chapter", chapter), ("kind", p.kind)]
         if p.heading and p.heading != (trail[-1] if trail else ""):
-            meta.append(("section", p.heading))
+            show.append(("section", p.heading))
         yield Record(url=url + (f"#{p.anchor}" if p.anchor else ""), content=p.text,
-                     language=work.language, meta=tuple(meta),
+                     language=work.language, show=tuple(show),
                      filters=(("author", work.authors), ("work", (work.title,))))
 
 
@@ -237,14 +245,14 @@ def work_infos(lib) -> dict[str, WorkInfo]:
 
 
 def record_html(r: Record) -> str:
-    """A one-record HTML file for Pagefind's indexer: text escaped, meta and filters as
-    ``<meta>`` tags (Pagefind reads them anywhere on the page; ``url`` is the paragraph's)."""
-    def tag(attr: str, key: str, value: str) -> str:
-        return f'<meta {attr}="{escape(key)}[content]" content="{escape(value)}">'
+    """A one-record HTML file for Pagefind's indexer: the text escaped in the body, the URL,
+    what results show and the filters as ``<meta data-pagefind-filter>`` tags (not searchable).
+    """
+    def tag(key: str, value: str) -> str:
+        return f'<meta data-pagefind-filter="{escape(key)}[content]" content="{escape(value)}">'
 
-    head = [tag("data-pagefind-meta", "url", r.url)]
-    head += [tag("data-pagefind-meta", k, v) for k, v in r.meta]
-    head += [tag("data-pagefind-filter", k, v) for k, vs in r.filters for v in vs]
+    head = [tag("url", r.url)] + [tag(k, v) for k, v in r.show]
+    head += [tag(k, v) for k, vs in r.filters for v in vs]
     return (f'<!doctype html><html lang="{escape(r.language)}"><head>{"".join(head)}</head>'
             f"<body><main data-pagefind-body>{escape(r.content)}</main></body></html>\n")
 
@@ -275,7 +283,18 @@ def write_records(records: Iterable[Record], out: Path, language: str = "en") ->
             f = folder / f"{n // 1000}" / f"{n}.html"
             f.parent.mkdir(exist_ok=True)
             f.write_text(record_html(r), encoding="utf-8")
-        return asyncio.run(_index(folder, out, language))
+        return _run_async(lambda: _index(folder, out, language))
+
+
+def _run_async(make: Callable[[], Coroutine[Any, Any, int]]) -> int:
+    """Run a coroutine to the end, also from a thread whose event loop is already running
+    (an async caller, or Playwright in the tests): there it gets a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
 
 
 def write_index(built, site_dir: Path, language: str = "en") -> int:
@@ -292,4 +311,21 @@ def write_index(built, site_dir: Path, language: str = "en") -> int:
 
     works = work_infos(getattr(built, "library", None))
     records = library_records(built.documents, works, read)
-    return write_records(records, site_dir / BUNDLE_DIR, language)
+    count = write_records(records, site_dir / BUNDLE_DIR, language)
+    (site_dir / BUNDLE_DIR / FACETS).write_text(json.dumps(facets(records), ensure_ascii=False),
+                                                encoding="utf-8")
+    return count
+
+
+def facets(records: Iterable[Record]) -> dict:
+    """The filter lists for the search box: every author, and every work with its authors.
+
+    A small file of our own: Pagefind's ``filters()`` would fetch every filter index,
+    including the one-value-per-paragraph 'url' filter."""
+    works: dict[str, set[str]] = {}
+    for r in records:
+        f = dict(r.filters)
+        for w in f.get("work", ()):
+            works.setdefault(w, set()).update(f.get("author", ()))
+    authors = sorted({a for names in works.values() for a in names})
+    return {"authors": authors, "works": [[w, sorted(a)] for w, a in sorted(works.items())]}

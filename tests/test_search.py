@@ -7,11 +7,9 @@ import json
 import re
 from pathlib import Path
 
-from build_site import metadata, search
+from build_site import search
 from build_site.model import Block, BlockKind, Document, Section
 from build_site.render import page_paths
-
-ROOT = Path(__file__).resolve().parents[1]
 
 PAGE = """<!doctype html><html><head><title>x</title></head><body>
 <nav class="md-nav"><p id="nav-p">Navigation text</p></nav>
@@ -77,10 +75,9 @@ def test_records_carry_url_with_id_meta_and_filters():
                 search.Passage("fn:2", "A note.", "note", "")]
     recs = list(search.page_records(passages, "/work/part/ch/", ("Part", "Ch"), work))
     assert [r.url for r in recs] == ["/work/part/ch/#p-3", "/work/part/ch/#fn:2"]
-    meta = dict(recs[0].meta)
-    assert meta["work"] == "The Work" and meta["author"] == "A. Author, B. Author"
-    assert meta["chapter"] == "Part › Ch" and meta["section"] == "A heading"
-    assert meta["kind"] == "paragraph" and dict(recs[1].meta)["kind"] == "note"
+    show = dict(recs[0].show)
+    assert show == {"chapter": "Part › Ch", "section": "A heading", "kind": "paragraph"}
+    assert dict(recs[1].show) == {"chapter": "Part › Ch", "kind": "note"}
     assert dict(recs[0].filters) == {"author": ("A. Author", "B. Author"), "work": ("The Work",)}
 
 
@@ -98,14 +95,22 @@ def test_library_records_read_each_page_of_each_document():
     assert len(recs) == 7 and all(r.url.startswith(chapter + "#") for r in recs)
 
 
-def test_record_html_escapes_source_text():
+def test_record_html_escapes_source_text_and_keeps_labels_unsearchable():
     rec = search.Record("/w/c/#p-1", 'Say "<b>hi</b>" & <script>x()</script>', "en",
-                        (("title", 'A "T" <i>'),), (("author", ("X <y>",)),))
+                        (("chapter", 'A "T" <i>'),), (("author", ("X <y>",)),))
     html = search.record_html(rec)
     assert "<script>" not in html and "<b>" not in html and "<i>" not in html
-    assert 'content="A &quot;T&quot; &lt;i&gt;"' in html
+    assert 'data-pagefind-filter="chapter[content]" content="A &quot;T&quot; &lt;i&gt;"' in html
     assert 'data-pagefind-filter="author[content]" content="X &lt;y&gt;"' in html
-    assert 'data-pagefind-meta="url[content]" content="/w/c/#p-1"' in html
+    assert 'data-pagefind-filter="url[content]" content="/w/c/#p-1"' in html
+    assert "data-pagefind-meta" not in html  # Pagefind would make meta values searchable
+
+
+def test_facets_list_authors_and_works():
+    recs = [search.Record("/a/#p-1", "x", "en", (), (("author", ("B", "A")), ("work", ("W2",)))),
+            search.Record("/b/#p-1", "x", "en", (), (("author", ("C",)), ("work", ("W1",))))]
+    assert search.facets(recs) == {"authors": ["A", "B", "C"],
+                                   "works": [["W1", ["C"]], ["W2", ["A", "B"]]]}
 
 
 def _fragments(bundle: Path) -> list[dict]:
@@ -118,16 +123,19 @@ def _fragments(bundle: Path) -> list[dict]:
 
 def test_write_records_builds_a_pagefind_bundle(tmp_path: Path):
     recs = [search.Record(f"/w/c/#p-{i}", f"Paragraph {i} about <tag> & the soviets.", "en",
-                          (("title", "C"), ("work", "W")), (("author", ("A",)), ("work", ("W",))))
+                          (("chapter", "C"),), (("author", ("A",)), ("work", ("W",))))
             for i in range(3)]
     out = tmp_path / "pagefind"
     (out / "stale").mkdir(parents=True)
     assert search.write_records(recs, out) == 3
     assert (out / "pagefind.js").is_file() and not (out / "stale").exists()
     frags = _fragments(out)
-    assert sorted(f["meta"]["url"] for f in frags) == ["/w/c/#p-0", "/w/c/#p-1", "/w/c/#p-2"]
+    assert sorted(f["filters"]["url"][0] for f in frags) == ["/w/c/#p-0", "/w/c/#p-1",
+                                                             "/w/c/#p-2"]
     assert all("about <tag> & the soviets." in f["content"] for f in frags)
-    assert all(f["filters"] == {"author": ["A"], "work": ["W"]} for f in frags)
+    assert all(f["filters"]["author"] == ["A"] and f["filters"]["work"] == ["W"]
+               and f["filters"]["chapter"] == ["C"] and not f["meta"].get("chapter")
+               for f in frags)
 
 
 # --- The real site ---------------------------------------------------------------------------
@@ -146,19 +154,17 @@ def test_every_record_opens_an_element_that_exists(built_site: Path):
     ids: dict[str, set[str]] = {}
     kinds: set[str] = set()
     for f in frags:
-        url = f["meta"]["url"]
+        url = f["filters"]["url"][0]
         page, _, anchor = url.partition("#")
         if page not in ids:
             html = (built_site / page.strip("/") / "index.html").read_text(encoding="utf-8")
             ids[page] = set(re.findall(r'\sid="([^"]+)"', html))
         assert not anchor or anchor in ids[page], f"{url}: no element with that id"
-        assert f["meta"]["work"] and f["meta"]["author"] and f["meta"]["chapter"], url
-        kinds.add(f["meta"]["kind"])
+        assert f["filters"]["work"] and f["filters"]["author"] and f["filters"]["chapter"], url
+        kinds.add(f["filters"]["kind"][0])
     assert {"paragraph", "heading"} <= kinds
-    # Every page of every work that shows paragraphs is searchable.
-    lib, _ = metadata.load_library(ROOT / "source")
-    for slug in lib.works:
-        for f in (built_site / slug).rglob("index.html"):
-            if '<p id="' in f.read_text(encoding="utf-8"):
-                url = "/" + f.parent.relative_to(built_site).as_posix() + "/"
-                assert url in ids, f"{url}: its paragraphs are not in the search index"
+    # Every built page that shows numbered paragraphs (the texts) is searchable.
+    for f in built_site.rglob("index.html"):
+        if '<p id="p-' in f.read_text(encoding="utf-8"):
+            url = "/" + f.parent.relative_to(built_site).as_posix() + "/"
+            assert url in ids, f"{url}: its paragraphs are not in the search index"

@@ -1,8 +1,10 @@
 // search: the library's search box (overrides/partials/library-search.html) on Pagefind's
 // JavaScript API. Each Pagefind record is one paragraph, footnote or heading
-// (build_site/search.py); its meta.url is the page URL with the paragraph's id, so a result
-// opens the page at that paragraph. Loaded once per page load: every listener is delegated
-// to the document, so it keeps working after navigation.instant swaps the page.
+// (build_site/search.py); its 'url' filter is the page URL with the paragraph's id, so a result
+// opens the page at that paragraph. What a result shows (url, chapter, section, kind, author,
+// work) comes back as Pagefind filter values: unlike meta, they are not searchable.
+// Loaded once per page load: every listener is delegated to the document, so it keeps
+// working after navigation.instant swaps the page.
 // Text from the index is data: it is only ever put in the page through textContent.
 (() => {
   "use strict";
@@ -17,7 +19,7 @@
   const $ = (id) => document.getElementById(id);
   const state = { seq: 0, results: [], shown: 0, selected: -1, query: "" };
   let engine = null; // Promise of the Pagefind module, loaded on first use
-  let filtersLoaded = false;
+  let filtersLoaded = null; // Promise: the filter lists are filled once
 
   function load() {
     if (!engine) {
@@ -41,7 +43,7 @@
   function open() {
     const t = toggle();
     if (t && !t.checked) { t.checked = true; t.dispatchEvent(new Event("change")); }
-    load().then(loadFilters).catch(() => {});
+    loadFilters().catch(() => {});
   }
 
   function close() {
@@ -56,13 +58,19 @@
     if (s) s.textContent = text;
   }
 
-  async function loadFilters() {
-    if (filtersLoaded) return;
-    const pf = await load();
-    const all = await pf.filters();
-    filtersLoaded = true;
-    fill($("library-search-author"), Object.keys(all.author || {}));
-    fill($("library-search-work"), Object.keys(all.work || {}));
+  // The filter lists come from a small file of ours: Pagefind's filters() would fetch every
+  // filter index, including the one-value-per-paragraph 'url' one.
+  function loadFilters() {
+    if (!filtersLoaded) {
+      filtersLoaded = fetch(new URL("pagefind/library-facets.json", ROOT).href)
+        .then((r) => (r.ok ? r.json() : { authors: [], works: [] }))
+        .then((all) => {
+          fill($("library-search-author"), all.authors || []);
+          fill($("library-search-work"), (all.works || []).map((w) => w[0]));
+        });
+      filtersLoaded.catch(() => { filtersLoaded = null; });
+    }
+    return filtersLoaded;
   }
 
   function fill(select, values) {
@@ -96,6 +104,7 @@
       state.results = []; state.shown = 0; select(-1);
       list.replaceChildren();
       setStatus(HINT);
+      list.dataset.done = String(seq);
       return;
     }
     let pf;
@@ -116,12 +125,14 @@
       setStatus(`No results for ${query}${scope ? " in " + scope : ""}. ` +
         "Check the spelling, use fewer words, or clear the filters.");
       list.dataset.count = "0";
+      list.dataset.done = String(seq); // for tests and tools: this query is on screen
       return;
     }
     setStatus(`${n.toLocaleString("en")} ${n === 1 ? "passage" : "passages"}` +
       (scope ? ` in ${scope}` : ""));
     list.dataset.count = String(n);
     await more(seq);
+    if (seq === state.seq) list.dataset.done = String(seq);
   }
 
   async function more(seq) {
@@ -146,12 +157,15 @@
     }
   }
 
-  function target(meta) {
-    return new URL(String(meta.url || "").replace(/^\/+/, ""), ROOT).href;
+  function target(url) {
+    return new URL(String(url || "").replace(/^\/+/, ""), ROOT).href;
   }
 
   function item(d, index) {
-    const m = d.meta || {};
+    const f = d.filters || {};
+    const one = (k) => (f[k] && f[k].length ? String(f[k][0]) : "");
+    const m = { url: one("url"), chapter: one("chapter"), section: one("section"),
+      kind: one("kind"), work: (f.work || []).join(", "), author: (f.author || []).join(", ") };
     const li = document.createElement("li");
     li.className = "md-search-result__item";
     li.id = `library-search-r${index}`;
@@ -159,7 +173,7 @@
     li.setAttribute("aria-selected", "false");
     const a = document.createElement("a");
     a.className = "md-search-result__link library-search__hit";
-    a.href = target(m);
+    a.href = target(m.url);
     a.tabIndex = -1;
     const art = document.createElement("article");
     art.className = "md-search-result__article md-typeset";
@@ -263,7 +277,7 @@
     if (id === "__search" && e.target.checked) {
       const input = $("library-search-input");
       if (input && document.activeElement !== input) input.focus();
-      load().then(loadFilters).catch(() => {});
+      loadFilters().catch(() => {});
     }
   });
 

@@ -1,0 +1,224 @@
+"""Search as a reader uses it, in Chromium: the header box, paragraph results, landing on the
+paragraph, exact phrases, filters, no-results message, footnotes, keyboard.
+
+Pages are found through the built files, never by a chapter URL written here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from build_site import metadata
+
+ROOT = Path(__file__).resolve().parents[1]
+LIB, _ = metadata.load_library(ROOT / "source")
+WAIT = 20_000  # ms: a generous bound for a loaded machine, not a performance assertion
+
+
+def _url(site_url: str, built_site: Path, page: Path) -> str:
+    return site_url + page.parent.relative_to(built_site).as_posix() + "/"
+
+
+def _text_pages(built_site: Path) -> list[Path]:
+    """Pages that show paragraphs (the texts), in a stable order."""
+    return [f for f in sorted(built_site.rglob("index.html")) if "pagefind" not in f.parts
+            and len(re.findall(r'<p id="p-', f.read_text(encoding="utf-8"))) >= 5]
+
+
+def _work_in_nav(page) -> str:
+    """The title of the work the open page belongs to, read from the active navigation."""
+    labels = page.eval_on_selector_all(
+        ".md-nav--primary .md-nav__item--active > .md-nav__link",
+        "ls => ls.map(l => l.textContent.trim())")
+    titles = {m.title for m in LIB.works.values()}
+    found = [t for t in labels if t in titles]
+    assert found, f"no work title among the active navigation entries {labels}"
+    return found[-1]
+
+
+def _search(page, query: str) -> int:
+    """Type ``query`` in the header box and wait until its results are on screen."""
+    before = page.eval_on_selector("#library-search-results", "el => +(el.dataset.done || 0)")
+    page.fill("#library-search-input", query)
+    page.wait_for_function(
+        "(n) => +(document.getElementById('library-search-results').dataset.done || 0) > n",
+        arg=before, timeout=WAIT)
+    return int(page.eval_on_selector("#library-search-results", "el => el.dataset.count || 0"))
+
+
+def _deployed_at(page, site_url: str) -> None:
+    """Serve sitemap.xml as if the site were deployed at the test server's address.
+
+    navigation.instant only handles URLs listed in sitemap.xml, whose host and port come from
+    mkdocs.yml's site_url; the test server listens on another port."""
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    configured = re.search(r"^site_url:\s*(\S+)", config, flags=re.MULTILINE).group(1)
+
+    def handle(route):
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text().replace(configured, site_url))
+
+    page.route("**/sitemap.xml", handle)
+
+
+def _open_search(page, url: str) -> None:
+    page.goto(url)
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "library-search-input"
+    assert page.evaluate("document.getElementById('__search').checked")
+
+
+def _phrase(words: list[str], start: int, n: int) -> str:
+    """``n`` consecutive words of a text from about ``start`` on, all of them plain words
+    (no numbers, dashes or note markers), so that the phrase is the text's own."""
+    plain = re.compile(r"^[\"“‘(]?[A-Za-z][a-z'’]*[,.;:!?)\"”’]?$")
+    for i in list(range(start, len(words) - n)) + list(range(start)):
+        if all(plain.match(w) for w in words[i:i + n]):
+            return " ".join(w.strip("\"“”‘’(),.;:!?") for w in words[i:i + n])
+    raise AssertionError(f"no run of {n} plain words in the paragraph")
+
+
+@pytest.fixture(scope="module")
+def known_paragraph(built_site: Path, site_url: str, browser):
+    """A long paragraph of a text page: (work title, page URL, id, words, chapter title)."""
+    pages = _text_pages(built_site)
+    assert pages, "no text page with paragraphs in the built site"
+    target = pages[len(pages) // 2]
+    ctx = browser.new_context()
+    pg = ctx.new_page()
+    pg.goto(_url(site_url, built_site, target))
+    paras = pg.eval_on_selector_all(
+        "article p[id^='p-']", "ps => ps.map(p => [p.id, p.innerText])")
+    chapter = pg.eval_on_selector("article h1", """h => { const c = h.cloneNode(true);
+        c.querySelectorAll('sup, .headerlink').forEach(e => e.remove());
+        return c.textContent.trim(); }""")
+    work = _work_in_nav(pg)
+    ctx.close()
+    pid, text = max(paras, key=lambda p: len(p[1].split()))
+    words = text.split()
+    assert len(words) >= 30, "the longest paragraph is too short for a phrase"
+    return work, _url(site_url, built_site, target), pid, words, chapter
+
+
+def test_phrase_finds_its_paragraph_and_opens_it(page, site_url, built_site, known_paragraph):
+    work, url, pid, words, chapter = known_paragraph
+    _deployed_at(page, site_url)
+    _open_search(page, site_url)
+    page.evaluate("window.__noReload = true")  # survives only an instant (in-page) navigation
+    assert _search(page, _phrase(words, len(words) // 2, 8)) >= 1
+    first = page.locator("#library-search-results .library-search__hit").first
+    assert first.get_attribute("href").endswith(f"#{pid}")
+    assert first.get_attribute("href").startswith(url)
+    assert first.locator(".library-search__work").inner_text() == work
+    assert chapter in first.locator(".library-search__chapter").inner_text()
+    assert first.locator(".library-search__author").inner_text()
+    assert first.locator(".library-search__snippet mark").count() >= 1
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#library-search-r0").get_attribute("aria-selected") == "true"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**#{pid}", timeout=WAIT)
+    page.wait_for_function("(id) => document.querySelector(':target')?.id === id", arg=pid,
+                           timeout=WAIT)
+    assert page.evaluate("window.__noReload") is True, "navigation.instant was bypassed"
+    assert not page.evaluate("document.getElementById('__search').checked")
+    box = page.locator(f"[id='{pid}']").bounding_box()
+    assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
+
+
+def test_click_on_a_result_lands_on_the_paragraph(page, site_url, known_paragraph):
+    _, url, pid, words, _ = known_paragraph
+    _open_search(page, site_url)
+    _search(page, '"' + _phrase(words, 3, 6) + '"')
+    page.locator(f"#library-search-results a[href$='#{pid}']").first.click()
+    page.wait_for_url(f"**#{pid}", timeout=WAIT)
+    assert page.url.startswith(url)
+    page.wait_for_function("(id) => document.querySelector(':target')?.id === id", arg=pid,
+                           timeout=WAIT)
+
+
+def test_quoted_phrase_is_narrower_than_its_words(page, site_url):
+    _open_search(page, site_url)
+    loose = _search(page, "Soviet power")
+    exact = _search(page, '"Soviet power"')
+    assert 1 <= exact < loose
+    # Typographic quotes, as pasted from a book, work the same.
+    assert _search(page, "\u201cSoviet power\u201d") == exact
+    for snippet in page.locator(".library-search__snippet").all_inner_texts():
+        assert re.search(r"soviet\W+power", snippet, re.IGNORECASE), snippet
+
+
+def test_no_results_says_so(page, site_url):
+    _open_search(page, site_url)
+    assert _search(page, "qxzvjkwq") == 0
+    assert "No results" in page.inner_text("#library-search-status")
+    assert page.locator("#library-search-results li").count() == 0
+
+
+def test_author_filter_narrows_the_results(page, site_url):
+    _open_search(page, site_url)
+    everyone = _search(page, "revolution")
+    authors = page.eval_on_selector_all("#library-search-author option",
+                                        "os => os.map(o => o.value).filter(Boolean)")
+    assert len(authors) >= 2
+    counts = {}
+    for name in authors:
+        before = page.eval_on_selector("#library-search-results", "el => +el.dataset.done")
+        page.select_option("#library-search-author", name)
+        page.wait_for_function(
+            "(n) => +document.getElementById('library-search-results').dataset.done > n",
+            arg=before, timeout=WAIT)
+        counts[name] = int(page.eval_on_selector("#library-search-results",
+                                                 "el => el.dataset.count"))
+        for line in page.locator(".library-search__author").all_inner_texts():
+            assert name in line
+    assert all(c < everyone for c in counts.values())
+    assert max(counts.values()) >= 1
+
+
+def test_work_filter_keeps_one_work(page, site_url):
+    _open_search(page, site_url)
+    _search(page, "power")
+    works = page.eval_on_selector_all("#library-search-work option",
+                                      "os => os.map(o => o.value).filter(Boolean)")
+    assert sorted(works) == sorted(m.title for m in LIB.works.values())
+    before = page.eval_on_selector("#library-search-results", "el => +el.dataset.done")
+    page.select_option("#library-search-work", works[0])
+    page.wait_for_function(
+        "(n) => +document.getElementById('library-search-results').dataset.done > n",
+        arg=before, timeout=WAIT)
+    shown = page.locator(".library-search__work").all_inner_texts()
+    assert shown and set(shown) == {works[0]}
+
+
+def test_footnote_text_is_searchable(page, site_url, built_site):
+    note_pages = [f for f in _text_pages(built_site)
+                  if '<li id="fn:' in f.read_text(encoding="utf-8")]
+    assert note_pages, "no page with footnotes in the built site"
+    target = note_pages[0]
+    url = _url(site_url, built_site, target)
+    page.goto(url)
+    notes = page.eval_on_selector_all(
+        ".footnote li[id]", "ls => ls.map(l => [l.id, l.innerText.replace('↩', '')])")
+    nid, text = max(notes, key=lambda n: len(n[1].split()))
+    page.keyboard.press("/")
+    _search(page, '"' + _phrase(text.split(), 0, 4) + '"')
+    hit = page.locator(f"#library-search-results a[href$='#{nid}']")
+    assert hit.count() >= 1, f"note {nid} of {url} not found"
+    assert hit.first.locator(".library-search__kind").text_content() == "footnote"
+
+
+def test_keyboard_opens_moves_and_closes(page, site_url):
+    _open_search(page, site_url)
+    assert _search(page, "Lenin") >= 3
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#library-search-r1").get_attribute("aria-selected") == "true"
+    page.keyboard.press("ArrowUp")
+    assert page.locator("#library-search-r0").get_attribute("aria-selected") == "true"
+    assert page.evaluate("document.activeElement.id") == "library-search-input"
+    page.keyboard.press("Escape")
+    assert not page.evaluate("document.getElementById('__search').checked")
+    page.keyboard.press("s")
+    assert page.evaluate("document.activeElement.id") == "library-search-input"
