@@ -14,15 +14,51 @@ import re
 
 from ..model import Change, Line
 from .furniture import FurnitureConfig
-from .vocabulary import Vocabulary, general_frequency
+from .vocabulary import FUNCTION_WORDS, Vocabulary, general_frequency
 
 CONFUSIONS: tuple[tuple[str, str], ...] = (
     ("rn", "m"), ("m", "rn"), ("li", "h"), ("ii", "u"), ("c", "e"), ("e", "c"), ("l", "i"),
     ("i", "l"), ("1", "l"), ("1", "i"), ("0", "o"), ("5", "s"), ("u", "n"), ("n", "u"),
     ("h", "n"), ("h", "b"), ("v", "u"), ("I", "l"), ("I", "i"), ("!", "l"), ("}", "i"),
     ("$", "s"), ("f", "t"), ("t", "f"), ("a", "s"), ("Q", "O"), ("tl", "d"), ("cl", "d"),
-    ("ri", "n"), ("vv", "w"), ("£", "f"), ("£", "S"),
+    ("ri", "n"), ("vv", "w"), ("£", "f"), ("£", "S"), ("li", "u"), ("n", "h"), ("}", "i"),
 )
+_ABBREVIATIONS = {"etc", "viz", "cf", "pp", "ibid", "ca", "vol", "nos", "no"}
+
+
+def tidy_specks(text: str) -> str:
+    """Punctuation specks of a scan: a lone '.' or ',' between words, a '.' after a lower-case
+    word before a lower-case word ('the. bourgeoisie'), a speck glued to the start of a word
+    ('.accounting', ',people'), a stray apostrophe after a word not ending in 's' ('task''),
+    and straight quotes spaced the wrong way ('the" Red Guard"' -> 'the "Red Guard"')."""
+    t = re.sub(r"(?<=\S) [.,](?= [A-Za-z(\"])", "", text)
+    t = re.sub(r"(?<=\s)[.,:'](?=[a-z])", "", t)
+    t = re.sub(r"^[.,:](?=[a-z])", "", t)
+    t = re.sub(r"\b([a-z]{2,})\.(?= [a-z])",
+               lambda m: m.group(0) if m.group(1) in _ABBREVIATIONS else m.group(1), t)
+    t = re.sub(r"(?<=[a-rt-z])'(?=[\s,.;:]|$)", "", t)
+    t = re.sub(r"(?<=[,.;:])'(?=\s|$)", "", t)
+    t = re.sub(r"(?<=\w)\" (\w[^\"]{0,60}?[\w.,!?])\"(?=[\s,.;:!?)]|$)", r' "\1"', t)
+    t = re.sub(r"(?<=\S) ,(?=\s)", ",", t)
+    t = re.sub(r"\) ,", "),", t)
+    return t
+
+
+def split_glued_dash(tok: str, vocab: Vocabulary) -> str | None:
+    """'possiblethat' -> 'possible—that': two words glued where a dash was lost, the second a
+    function word. Only for unknown tokens with exactly one such split."""
+    core = tok.strip(".,;:!?\"'()")
+    if len(core) < 6 or not core.isalpha() or _good(core, vocab, 1e-7):
+        return None
+    splits = [(core[:k], core[k:]) for k in range(3, len(core) - 1)
+              if core[k:].lower() in FUNCTION_WORDS - {"of", "a", "i"}
+              and core[:k].lower() not in FUNCTION_WORDS
+              and general_frequency(core[:k]) >= 1e-5]
+    if len(splits) != 1:
+        return None
+    left, right = splits[0]
+    start = tok.index(core)
+    return tok[:start] + left + "—" + right + tok[start + len(core):]
 _TOKEN = re.compile(r"(?<![\w~£·])([\w~£·.:,!}$]*[\w~£·}$])")
 _SUSPECT = re.compile(r"[~£·}$]|[a-z][A-Z]|[A-Z]{2,}[a-z]|[A-Za-z]![A-Za-z]|^[A-Z][a-z]+[A-Z]")
 
@@ -77,7 +113,7 @@ def repair_token(tok: str, vocab: Vocabulary) -> str | None:
         start = tok.index(core)
         return tok[:start] + "-".join(fixed) + tok[start + len(core):]
     plain_case = core.islower() or core.isupper() or core.istitle()
-    has_speck = bool(re.search(r"[~£]", core))
+    has_speck = bool(re.search(r"[~£}]", core))
     if not core or len(core) < (2 if has_speck else 3) or (plain_case and _good(core, vocab)) \
             or core.isupper():
         return None
@@ -125,11 +161,14 @@ def repair_ocr(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
             continue
         new = re.sub(r"(?<=[a-z])·(?=[a-z])", " ", t)
         new = re.sub(r"\s*·\s*", " ", new).strip() if "·" in new else new
+        new = tidy_specks(new)
         if new != t:
-            changes.append(Change("ocr", "changed", ln.number, t, new, "speck '·' removed"))
+            changes.append(Change("ocr", "changed", ln.number, t, new,
+                                  "specks of the scan removed ('·', stray stops and apostrophes, "
+                                  "quotes spaced the wrong way)"))
         tokens = new.split(" ")
         for k, tok in enumerate(tokens):
-            if not _SUSPECT.search(tok) and (_good(tok.strip(".,:;!?\"'()"), vocab)
+            if not _SUSPECT.search(tok) and (_good(tok.strip(".,:;!?\"'()"), vocab, 1e-7)
                                              or re.search(r"\d", tok)):
                 continue
             if tok.isupper() and len(tok.strip(".,:;")) <= 3 and tok.strip(".,:;") != "III":
@@ -141,7 +180,8 @@ def repair_ocr(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
                     changes.append(Change("ocr", "changed", ln.number, tok, tokens[k],
                                           "capital letters read for lower case"))
                 continue
-            fixed = repair_token(tok, vocab)
+            fixed = repair_token(tok, vocab) or (split_glued_dash(tok, vocab)
+                                                 if vocab.em_dashes < 5 else None)
             if fixed and fixed != tok:
                 if fixed[:1].isupper() and k > 0 and not tokens[k - 1].endswith((".", "!", "?")) \
                         and re.search(r"[A-Z]", tok[1:]):
