@@ -284,6 +284,7 @@ def load_library(source_dir: Path) -> tuple[Library, list[Diagnostic]]:
     if not folders:
         diagnostics.append(_error(source_dir, "meta-no-works", "no work folders here"))
     diagnostics += _shared_titles(works, source_dir)
+    diagnostics += _shared_urls(works, source_dir)
     return Library(people=people, works=works), diagnostics
 
 
@@ -520,4 +521,29 @@ def _shared_titles(works: dict[str, WorkMeta], source_dir: Path) -> list[Diagnos
                 )
                 path = source_dir / slug / WORK_FILE
                 diagnostics.append(_error(path, "meta-duplicate-title", what, level=Level.WARNING))
+    return diagnostics
+
+
+def _shared_urls(works: dict[str, WorkMeta], source_dir: Path) -> list[Diagnostic]:
+    """Two works published at one URL: the second would silently replace the first's pages.
+
+    A work's URL is its first author's id and its folder name without that id in front, so
+    'stalin-works-6' and 'works-6', both by stalin, are one slug: stalin/works-6.
+    """
+    from .render import url_prefix  # the one rule for URLs; imported late, render is heavier
+
+    owner: dict[str, str] = {}
+    diagnostics = []
+    for slug, work in works.items():
+        url = url_prefix(slug, work.authors[0])
+        other = owner.setdefault(url, slug)
+        if other != slug:
+            path = source_dir / slug / WORK_FILE
+            _, root, _ = _read_yaml(path)
+            what = (
+                f"authors: works {other!r} and {slug!r} would both be published at {url}/ "
+                f"(first author {work.authors[0]!r} + folder name): rename one work folder"
+            )
+            node = _at(root, "authors") if root is not None else None
+            diagnostics.append(_error(path, "meta-duplicate-slug", what, node))
     return diagnostics
