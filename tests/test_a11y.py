@@ -70,3 +70,28 @@ def test_keyboard_focus_is_visible(page, site_url, built_site):
     style = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
       return [s.outlineStyle, parseFloat(s.outlineWidth)]; }""")
     assert style[0] != "none" and style[1] >= 2, style
+
+
+def test_tabbing_through_a_page_always_shows_where_focus_is(page, site_url, built_site):
+    """Walk the keyboard through the page densest with notes: every stop is visibly marked
+    (outline or box shadow) and the page's controls (note markers, paragraph tools, search,
+    palette) are among the stops."""
+    page.goto(_url(site_url, built_site, notes_page(built_site)))
+    page.locator("body").click(position={"x": 1, "y": 1})
+    stops, invisible = [], []
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        info = page.evaluate("""() => { const e = document.activeElement;
+          if (!e || e === document.body) return null;
+          const s = getComputedStyle(e);
+          return {tag: e.tagName, cls: String(e.className), id: e.id,
+                  visible: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+                           || (s.boxShadow && s.boxShadow !== 'none')}; }""")
+        if info is None:
+            continue
+        stops.append(info)
+        if not info["visible"]:
+            invisible.append(info)
+    assert stops, "nothing on the page takes keyboard focus"
+    assert any("footnote-ref" in s["cls"] for s in stops), "note markers are not reachable"
+    assert not invisible, f"focus not shown on {invisible[:5]}"
