@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
@@ -75,3 +76,51 @@ def test_hostile_fixture_builds_strict(tmp_path: Path):
     no_traceback(proc)
     assert (tmp_path / "site" / "index.html").is_file()
     assert not [p for p in tmp_path.iterdir() if ".building-" in p.name or ".old-" in p.name]
+
+
+class _Tags(HTMLParser):
+    """Real elements (a literal '<' in the file) that a source could have brought in."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.bad: list[str] = []
+        self._script = False
+
+    def handle_starttag(self, tag, attrs):
+        self._script = tag == "script"
+        for name, value in attrs:
+            v = (value or "").strip().lower()
+            if name.startswith("on") or (name in ("href", "src") and v.startswith("javascript:")):
+                self.bad.append(f"<{tag} {name}={value!r}>")
+            if name in ("_", "raw"):  # '{% raw %}' read as an attribute list
+                self.bad.append(f"<{tag} {name}>")
+        if tag in ("img", "b", "i"):
+            self.bad.append(f"<{tag}>")
+
+    def handle_data(self, data):
+        if self._script and "alert(" in data:
+            self.bad.append("<script>alert(")
+
+    def handle_endtag(self, tag):
+        self._script = False
+
+
+def injected(html: str) -> list[str]:
+    parser = _Tags()
+    parser.feed(html)
+    parser.close()
+    return parser.bad
+
+
+def test_no_source_markup_survives_in_any_built_file(tmp_path: Path):
+    """Static twin of the browser test: in every HTML file and every page title the hostile
+    patterns appear only escaped ('&lt;script&gt;'), never as markup."""
+    project = copy_fixture(tmp_path, with_site_assets=True)
+    proc = mkdocs_build(project, tmp_path / "site")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    found = {}
+    for html in (tmp_path / "site").rglob("*.html"):
+        hits = injected(html.read_text(encoding="utf-8"))
+        if hits:
+            found[str(html.relative_to(tmp_path / "site"))] = hits[:3]
+    assert found == {}
