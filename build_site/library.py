@@ -18,8 +18,15 @@ from .clean.corrections import parse_corrections
 from .clean.furniture import FurnitureConfig
 from .decode import decode
 from .model import Diagnostic, Document, Level, Page
-from .render import (escape, escape_attr, page_paths, relative_href, render_document,
-                     url_prefix, work_folder)
+from .render import (
+    escape,
+    escape_attr,
+    page_paths,
+    relative_href,
+    render_document,
+    url_prefix,
+    work_folder,
+)
 from .segment import StructureConfig, load_structure, segment
 
 
@@ -113,8 +120,8 @@ def work_index_page(doc: Document, meta: metadata.WorkMeta, lib: metadata.Librar
 
 def home_page(lib: metadata.Library) -> Page:
     """The library by author (sorted by sort name), each work with its date."""
-    lines = ["# Library\n", "The texts of this library, by author. See also the "
-             "[chronological index](chronology.md).\n"]
+    lines = ["# Library\n", ("The texts of this library, by author. See also the "
+                             "[chronological index](chronology.md).\n")]
     for pid, works in _works_by_author(lib):
         person = lib.people[pid]
         life = f" ({person.born or '?'}–{person.died or '?'})" if person.born or person.died else ""

@@ -40,7 +40,8 @@ CHAPTER_LINE = re.compile(r"^(Chapter|CHAPTER|Part|PART|Book|BOOK|Appendix|APPEN
 NUMBER_LINE = re.compile(r"^(\d{1,2})\.$")
 ROMAN_LINE = re.compile(r"^([IVX]{1,5})\.?$")
 NUMBERED_CAPS = re.compile(r"^\d{1,2}\. \S")
-POINT_START = re.compile(r"^(\d{1,2})\) ([A-Z][^.;,:?!]{2,60})\. (?=\S)")
+POINT_NUMBER = re.compile(r"^(\d{1,2})\) [A-Z“\"]")
+POINT_TITLE = re.compile(r"^(\d{1,2}\) [^.;:?!]{3,160}?)\.(?: |$)")
 NAV_LINE = re.compile(r"^Back to .{1,40}\bOn to (CHAPTER|Chapter|APPENDIX|Appendix|POSTS?C?RIPT)"
                       r"\s*(\d*)\s*$")
 LABEL_LINE = re.compile(r"^(Written|Dictated|Published|First [Pp]ublished|Delivered|Source|"
@@ -49,6 +50,11 @@ SIGNATURE = re.compile(r"^(?:Signed: )?(?:[A-Z]\. ?){1,3}(?:[A-Z][a-z]+|(?:[A-Z]
 BYLINE = re.compile(r"^(?:(?:[A-Z]\. ?){1,3}[A-Z][a-z]+|[A-Z][a-z]+ [A-Z][a-z]+ [A-Z][a-z]+)$")
 PUBLICATION = re.compile(r"\b(?:No\.|Nos\.|Vol\.|Pravda|Newspaper|[Pp]ublished|Bulletin|GIZ|book|"
                          r"Moscow|Izvestia|Bolshevik|Gazeta|Revolyutsia|Rabochy)")
+LETTER_TITLE = re.compile(r"^(?:(?:A |An )?(?:Letter|Telegram|Note|Message|Memo)s? "
+                          r"(?:[Tt]o|[Ff]or):? |To )[A-Z]")
+CLASSIFICATION = re.compile(r"^(?:Top [Ss]ecret|Strictly [Ss]ecret|Secret|Confidential|"
+                            r"Strictly [Cc]onfidential)\.?$")
+SALUTATION = re.compile(r"^Dear (?:[Cc]omrades?|Sirs?|Madam|Mr\.|Mrs\.)\b.{0,60}[:,!]$")
 TRAILING_NOTE = re.compile(r"^(.*\S)\s+(\d{1,3})$|^(.*\S)\[(\d{1,3})\]$")
 SENTENCE_END = re.compile(r"[.!?…:;][\"”’')\]]*(?:\d{1,3}|\[\d{1,3}\])?$|[\"”’)]$")
 
@@ -239,6 +245,7 @@ class _Builder:
         self.changes: list[Change] = []
         self.para: list[Line] = []
         self.pending_chapter = ""  # from a 'Back to ... On to CHAPTER n' line
+        self.last_point = 0  # the last numbered point '3)' of the current chapter
         self.in_chronicle = False
         self.index = {ln.number: k for k, ln in enumerate(self.lines)}
 
@@ -385,6 +392,8 @@ class _Builder:
         if h.level == 1:
             self.closing_before()
         self.flush()
+        if h.level < 4:
+            self.last_point = 0
         for pat, rep in self.cfg.title_fixes:
             fixed = re.sub(pat, rep, h.title)
             if fixed != h.title:
@@ -433,20 +442,54 @@ class _Builder:
             return self.prefixed(i, 2, f"{ROMAN_LINE.match(t).group(1)}. ")
         if NUMBER_LINE.match(t) and nxt and (is_caps(nxt) or is_title_case(nxt)):
             return self.prefixed(i, 3, f"{t} ")
-        header = self.document_header(i) or self.contents_heading(i)
+        header = self.document_header(i) or self.contents_heading(i) or self.letter_title(i)
         if header:
             return header
         if self.caps_line(t):
             return self.caps_heading(i, None)
-        point = POINT_START.match(t)
-        if point and len(point.group(2).split()) <= 8 and not self.para:
-            self.emit(_Heading(4, f"{point.group(1)}) {point.group(2)}", lines[i].number))
-            rest = Line(lines[i].number, t[point.end():])
-            self.para = [rest]
-            return 1
+        point = self.numbered_point(i)
+        if point:
+            return point
         if self.title_case_heading(i, blank_before):
             return self.wrapped_title(i)
         return 0
+
+    def numbered_point(self, i: int) -> int:
+        """'1) The importance of theory. Some think ...': a numbered point whose short title,
+        wrapped over up to three lines, ends at its first full stop; the text runs on after it.
+        Points count up from 1 within their chapter, which tells them from a list in the text."""
+        t = self.lines[i].text.strip()
+        m = POINT_NUMBER.match(t)
+        if not m or int(m.group(1)) not in (1, self.last_point + 1):
+            return 0
+        parts, k = [t], i
+        while True:
+            end = POINT_TITLE.match(" ".join(parts))
+            if end:
+                break
+            nxt = self.text_at(k + 1).strip()
+            if len(parts) == 3 or not nxt or not nxt[:1].islower():
+                return 0
+            parts.append(nxt)
+            k += 1
+        title = end.group(1)
+        if len(title.split()) > 20 or self.list_item(k):
+            return 0
+        self.emit(_Heading(4, title, self.lines[i].number))
+        self.last_point = int(m.group(1))
+        start = len(" ".join(parts[:-1])) + (1 if len(parts) > 1 else 0)
+        rest = " ".join(parts)[max(end.end(), start):].strip() if end.end() > start else ""
+        if rest:
+            self.para = [Line(self.lines[k].number, rest)]
+        return k - i + 1
+
+    def list_item(self, k: int) -> bool:
+        """The numbered text from line ``k`` runs to the next number or blank and ends with ';':
+        an item of a list in the text ('1) Guard your ...; 2) ...'), not a point's heading."""
+        while k + 1 < len(self.lines) and self.text_at(k + 1).strip() and \
+                not POINT_NUMBER.match(self.text_at(k + 1).strip()):
+            k += 1
+        return self.text_at(k).rstrip().endswith((";", "; and", "; or"))
 
     def prefixed(self, i: int, level: int, prefix: str) -> int:
         """'Chapter 1' / 'I' / '1.' on its own line, then the title (caps lines, or a
@@ -492,7 +535,9 @@ class _Builder:
             if len(parts) > 5:
                 break
         joined = " ".join(parts)
-        capped = len(parts) > 5
+        capped = len(parts) > 5 or (not force and not ends_sentence(parts[-1])
+                                    and is_caps(self.text_at(j).strip()))
+        # (a caps block that runs on into a longer caps line is caps body text, cut at a width)
         if not force and (capped or SHORT_DATE.match(joined) or len(joined) > 160 or re.search(r"[.!,;:]$", joined)
                           or re.search(r"[a-zA-Z]{2}[.!] [A-Z][A-Za-z]", joined)):
             return 0  # caps body text (a vow, a greeting), not a heading
@@ -606,6 +651,20 @@ class _Builder:
                      meta=meta, refs=list(refs))
         self.emit(h)
         return j - i
+
+    def letter_title(self, i: int) -> int:
+        """'Letter to Stalin on March 5, 1923' over a classification mark ('Top secret') or a
+        salutation ('Dear Comrade Stalin:'): a letter's own title, where the edition gave it
+        no 'Written:'/'Dictated:' header line."""
+        t = self.lines[i].text.strip()
+        if not LETTER_TITLE.match(t) or len(t) > 100 or bad_title_end(t):
+            return 0
+        nxt = self.text_at(self.next_nonblank(i + 1)).strip()
+        if not (CLASSIFICATION.match(nxt) or SALUTATION.match(nxt)):
+            return 0
+        title, refs = split_note_number(t)
+        self.emit(_Heading(1, title, self.lines[i].number, refs=list(refs)))
+        return 1
 
     def contents_heading(self, i: int) -> int:
         """A line (or up to three, a blank between allowed) that repeats an item of its
