@@ -78,7 +78,11 @@ def swap_in(staging: Path, site_dir: Path) -> None:
     if old.exists():
         shutil.rmtree(old)
     if site_dir.exists():
-        site_dir.rename(old)
+        try:
+            site_dir.rename(old)
+        except OSError:  # a mount point or a busy folder: replace its contents instead
+            _replace_contents(staging, site_dir)
+            return
     try:
         staging.rename(site_dir)
     except OSError:
@@ -86,6 +90,16 @@ def swap_in(staging: Path, site_dir: Path) -> None:
             old.rename(site_dir)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _replace_contents(staging: Path, site_dir: Path) -> None:
+    """Second best, for a ``site_dir`` that cannot be renamed: only the build is complete."""
+    log.info(f"library: {site_dir} cannot be renamed; replacing its contents")
+    for child in site_dir.iterdir():
+        shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+    for child in staging.iterdir():
+        child.rename(site_dir / child.name)
+    staging.rmdir()
 
 
 def _strict_warnings(config) -> bool:

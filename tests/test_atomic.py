@@ -145,3 +145,29 @@ def test_serve_keeps_the_last_good_build_and_shows_the_error(tmp_path: Path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_swap_replaces_site_and_falls_back_for_a_folder_that_cannot_move(tmp_path, monkeypatch):
+    from build_site.plugin import staging_dir, swap_in
+
+    site = tmp_path / "site"
+    for content in ("first", "second"):
+        staging = staging_dir(site)
+        staging.mkdir()
+        (staging / f"{content}.html").write_text(content)
+        swap_in(staging, site)
+        assert [p.name for p in site.iterdir()] == [f"{content}.html"]
+    assert leftovers(site) == []
+    real = Path.rename
+
+    def busy(self, target):  # site/ is a mount point: it cannot be renamed
+        if self == site:
+            raise OSError(16, "Device or resource busy")
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "rename", busy)
+    staging = staging_dir(site)
+    staging.mkdir()
+    (staging / "third.html").write_text("third")
+    swap_in(staging, site)
+    assert [p.name for p in site.iterdir()] == ["third.html"] and leftovers(site) == []
