@@ -117,6 +117,18 @@ class Block:
 
 
 @dataclass(frozen=True)
+class PageRef:
+    """An in-volume reference in a note ('this volume, p. 103') over ``text[start:end]``:
+    ``page`` as printed; ``line`` is the first raw line of the block that stood on that page
+    (0 until the notes stage resolves it); render links it to that block's paragraph id."""
+
+    start: int
+    end: int
+    page: int
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Note:
     """A footnote or endnote; ``note_id`` is unique in its document."""
 
@@ -126,6 +138,8 @@ class Note:
     first_line: int = 0
     signature: str = ""  # '—Tr.', '—Ed.', ... kept in ``text`` too; here for filtering
     missing: bool = False  # the marker survives but the source lost the note's text
+    page_refs: tuple[PageRef, ...] = ()  # 'See this volume, p. N' links (notes stage)
+    label: str = ""  # the note's number as printed, when the source numbers it
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 
 from .clean.furniture import TERMINAL
 from .clean.text import join_lines
-from .model import Block, Change, Line, Note, NoteRef, Section
+from .model import Block, BlockKind, Change, Line, Note, NoteRef, PageRef, Section
 
 MISSING_TEXT = "The text of this note is missing in the source."
 SIGNATURE = re.compile(r"\s?—\s?((?:Tr|Ed|Trans|J\. ?St|N\. ?L|V\. ?I\. ?L)\.)\s*$")
@@ -52,6 +52,8 @@ NOT_MARKER_BEFORE = re.compile(
 # After a number, words that make it a count or a decimal, never a note marker.
 NOT_MARKER_AFTER = re.compile(r"^(?:[.,]\d|[-–]\d|\s?(?:per ?cent|per\b|%|million|thousand|and \d|or \d))")
 DIGIT_MISREADS = {"1": "1lIi/", "0": "0O"}
+# An in-volume cross-reference in a note: 'See this volume, p. 103', 'this volume, pp. 246-73'.
+VOLUME_REF = re.compile(r"\bthis volume, (pp?)\. ?(\d{1,4})(?:[-–](\d{1,4}))?")
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,9 @@ class SplitNotes:
     marks: tuple[Mark, ...] = ()
     notes: tuple[Note, ...] = ()
     counts: Counts = Counts()
+    # (raw line, print page) of endnote markers whose note gives its page ('p. 37'): evidence
+    # for where print pages stood, stronger than an estimate from page starts.
+    page_marks: tuple[tuple[int, int], ...] = ()
 
 
 # -- pages -------------------------------------------------------------------------------------
@@ -321,21 +326,29 @@ def _zone(lines: list[Line], span: list[int], expected: int, aliases: dict[str, 
 def _continuations(feet: list[_Foot], lines: list[Line], pages: PageMap, width: int | None
                    ) -> list[_Foot]:
     """A note unfinished at its page end goes on at the bottom of the next page, set in the
-    notes' wider measure: claim that trailing run of wide lines."""
+    notes' wider measure: claim that trailing run of wide lines. A note that ends a sentence
+    at its page end may still go on: then the run must be plainly in the notes' measure and
+    cut the body's sentence in two (the body goes on, lower case, on the page after)."""
     if not width:
         return feet
     for f in feet:
         for _ in range(3):  # a note runs over at most a few pages
             last = lines[f.idx[-1]].text
-            if last.endswith(TERMINAL):
-                break
             nxt = pages.next_start(lines[f.idx[-1]].number)
             after = pages.next_start(nxt) if nxt is not None else None
             if after is None:
                 break
             page_idx = [j for j in range(f.idx[-1] + 1, len(lines))
                         if nxt <= lines[j].number < after]
-            run = _wide_tail(lines, page_idx, width)
+            if not last.endswith(TERMINAL):
+                run = _wide_tail(lines, page_idx, width)
+            else:
+                run = _measure_tail(lines, page_idx, width)
+                resume = page_idx[-1] + 1 if page_idx else len(lines)
+                if run and not (resume < len(lines) and lines[resume].text[:1].islower()
+                                and lines[run[0]].text[:1].isupper()
+                                and not lines[run[0] - 1].text.endswith(TERMINAL)):
+                    run = []
             if not run:
                 break
             f.idx.extend(run)
@@ -352,6 +365,22 @@ def _wide_tail(lines: list[Line], idx: list[int], width: int) -> list[int]:
         run.append(j)
         wide += 1.08 * width < w <= 1.4 * width
     return sorted(run) if wide >= 2 and len(run) < len(idx) else []
+
+
+def _measure_tail(lines: list[Line], idx: list[int], width: int, need: int = 6) -> list[int]:
+    """The page's trailing lines set in the notes' measure: the suffix where lines wider than
+    the body's measure most outnumber lines in it (short and run-together lines are neutral)."""
+    def score(j: int) -> int:
+        w = len(lines[j].text)
+        return -1 if 0.8 * width <= w <= width + 1 else (1 if width + 1 < w <= 1.4 * width
+                                                          else 0)
+
+    best, start, total = 0, None, 0
+    for k in range(len(idx) - 1, 0, -1):  # never the whole page
+        total += score(idx[k])
+        if total >= best and total > 0:
+            best, start = total, k
+    return idx[start:] if start is not None and best >= need else []
 
 
 def _footnote_hits(feet: list[_Foot], lines: list[Line], pages: PageMap,
@@ -582,7 +611,7 @@ def _endnotes(lines: list[Line], raw: Sequence[Line], pages: PageMap, region: tu
             break
         if j in skip:
             continue
-        t = lines[j].text
+        t = ln.text
         for m in NUM_MARK.finditer(t):
             v = int(m.group(2))
             if not 1 <= v <= top + 3 or NOT_MARKER_BEFORE.search(t[:m.start()].rstrip()):
@@ -593,7 +622,7 @@ def _endnotes(lines: list[Line], raw: Sequence[Line], pages: PageMap, region: tu
                 continue
             shape = "count" if re.search(r"[a-z] ?$", before) and re.match(
                 r" [a-z]", t[m.end():]) else ""
-            cands.append((j, m.start(), v, pages.number(lines[j].number), before[-1:], shape))
+            cands.append((j, m.start(), v, pages.number(ln.number), before[-1:], shape))
             spans[(j, m.start())] = (m.start(), m.end())
     chain = _marker_chain(cands, hint)
     hits = [_Hit(cands[c][0], *spans[(cands[c][0], cands[c][1])], str(cands[c][2]))
@@ -670,6 +699,7 @@ def split_notes(lines: Sequence[Line], raw: Sequence[Line], cfg: NotesConfig) ->
     drop: set[int] = set()
     glue: dict[int, str] = {}
     changes: list[Change] = []
+    page_marks: list[tuple[int, int]] = []
     unused = missing = 0
 
     feet = _footnotes(lines, pages, width, aliases, stop) if len(pages.starts) >= 3 else []
@@ -681,7 +711,8 @@ def split_notes(lines: Sequence[Line], raw: Sequence[Line], cfg: NotesConfig) ->
         key = f"s{k}" if f.key.startswith("*") else f.key
         body = [Line(lines[f.idx[0]].number, f.first_text)] + [lines[j] for j in f.idx[1:]]
         text = _note_text(body)
-        notes.append(Note(_id(key), text, "footnote", body[0].number, _signature(text)))
+        notes.append(Note(_id(key), text, "footnote", body[0].number, _signature(text),
+                          label="" if f.key.startswith("*") else f.key))
         drop.update(f.idx)
         if f.glued_idx is not None:
             drop.discard(f.glued_idx)
@@ -701,13 +732,19 @@ def split_notes(lines: Sequence[Line], raw: Sequence[Line], cfg: NotesConfig) ->
             if not idx:
                 if k in marked:
                     missing += 1
-                    notes.append(Note(str(k), MISSING_TEXT, "endnote", 0, "", missing=True))
+                    notes.append(Note(str(k), MISSING_TEXT, "endnote", 0, "", missing=True,
+                                      label=str(k)))
                     line = lines[next(h.idx for h in end_hits if h.key == str(k))].number
                     changes.append(Change("note-missing", "flagged", line, str(k), "",
                                           f"note {k}: marker kept, its text is not in the source"))
                 continue
             text = _note_text([lines[j] for j in idx])
-            notes.append(Note(str(k), text, "endnote", lines[idx[0]].number, _signature(text)))
+            notes.append(Note(str(k), text, "endnote", lines[idx[0]].number, _signature(text),
+                              label=str(k)))
+            refs = [blocks[b].backref for b in groups.get(k, []) if blocks[b].backref]
+            at = [lines[h.idx].number for h in end_hits if h.key == str(k)]
+            if refs and at:
+                page_marks.append((at[0], refs[0]))
             if k not in marked:
                 unused += 1
                 changes.append(Change("note-unused", "flagged", lines[idx[0]].number, text[:80],
@@ -722,12 +759,17 @@ def split_notes(lines: Sequence[Line], raw: Sequence[Line], cfg: NotesConfig) ->
         drop.update(in_region)
         changes.append(Change("notes-section", "dropped", region[0], raw_text[region[0]], "",
                               f"NOTES section: {len(blocks)} note texts moved to their markers"))
+        in_text = {j for b in placed for j in blocks[b].idx}
+        changes.extend(Change("notes-section", "dropped", lines[j].number, lines[j].text, "",
+                              "note number or page back-reference: the note is at its marker")
+                       for j in in_region if j not in in_text and lines[j].text.strip())
 
     if not feet and not region:
         groups_b, bracket_hits = _bracketed(lines)
         for key, idx, first in groups_b:
             text = _note_text([Line(lines[idx[0]].number, first)] + [lines[j] for j in idx[1:]])
-            notes.append(Note(key, text, "bracketed", lines[idx[0]].number, _signature(text)))
+            notes.append(Note(key, text, "bracketed", lines[idx[0]].number, _signature(text),
+                              label=key.split("-")[1]))
             drop.update(idx)
             if not any(h.key == key for h in bracket_hits):
                 unused += 1
@@ -735,6 +777,7 @@ def split_notes(lines: Sequence[Line], raw: Sequence[Line], cfg: NotesConfig) ->
                                       "", f"note [{key.split('-')[1]}]: no marker in its letter"))
         hits.extend(bracket_hits)
 
+    notes = [with_page_refs(nt) for nt in notes]
     note_ids = {nt.note_id for nt in notes}
     out_lines, marks, cut_changes = _cut(lines, hits, drop, glue, note_ids)
     changes.extend(cut_changes)
@@ -745,7 +788,15 @@ def split_notes(lines: Sequence[Line], raw: Sequence[Line], cfg: NotesConfig) ->
     attached = len({m.note_id for m in marks} & {nt.note_id for nt in notes if not nt.missing})
     counts = Counts(markers=len(hits), notes=sum(not nt.missing for nt in notes),
                     attached=attached, missing=missing, unpaired=0, unused=unused)
-    return SplitNotes(tuple(out_lines), (), tuple(changes), tuple(marks), tuple(notes), counts)
+    return SplitNotes(tuple(out_lines), (), tuple(changes), tuple(marks), tuple(notes), counts,
+                      tuple(sorted(page_marks)))
+
+
+def with_page_refs(note: Note) -> Note:
+    """The note with its in-volume page references found (resolved later, by attach_notes)."""
+    refs = tuple(PageRef(m.start(), m.end(), int(m.group(2)))
+                 for m in VOLUME_REF.finditer(note.text))
+    return replace(note, page_refs=refs) if refs else note
 
 
 def _id(key: str) -> str:
@@ -853,6 +904,83 @@ def _heading_fallback(sections: tuple[Section, ...], marks: list[Mark], used: se
     return tuple(rebuild(s) for s in sections)
 
 
+# -- in-volume page references -----------------------------------------------------------------
+def _reading_blocks(sections: Sequence[Section]) -> list[tuple[Block, bool]]:
+    """Blocks in reading order with whether each opens a section (a work, a chapter)."""
+    out: list[tuple[Block, bool]] = []
+    for sec in sections:
+        kept = [b for b in sec.blocks if b.kind is not BlockKind.BREAK and b.first_line]
+        out.extend((b, k == 0) for k, b in enumerate(kept))
+        out.extend(_reading_blocks(sec.children))
+    return out
+
+
+def _monotone(points: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of (line, page) points whose pages never go down: a back-reference
+    that disagrees with its neighbours is a misprint or a misreading, and is left out."""
+    pts = sorted(points)
+    best = [1] * len(pts)
+    prev = [-1] * len(pts)
+    for i in range(len(pts)):
+        for k in range(i):
+            if pts[k][1] <= pts[i][1] and pts[k][0] < pts[i][0] and best[k] + 1 > best[i]:
+                best[i], prev[i] = best[k] + 1, k
+    i = max(range(len(pts)), key=lambda k: best[k]) if pts else -1
+    run = []
+    while i >= 0:
+        run.append(pts[i])
+        i = prev[i]
+    return run[::-1]
+
+
+def page_estimate(blocks: Sequence[Block], page_marks: Sequence[tuple[int, int]]
+                  ) -> list[float | None]:
+    """Print page (fractional) where each block starts: between endnote markers that give
+    their page, interpolated on raw lines; elsewhere the page map's ``Block.page``."""
+    pts = _monotone(page_marks)
+    out: list[float | None] = []
+    for b in blocks:
+        k = bisect.bisect_right(pts, (b.first_line, 10 ** 9)) - 1
+        if 0 <= k < len(pts) - 1:
+            (l0, p0), (l1, p1) = pts[k], pts[k + 1]
+            out.append(p0 + (b.first_line - l0) * (p1 - p0) / max(1, l1 - l0))
+        else:
+            out.append(float(b.page) if b.page.isdigit() else None)
+    return out
+
+
+def resolve_page(page: int, whole_piece: bool, blocks: Sequence[tuple[Block, bool]],
+                 est: Sequence[float | None]) -> int:
+    """First raw line of the block that stood on print page ``page`` (0: none): the first
+    block starting on it, else the one running onto it; for a page range ('pp. 246-73', a
+    whole piece) the section that opens nearest that page, when one opens within a page."""
+    if whole_piece:
+        opens = [(abs(e - page), i) for i, ((_, first), e) in enumerate(zip(blocks, est))
+                 if first and e is not None and page - 1 <= e < page + 1]
+        if opens:
+            return blocks[min(opens)[1]][0].first_line
+    on = [i for i, e in enumerate(est) if e is not None and int(e) == page]
+    if on:
+        return blocks[on[0]][0].first_line
+    before = [i for i, e in enumerate(est) if e is not None and e < page]
+    return blocks[before[-1]][0].first_line if before and est[before[-1]] > page - 2 else 0
+
+
+def resolve_page_refs(sections: Sequence[Section], notes_: Sequence[Note],
+                      page_marks: Sequence[tuple[int, int]]) -> tuple[Note, ...]:
+    """Notes with each in-volume reference pointing at the block that stood on its page."""
+    if not any(n.page_refs for n in notes_):
+        return tuple(notes_)
+    blocks = _reading_blocks(sections)
+    est = page_estimate([b for b, _ in blocks], page_marks)
+    out = []
+    for n in notes_:
+        refs = tuple(replace(r, line=resolve_page(r.page, "pp." in n.text[r.start:r.end],
+                                                  blocks, est)) for r in n.page_refs)
+        out.append(replace(n, page_refs=refs))
+    return tuple(out)
+
+
 def attach_notes(sections: tuple[Section, ...], split: SplitNotes, cfg: NotesConfig
                  ) -> tuple[tuple[Section, ...], tuple[Note, ...], tuple[Change, ...]]:
     """Put each marker back at its place in the joined blocks and headings as a ``NoteRef``."""
@@ -900,4 +1028,10 @@ def attach_notes(sections: tuple[Section, ...], split: SplitNotes, cfg: NotesCon
         if k not in used:
             changes.append(Change("note-marker-lost", "flagged", m.line, m.context, "",
                                   f"marker of note {m.note_id} could not be placed"))
-    return out, split.notes, tuple(changes)
+    for n in (resolved := resolve_page_refs(out, split.notes, split.page_marks)):
+        for r in n.page_refs:
+            if not r.line:
+                changes.append(Change("note-page-ref", "flagged", n.first_line,
+                                      n.text[r.start:r.end], "",
+                                      f"no paragraph found on page {r.page}: left as text"))
+    return out, resolved, tuple(changes)

@@ -213,7 +213,7 @@ def render_page(section: Section, doc: Document, heading_prefix: str = "",
     if note_keys:
         parts.append("")
         for nid, key in note_keys.items():
-            parts.append(f"[^{key}]: {escape(notes[nid].text)}")
+            parts.append(f"[^{key}]: {note_markdown(notes[nid], doc, here)}")
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -264,3 +264,34 @@ def render_document(doc: Document) -> list[Page]:
 
 def note_text(note: Note) -> str:
     return escape(note.text)
+
+
+def note_markdown(note: Note, doc: Document, here: str) -> str:
+    """A note's text escaped, its in-volume page references ('this volume, p. 103') linked
+    to the paragraph that stood on that page (resolved by the notes stage)."""
+    refs = sorted((r for r in note.page_refs if r.line), key=lambda r: r.start)
+    if not refs:
+        return escape(note.text)
+    targets = block_targets(doc)
+    out, last = [], 0
+    for r in refs:
+        if r.line not in targets or r.start < last:
+            continue
+        out.append(escape(note.text[last:r.start]))
+        out.append(f"[{escape(note.text[r.start:r.end])}]"
+                   f"({relative_href(targets[r.line], here)}){{ .note-page-ref }}")
+        last = r.end
+    out.append(escape(note.text[last:]))
+    return "".join(out)
+
+
+def block_targets(doc: Document) -> dict[int, str]:
+    """First raw line of each block -> 'page.md#paragraph-id' (the first block wins)."""
+    out: dict[int, str] = {}
+    for sec, path in page_paths(doc):
+        ids = page_anchors(sec)
+        for s in _walk(sec):
+            for b in s.blocks:
+                if b.kind is not BlockKind.BREAK and b.first_line and id(b) in ids:
+                    out.setdefault(b.first_line, f"{path}#{ids[id(b)]}")
+    return out

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from build_site import library, metadata, notes
-from build_site.model import Block, BlockKind, Line, Section
+from build_site.model import Block, BlockKind, Line, Note, Section
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -129,3 +129,69 @@ def test_works_6_endnotes_each_text_once_and_the_lost_ones_missing():
     assert len(stars) == 22 and sum(n.signature == "—Tr." for n in stars) == 4
     long = next(n for n in stars if n.text.startswith("Among these legends"))
     assert "Let anybody try to refute these facts." in long.text  # ran over three pages
+
+
+# -- in-volume page references -----------------------------------------------------------------
+def test_volume_refs_found_in_note_text():
+    n = notes.with_page_refs(Note("1", "* See this volume, p. 103.—Ed. And this volume, "
+                                       "pp. 246-73.", first_line=5))
+    spans = [(n.text[r.start:r.end], r.page) for r in n.page_refs]
+    assert spans == [("this volume, p. 103", 103), ("this volume, pp. 246-73", 246)]
+    assert notes.with_page_refs(Note("2", "See Vol. XVIII, p. 318.")).page_refs == ()
+
+
+def _blk(line: int, page: str = "") -> Block:
+    return Block(BlockKind.PARAGRAPH, f"text {line}", line, line + 1, page=page)
+
+
+def test_page_estimate_prefers_marker_pages_and_drops_an_outlier():
+    blocks = [_blk(10, "1"), _blk(50, "1"), _blk(100, "2"), _blk(150, "3")]
+    # markers at line 20 on p. 5 and line 120 on p. 7; line 60 says p. 90: a misprint
+    est = notes.page_estimate(blocks, [(20, 5), (60, 90), (120, 7), (140, 8)])
+    assert est[0] == 1.0 and est[3] == 3.0  # outside the markers: the page map
+    assert est[1] == pytest.approx(5.6) and est[2] == pytest.approx(6.6)
+
+
+def test_resolve_page_first_block_on_the_page_or_a_piece_that_opens_there():
+    blocks = [(_blk(10), True), (_blk(20), False), (_blk(30), False), (_blk(40), True),
+              (_blk(50), False)]
+    est = [4.1, 4.9, 5.3, 5.9, 6.2]
+    assert notes.resolve_page(5, False, blocks, est) == 30
+    assert notes.resolve_page(6, True, blocks, est) == 40  # 'pp. 6-9': the piece opening there
+    assert notes.resolve_page(6, False, blocks, est) == 50
+    assert notes.resolve_page(40, False, blocks, est) == 0  # not in this volume's pages
+
+
+def test_rendered_note_links_the_page_and_stays_escaped():
+    from build_site.model import Document, PageRef
+    from build_site.render import note_markdown
+
+    target = Block(BlockKind.PARAGRAPH, "On page nine.", 30, 31, anchor="p-7")
+    doc = Document("w", (Section("Ch", "ch", is_page=True, blocks=(target,)),),
+                   url_prefix="a/w")
+    text = "*See this volume, p. 9.—Ed. <b>"
+    note = Note("s1", text, page_refs=(PageRef(5, 22, 9, line=30),))
+    md = note_markdown(note, doc, "a/w/other.md")
+    assert md == "\\*See [this volume, p. 9](ch.md#p-7){ .note-page-ref }.—Ed. &lt;b&gt;"
+    unresolved = Note("s2", text, page_refs=(PageRef(5, 22, 9),))
+    assert "](" not in note_markdown(unresolved, doc, "a/w/other.md")
+
+
+def test_works_6_volume_refs_link_the_page_they_name():
+    doc = library.convert_work("stalin-works-6", LIB.works["stalin-works-6"],
+                               *_raw("stalin-works-6"))
+    firsts = {}
+    from build_site.report import iter_blocks
+
+    by_line = {b.first_line: b for b in iter_blocks(doc.sections)}
+    for n in doc.notes:
+        for r in n.page_refs:
+            firsts[n.text[r.start:r.end]] = by_line[r.line].text[:30]
+    assert firsts == {"this volume, p. 103": "“The proletariat must carry to",
+                      "this volume, pp. 246-73": "Comrades, I do not propose to ",
+                      "this volume, pp. 315-326": "Comrades, I would like first o"}
+
+
+def _raw(slug: str) -> tuple[bytes, str]:
+    path = ROOT / "source" / slug / LIB.works[slug].raw_file
+    return path.read_bytes(), str(path)

@@ -108,3 +108,15 @@ def test_no_stray_asterisk_in_any_work(built_site):
         stray += [(slug, text[max(0, m.start() - 30):m.end() + 10])
                   for m in re.finditer(r"\*", text)]
     assert not stray, stray
+
+
+def test_volume_page_references_link_a_paragraph_that_exists(built_site):
+    links = []
+    for path in sorted(built_site.rglob("*.html")):
+        for href in re.findall(r'<a class="note-page-ref" href="([^"]+)"', path.read_text("utf-8")):
+            page, _, frag = href.partition("#")
+            target = (path.parent / page / "index.html").resolve() if page not in ("", "./") \
+                else path
+            assert frag and f'id="{frag}"' in target.read_text("utf-8"), href
+            links.append(href)
+    assert len(links) == 3  # Works 6: 'this volume, p. 103', 'pp. 246-73', 'pp. 315-326'
