@@ -52,6 +52,7 @@ _MAGIC = ((b"%PDF-", "a PDF file"), (b"PK\x03\x04", "a ZIP archive (Word .docx, 
 _UTF8_SEQUENCE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _WESTERN = {"cp1252", "latin_1", "iso8859_15"}
+_CONTROL_BYTES = [bytes([b]) for b in (*range(9), 11, *range(14, 32), 127)]
 # C0 controls other than tab, LF, CR and form feed (pdftotext's page break) are not text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
@@ -85,6 +86,11 @@ def _detect(data: bytes) -> str:
     results = from_bytes(data[:_SAMPLE])
     best = results.best()
     if best is None:
+        # Nothing fits cleanly; text with few control bytes is still text: read it the
+        # Western way (latin-1 reads every byte) rather than refuse it.
+        controls = sum(data[:_SAMPLE].count(b) for b in _CONTROL_BYTES)
+        if controls <= 0.01 * min(len(data), _SAMPLE):
+            return "cp1252" if _fits_cp1252(data) else "latin_1"
         return ""
     # Single-byte encodings are ambiguous (French in latin-1 reads as well in cp1250): prefer
     # the Western one our texts come in when it reads the bytes as cleanly.
