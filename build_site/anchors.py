@@ -34,6 +34,7 @@ from .model import Block, BlockKind, Diagnostic, Document, Level, Page, Section
 
 LEDGER_FILE = "anchors.yml"
 SKETCH = 16  # shingle hashes kept per paragraph: enough to estimate shares, small in git
+SHORT = 16  # a text of fewer words is fingerprinted by its words, not its 3-grams
 HEAD_WORDS = 8  # first words kept for people reading the ledger and for the catalogue
 _ID = re.compile(r"p-(\d+)")
 _WORD = re.compile(r"\w+")
@@ -52,15 +53,20 @@ def _h(text: str, size: int) -> int:
 
 
 def shingles(words: Sequence[str]) -> frozenset[int]:
-    """Hashed word 3-grams (a text shorter than that: its words): a typo touches only three."""
-    if len(words) < 3:
+    """Hashed word 3-grams: a typo touches only three of them. A short text is its words, as
+    two typos can change every 3-gram of a ten-word line."""
+    if len(words) < SHORT:
         return frozenset(_h(w, 4) for w in words)
+    return _trigrams(words)
+
+
+def _trigrams(words: Sequence[str]) -> frozenset[int]:
     return frozenset(_h(" ".join(words[i:i + 3]), 4) for i in range(len(words) - 2))
 
 
 def _lookup(words: Sequence[str]) -> frozenset[int]:
     """What a block offers to old fingerprints: its 3-grams and its words (for short ones)."""
-    return shingles(words) | frozenset(_h(w, 4) for w in words)
+    return _trigrams(words) | frozenset(_h(w, 4) for w in words)
 
 
 def head(text: str, n: int = HEAD_WORDS) -> str:
@@ -70,7 +76,9 @@ def head(text: str, n: int = HEAD_WORDS) -> str:
 
 @dataclass(frozen=True)
 class Print:
-    """A block's fingerprint: exact digest, shingle count, bottom-k shingle sketch, first words."""
+    """A block's fingerprint: exact digest, word count, bottom-k shingle sketch, first words.
+
+    The share of the sketch found in a block estimates the share of the words that went there."""
 
     digest: str
     size: int
@@ -81,7 +89,7 @@ class Print:
     def of(text: str) -> Print:
         ws = words_of(text)
         sh = shingles(ws)
-        return Print(f"{_h(' '.join(ws), 6):012x}", len(sh), tuple(sorted(sh)[:SKETCH]),
+        return Print(f"{_h(' '.join(ws), 6):012x}", len(ws), tuple(sorted(sh)[:SKETCH]),
                      head(text))
 
 
@@ -185,19 +193,20 @@ def match(ledger: Ledger, texts: Sequence[str],
         if e.anchor in kept:
             continue
         n = len(e.fp.sketch) or 1
-        best = max(hits[e.anchor].items(), key=lambda kv: (kv[1], -kv[0]), default=None)
-        if best and best[1] / n >= 0.25:
-            moved.append((e.anchor, owner[best[0]]))
-            continue
+        least = 0.5 if e.fp.size < SHORT else 0.25  # a few common words prove little
+        best = max(((c, -i, owner[i]) for i, c in hits[e.anchor].items()), default=None)
         sink = max(((sum(h in s for h in e.fp.sketch), -j, t)
                     for j, (t, s) in enumerate(sink_sets)), default=None)
-        if sink and sink[0] / n >= 0.5:  # it became a heading or a note
-            moved.append((e.anchor, sink[2]))
+        if sink and sink[0] / n >= 0.5 and (not best or sink[0] >= best[0]):
+            moved.append((e.anchor, sink[2]))  # it became a heading or a note
+            continue
+        if best and best[0] / n >= least:
+            moved.append((e.anchor, best[2]))
             continue
         place = next((kept[x.anchor] for x in live[k + 1:] if x.anchor in kept), None)
         if place is None:
-            place = next((kept[x.anchor] for x in reversed(live[:k]) if x.anchor in kept), None)
-        vanished.append((e.anchor, owner[place] if place is not None else ""))
+            place = next((kept[x.anchor] for x in reversed(live[:k]) if x.anchor in kept), 0)
+        vanished.append((e.anchor, owner.get(place, "")))
     ids = tuple(owner[i] for i in range(len(texts)))
     step = {e.anchor: e.successor for e in ledger.entries if e.successor}
     step.update(dict(moved))
@@ -237,7 +246,7 @@ def _hex(sketch: Iterable[int]) -> str:
 def dump_ledger(ledger: Ledger, slug: str) -> str:
     """YAML, one id a line, in a stable order: accept diffs show exactly what changed."""
     out = [f"# Paragraph ids published for {slug}. Written by `build-site anchors --accept`;",
-           "# do not edit by hand. live: id: [digest, 3-gram count, sketch, first words];",
+           "# do not edit by hand. live: id: [digest, word count, sketch, first words];",
            "# retired: id: [successor, first words]. Ids are never reused.",
            f"next: {ledger.next_number}", "live:"]
     for e in ledger.entries:
