@@ -93,19 +93,13 @@ def _author_names(meta: metadata.WorkMeta, lib: metadata.Library) -> str:
 
 
 def work_index_page(doc: Document, meta: metadata.WorkMeta, lib: metadata.Library) -> Page:
-    """The work's landing page: what it is, where it comes from, and its contents."""
-    rows = [("Author", _author_names(meta, lib)), ("Written", meta.date_display or meta.date)]
-    for label, value in (("First published", meta.original_publication),
-                         ("Translated by", ", ".join(meta.translators)),
-                         ("Edition", meta.edition), ("Publisher", meta.publisher),
-                         ("Source of this text", meta.source.description)):
-        if value:
-            rows.append((label, value))
-    dl = "".join(f"<div><dt>{escape_attr(k)}</dt><dd>{escape_attr(v)}</dd></div>" for k, v in rows)
+    """The work's landing page: what it is, its contents, and 'About this text'."""
+    rows = [("Author", _author_names(meta, lib)), ("Written", meta.date_display or meta.date),
+            ("First published", meta.original_publication)]
     lines = [f"# {escape(meta.title)}\n"]
     if meta.subtitle:
         lines.append(f'<p class="subtitle">{escape_attr(meta.subtitle)}</p>\n')
-    lines.append(f'<dl class="work-meta">{dl}</dl>\n')
+    lines.append(_dl(rows))
     here = f"{work_folder(doc)}/index.md"
     lines.append(downloads.downloads_html(doc.slug, here))
     lines.append("## Contents\n")
@@ -113,9 +107,43 @@ def work_index_page(doc: Document, meta: metadata.WorkMeta, lib: metadata.Librar
         rel = relative_href(path, here)
         depth = rel.count("/") - rel.endswith("/index.md")  # a section's own page
         lines.append(f"{'    ' * depth}- [{escape(sec.title)}]({rel})")
-    lines.append(f"\n[{report.REPORT_TITLE}]({report.REPORT_FILE}): how this text was cleaned "
-                 "from its raw source, line by line.")
+    lines.append("")
+    lines.append(about_block(meta))
     return Page(here, meta.title, "\n".join(lines) + "\n", doc.slug)
+
+
+def _dl(rows: list[tuple[str, str]]) -> str:
+    """Label/value rows as the work-meta list; empty values are left out."""
+    items = "".join(f"<div><dt>{escape_attr(k)}</dt><dd>{escape_attr(v)}</dd></div>"
+                    for k, v in rows if v)
+    return f'<dl class="work-meta">{items}</dl>\n'
+
+
+RAW_KINDS = {"ocr-print": "OCR of a scanned printed text",
+             "pdf-web-printout": "web pages printed to PDF, converted to text",
+             "web-article": "a web article saved as plain text",
+             "web-page-text": "the text of a web page",
+             "pdf-text-book": "text extracted from the PDF of a typeset book"}
+
+
+def about_block(meta: metadata.WorkMeta) -> str:
+    """'About this text': which edition and translation this is, where the digital text came
+    from and what raw file it was made from, so a reader can judge it and a proofreader can
+    check it; the transcription notes list every change the cleaner made."""
+    raw = (f"{RAW_KINDS.get(meta.raw_kind, meta.raw_kind)}: {meta.raw_file} "
+           f"(SHA-256 {meta.sha256[:16]}…)")
+    rows = [("Edition", meta.edition), ("Publisher", meta.publisher),
+            ("Published", str(meta.published or "")),
+            ("Translated by", ", ".join(meta.translators)),
+            ("Source of this text", meta.source.description),
+            ("Raw text", raw)]
+    out = ['## About this text { #about-this-text }\n', _dl(rows)]
+    if meta.source.url.startswith(("http://", "https://")):
+        out.append(f'<p class="source-link">Digital source: <a href="{escape_attr(meta.source.url)}"'
+                   f' rel="nofollow">{escape_attr(meta.source.url)}</a></p>\n')
+    out.append(f"[{report.REPORT_TITLE}]({report.REPORT_FILE}): how this text was cleaned "
+               "from its raw source, line by line.")
+    return "\n".join(out)
 
 
 def home_page(lib: metadata.Library) -> Page:

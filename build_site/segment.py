@@ -34,6 +34,8 @@ YEAR_DATE = re.compile(r"\b1[5-9]\d\d\.?$")
 SHORT_DATE = re.compile(r"^\d{1,2}(?:\. ?| ?/ ?)[IVX]{1,4}\.? ?\d{2}\.?$")  # '15. VII. 24', '7/XI 24'
 CHRONICLE_DATE = re.compile(rf"^(?:{MONTHS}) \d{{1,2}}(?:-\d{{1,2}})?(?: ?[—-] ?(?:(?:{MONTHS}) )?"
                             rf"\d{{0,2}})?$")
+CHRONICLE_LOOSE = re.compile(rf"^(?:(?:Beginning|End|Middle|Early|Late) of (?:{MONTHS})|"
+                             rf"(?:{MONTHS}) \d{{1,2}}(?:, \d{{1,2}})+)$")
 SMALL_WORDS = {"a", "an", "and", "the", "of", "in", "on", "to", "for", "with", "at", "by", "from",
                "or", "as", "its", "is", "not", "into", "but", "which", "de", "et", "la"}
 CHAPTER_LINE = re.compile(r"^(Chapter|CHAPTER|Part|PART|Book|BOOK|Appendix|APPENDIX)\b(\s+[\w.]+)?$")
@@ -281,6 +283,12 @@ class _Builder:
         self.items.append(block)
         self.para = []
 
+    def chapter_line_ahead(self, number: int, span: int = 12) -> bool:
+        """Is a 'Chapter N' line near (so the chapter announced by a navigation line has its
+        own heading, and a heading before it belongs to the page-top block)?"""
+        k = self.index.get(number, 0)
+        return any(CHAPTER_LINE.match(self.text_at(j).strip()) for j in range(k, k + span))
+
     def last_heading(self) -> _Heading | None:
         for it in reversed(self.items):
             if isinstance(it, _Heading):
@@ -291,6 +299,14 @@ class _Builder:
 
     # -- main loop
     def run(self) -> tuple[list, list[Change]]:
+        if self.chronicle:
+            start = next((k for k, ln in enumerate(self.lines)
+                          if self.chronicle[0].search(ln.text.strip())), None)
+            if start is not None:
+                tail, joined = rejoin_columns(self.lines[start:])
+                self.lines = self.lines[:start] + tail
+                self.changes.extend(joined)
+                self.index = {ln.number: k for k, ln in enumerate(self.lines)}
         i, n = 0, len(self.lines)
         blank_before = True
         i = self.title_block(i)
@@ -375,7 +391,8 @@ class _Builder:
         if self.para or h.level != 1 or not h.title.startswith(("Chapter", "Appendix")) or \
                 not self.short(t, 0.9) or bad_title_end(t) or NUMBER_LINE.match(t):
             return False
-        if any(_norm(t) == _norm(c) for c in h.contents):
+        bare = re.sub(r"^\d{1,2}\.\s+", "", t)
+        if any(_norm(bare) == _norm(c) for c in h.contents):
             return False  # the list is over: this is the first section's heading
         if h.contents and t[:1].islower():
             h.contents[-1] += " " + t  # an item wrapped over two lines
@@ -392,6 +409,10 @@ class _Builder:
         if h.level == 1:
             self.closing_before()
         self.flush()
+        if self.pending_chapter and h.level > 1 and not self.chapter_line_ahead(h.first_line):
+            chapter, self.pending_chapter = self.pending_chapter, ""
+            self.emit(_Heading(1, chapter, h.first_line, meta=[
+                ("Note", "The chapter's title is missing from the source.")]))
         if h.level < 4:
             self.last_point = 0
         for pat, rep in self.cfg.title_fixes:
@@ -417,13 +438,19 @@ class _Builder:
             self.emit(_Heading(1, self.chronicle[1], lines[i].number, chronicle=True))
             return 1
         if self.in_chronicle:
-            if CHRONICLE_DATE.match(t) and (blank_before or not self.para):
+            # A date line ('June 4', or a month alone): after a blank, or over one.
+            if _chronicle_date(t) and (blank_before or not self.para
+                                       or not self.text_at(i + 1).strip()):
                 self.emit(_Heading(3, t.rstrip("—- "), lines[i].number))
                 nxt = self.text_at(i + 1).strip()
                 if t.endswith(("—", "-")) and CHRONICLE_DATE.match(nxt):
                     self.items[-1].title = f"{t.rstrip('—- ')}–{nxt}"
                     return 2
                 return 1
+            two = f"{t} {self.text_at(i + 1).strip()}"  # 'Beginning' / 'of April'
+            if CHRONICLE_LOOSE.match(two) and not self.text_at(i + 2).strip():
+                self.emit(_Heading(3, two, lines[i].number))
+                return 2
             return 0
         for pat, lvl in self.declared:
             if pat.search(t):
@@ -436,6 +463,9 @@ class _Builder:
             return self.prefixed(i, 1, f"{t}: ")
         if not at_boundary:
             return 0
+        last = self.last_heading()
+        if last is not None and not self.para and self.contents_item(i, last):
+            return 1  # an item of the chapter's contents list (which shows as its metadata)
         j = self.next_nonblank(i + 1)
         nxt = self.text_at(j).strip()
         if ROMAN_LINE.match(t) and nxt and self.caps_line(nxt):
@@ -511,8 +541,8 @@ class _Builder:
                 parts.append(t)
                 j = k + 1
                 continue
-            if not caps and t and t[:1].islower() and self.short(t) and not ends_sentence(t) \
-                    and not ends_sentence(parts[-1]):
+            if not caps and t and t[:1].islower() and self.short(t) and not title_done(t) \
+                    and not title_done(parts[-1]):
                 parts.append(t)
                 j = k + 1
                 continue
@@ -786,6 +816,81 @@ def closing_like(t: str) -> bool:
         or FIRST_TIME.match(t))
 
 
+def rejoin_columns(lines: Sequence[Line]) -> tuple[list[Line], list[Change]]:
+    """A two-column page whose columns the PDF-to-text shredded: under a date, a run of
+    one-word lines ('J.' / 'of' / 'at' / 'of') holds the first word of each line of the entry;
+    the rest of those lines comes later as a block of as many lines that follows no date.
+    Each first word goes back before its line's tail; the tails leave their wrong place."""
+    out = list(lines)
+    changes: list[Change] = []
+    k = 0
+    while k < len(out):
+        run = _word_run(out, k)
+        if len(run) < 2 or not _after_date(out, k):
+            k += 1
+            continue
+        tails = _orphan_block(out, k + len(run), len(run))
+        if tails is None:
+            k += len(run)
+            continue
+        for w, t in zip(run, tails):
+            joined = f"{out[w].text.strip()} {out[t].text.strip()}"
+            changes.append(Change("column-rejoin", "joined", out[w].number, out[w].text, joined,
+                                  f"the rest of the line was printed at line {out[t].number}"))
+            out[w] = Line(out[w].number, joined)
+        for t in sorted(tails, reverse=True):
+            del out[t]
+        k += len(run)
+    return out, changes
+
+
+def _word_run(lines: Sequence[Line], k: int) -> list[int]:
+    run = []
+    while k < len(lines) and re.fullmatch(r"\S{1,3}", lines[k].text.strip()):
+        run.append(k)
+        k += 1
+    return run
+
+
+def _after_date(lines: Sequence[Line], k: int) -> bool:
+    j = k - 1
+    while j >= 0 and not lines[j].text.strip():
+        j -= 1
+    return j >= 0 and _chronicle_date(lines[j].text.strip())
+
+
+def _chronicle_date(t: str) -> bool:
+    """'June 17', 'June 17—', 'July 1-3', 'January 29, 31', 'Beginning of April', or a month
+    alone ('July')."""
+    return bool(CHRONICLE_DATE.match(t) or CHRONICLE_LOOSE.match(t)) or t in MONTHS.split("|")
+
+
+def _orphan_block(lines: Sequence[Line], k: int, size: int, reach: int = 80) -> list[int] | None:
+    """The first block of exactly ``size`` non-blank lines after a blank, not under a date
+    line, starting in lower case or mid-name, within ``reach`` lines."""
+    for j in range(k, min(len(lines), k + reach)):
+        if lines[j].text.strip() or j + 1 >= len(lines) or not lines[j + 1].text.strip():
+            continue
+        start = j + 1
+        end = start
+        while end < len(lines) and lines[end].text.strip() and not _chronicle_date(
+                lines[end].text.strip()):
+            end += 1
+        prev = next((lines[p].text.strip() for p in range(j, -1, -1) if lines[p].text.strip()),
+                    "")
+        first = lines[start].text.strip()
+        if end - start == size and not _chronicle_date(prev) and (
+                first[:1].islower() or re.match(r"^[A-Z]\. ", first)):
+            return list(range(start, end))
+    return None
+
+
+def title_done(t: str) -> bool:
+    """A title line that closes its title: final punctuation, not a quote or a bracket
+    ('… "Five-year Plan in Four Years"' / 'and "Complete Collectivization"' runs on)."""
+    return bool(re.search(r"[.!?;:][\"”’')\]]*$", t))
+
+
 def bad_title_end(t: str) -> bool:
     return bool(re.search(r"[.!;:,]$", t))
 
@@ -907,8 +1012,11 @@ def _replace_leaf(sec: Section, blocks: tuple[Block, ...]) -> Section:
 
 
 def _node(h: _Heading, slug: str) -> dict:
+    # A chapter's contents list, printed once under its title: its sections, in order.
+    contents = [("Contents", " · ".join(h.contents))] if h.contents else []
     return {"title": h.title, "slug": slug, "level": h.level, "subtitle": h.subtitle,
-            "meta": list(h.meta), "blocks": [], "children": [], "first_line": h.first_line,
+            "meta": list(h.meta) + contents, "blocks": [], "children": [],
+            "first_line": h.first_line,
             "refs": list(h.refs), "is_page": False}
 
 

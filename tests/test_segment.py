@@ -201,3 +201,19 @@ def test_page_paths_are_author_work_chapter():
     assert url_prefix("revolution-betrayed", "trotsky") == "trotsky/revolution-betrayed"
     # Without a prefix (a document built outside the library) the folder is the slug.
     assert page_paths(Document("w", (chapter,)))[0][1] == "w/iii-theory.md"
+
+
+def test_a_shredded_two_column_chronicle_entry_is_rejoined():
+    """Under 'June 17' only the first word of each line survives; the tails come later."""
+    cfg, _ = load_structure({"chronicle": {"start": "^1924$", "title": "Chronicle"}})
+    text = ("1924\n\nJune 17\n\nJ.\nof\nat\n\nJune 27\n\nThe Political Bureau appoints him.\n\n"
+            "V. Stalin delivers a report on the “Results\nthe Thirteenth Congress”\n"
+            "the Courses for Secretaries.\nJuly\n\nThe magazine publishes an interview.\n")
+    lines = _lines(text)
+    [chron], changes = segment(lines, cfg, "A Work")
+    entries = {c.title: _paragraphs(c) for c in chron.children}
+    assert entries["June 17"] == [("J. V. Stalin delivers a report on the “Results of the "
+                                   "Thirteenth Congress” at the Courses for Secretaries.")]
+    assert entries["June 27"] == ["The Political Bureau appoints him."]
+    assert entries["July"] == ["The magazine publishes an interview."]
+    assert sum(c.rule == "column-rejoin" for c in changes) == 3
