@@ -86,7 +86,8 @@ def cmd_anchors(args) -> int:
         if other or result is None:
             for d in other:
                 print(d, file=sys.stderr)
-            print(f"{doc.slug}: not converted cleanly, ledger left alone", file=sys.stderr)
+            print(f"{doc.slug}: not converted cleanly (or its ledger is unreadable): "
+                  "ledger left alone", file=sys.stderr)
             status = 1
             continue
         text, out = result
