@@ -69,16 +69,32 @@ def test_page_trails_name_every_page_ancestor():
                                           (("Part One", "Chapter 2"), paths[1])]
 
 
-def test_records_carry_url_with_id_meta_and_filters():
+def test_records_group_passages_and_keep_notes_apart():
     work = search.WorkInfo("The Work", ("A. Author", "B. Author"), "en")
-    passages = [search.Passage("p-3", "Some text.", "paragraph", "A heading"),
-                search.Passage("fn:2", "A note.", "note", "")]
-    recs = list(search.page_records(passages, "/work/part/ch/", ("Part", "Ch"), work))
-    assert [r.url for r in recs] == ["/work/part/ch/#p-3", "/work/part/ch/#fn:2"]
-    show = dict(recs[0].show)
-    assert show == {"chapter": "Part › Ch", "section": "A heading", "kind": "paragraph"}
-    assert dict(recs[1].show) == {"chapter": "Part › Ch", "kind": "note"}
+    passages = [search.Passage("ch", "Ch", "heading", ""),
+                search.Passage("p-1", "one two three", "paragraph", ""),
+                search.Passage("sec", "A heading", "heading", "A heading"),
+                search.Passage("p-2", "four five", "paragraph", "A heading"),
+                search.Passage("p-3", "six seven eight", "paragraph", "A heading"),
+                search.Passage("fn:2", "A note.", "note", "A heading")]
+    recs = list(search.page_records(passages, "/work/part/ch/", ("Part", "Ch"), work,
+                                    max_words=8))
+    assert [r.passages for r in recs] == [
+        (("ch", "Ch", "h1"), ("p-1", "one two three", "p"), ("sec", "A heading", "h2"),
+         ("p-2", "four five", "p")),
+        (("p-3", "six seven eight", "p"),),
+        (("fn:2", "A note.", "p"),)]
+    assert {r.url for r in recs} == {"/work/part/ch/"}
+    assert dict(recs[0].show) == {"chapter": "Part › Ch", "kind": "text"}
+    assert dict(recs[1].show) == {"chapter": "Part › Ch", "kind": "text", "section": "A heading"}
+    assert dict(recs[2].show)["kind"] == "note"
     assert dict(recs[0].filters) == {"author": ("A. Author", "B. Author"), "work": ("The Work",)}
+
+
+def test_a_passage_longer_than_the_limit_stays_whole():
+    long = search.Passage("p-1", "word " * 50, "paragraph")
+    short = search.Passage("p-2", "word", "paragraph")
+    assert search.group_passages([short, long, short], 10) == [[short], [long], [short]]
 
 
 def test_library_records_read_each_page_of_each_document():
@@ -92,23 +108,33 @@ def test_library_records_read_each_page_of_each_document():
     recs = search.library_records([_doc()], works, read)
     chapter = search.page_url(page_paths(_doc())[1][1])
     assert seen == [search.page_url(p) for _, p in page_paths(_doc())]
-    assert len(recs) == 7 and all(r.url.startswith(chapter + "#") for r in recs)
+    assert [r.url for r in recs] == [chapter, chapter]  # the text, then the notes
+    assert [a for r in recs for a, _, _ in r.passages] == [
+        "chapter-1", "chapter-1", "p-1", "growth", "p-2", "p-3", "fn:1"]
+
+
+def _record(passages, show=(("chapter", "C"),), filters=(("author", ("A",)), ("work", ("W",)))):
+    return search.Record("/w/c/", tuple(passages), "en", show, filters)
 
 
 def test_record_html_escapes_source_text_and_keeps_labels_unsearchable():
-    rec = search.Record("/w/c/#p-1", 'Say "<b>hi</b>" & <script>x()</script>', "en",
-                        (("chapter", 'A "T" <i>'),), (("author", ("X <y>",)),))
+    rec = _record([("p-1", 'Say "<b>hi</b>" & <script>x()</script>', "p"),
+                   ("p-1", "a subtitle", "p"), ('x"><b', "t", "h2")],
+                  (("chapter", 'A "T" <i>'),), (("author", ("X <y>",)),))
     html = search.record_html(rec)
     assert "<script>" not in html and "<b>" not in html and "<i>" not in html
+    assert '<p id="p-1">Say &quot;&lt;b&gt;hi&lt;/b&gt;&quot; &amp; &lt;script&gt;' in html
+    assert "<p>a subtitle</p>" in html  # one element per id
+    assert '<h2 id="x&quot;&gt;&lt;b">t</h2>' in html
     assert 'data-pagefind-filter="chapter[content]" content="A &quot;T&quot; &lt;i&gt;"' in html
     assert 'data-pagefind-filter="author[content]" content="X &lt;y&gt;"' in html
-    assert 'data-pagefind-filter="url[content]" content="/w/c/#p-1"' in html
+    assert 'data-pagefind-filter="url[content]" content="/w/c/"' in html
     assert "data-pagefind-meta" not in html  # Pagefind would make meta values searchable
 
 
 def test_facets_list_authors_and_works():
-    recs = [search.Record("/a/#p-1", "x", "en", (), (("author", ("B", "A")), ("work", ("W2",)))),
-            search.Record("/b/#p-1", "x", "en", (), (("author", ("C",)), ("work", ("W1",))))]
+    recs = [_record([], (), (("author", ("B", "A")), ("work", ("W2",)))),
+            _record([], (), (("author", ("C",)), ("work", ("W1",))))]
     assert search.facets(recs) == {"authors": ["A", "B", "C"],
                                    "works": [["W1", ["C"]], ["W2", ["A", "B"]]]}
 
@@ -122,20 +148,23 @@ def _fragments(bundle: Path) -> list[dict]:
 
 
 def test_write_records_builds_a_pagefind_bundle(tmp_path: Path):
-    recs = [search.Record(f"/w/c/#p-{i}", f"Paragraph {i} about <tag> & the soviets.", "en",
-                          (("chapter", "C"),), (("author", ("A",)), ("work", ("W",))))
-            for i in range(3)]
+    recs = [_record([(f"p-{i}", f"Paragraph {i} about <tag> & the soviets.", "p"),
+                     (f"p-{i + 10}", "Next one.", "p")]) for i in range(3)]
     out = tmp_path / "pagefind"
     (out / "stale").mkdir(parents=True)
     assert search.write_records(recs, out) == 3
     assert (out / "pagefind.js").is_file() and not (out / "stale").exists()
+    assert json.loads((out / "pagefind-entry.json").read_text())["languages"]
     frags = _fragments(out)
-    assert sorted(f["filters"]["url"][0] for f in frags) == ["/w/c/#p-0", "/w/c/#p-1",
-                                                             "/w/c/#p-2"]
-    assert all("about <tag> & the soviets." in f["content"] for f in frags)
-    assert all(f["filters"]["author"] == ["A"] and f["filters"]["work"] == ["W"]
-               and f["filters"]["chapter"] == ["C"] and not f["meta"].get("chapter")
-               for f in frags)
+    assert len(frags) == 3
+    for f in frags:
+        assert f["filters"] == {"url": ["/w/c/"], "chapter": ["C"], "author": ["A"],
+                                "work": ["W"]}
+        assert "about <tag> & the soviets." in f["content"] and not f["meta"].get("chapter")
+        words = f["content"].split()
+        # Pagefind keeps each paragraph's id with the position of its first word.
+        assert [(a["id"], words[a["location"]]) for a in f["anchors"]] == [
+            (f["anchors"][0]["id"], "Paragraph"), (f["anchors"][1]["id"], "Next")]
 
 
 # --- The real site ---------------------------------------------------------------------------
@@ -154,15 +183,15 @@ def test_every_record_opens_an_element_that_exists(built_site: Path):
     ids: dict[str, set[str]] = {}
     kinds: set[str] = set()
     for f in frags:
-        url = f["filters"]["url"][0]
-        page, _, anchor = url.partition("#")
+        page = f["filters"]["url"][0]
         if page not in ids:
             html = (built_site / page.strip("/") / "index.html").read_text(encoding="utf-8")
             ids[page] = set(re.findall(r'\sid="([^"]+)"', html))
-        assert not anchor or anchor in ids[page], f"{url}: no element with that id"
-        assert f["filters"]["work"] and f["filters"]["author"] and f["filters"]["chapter"], url
+        for a in f["anchors"]:
+            assert a["id"] in ids[page], f"{page}#{a['id']}: no element with that id"
+        assert f["filters"]["work"] and f["filters"]["author"] and f["filters"]["chapter"], page
         kinds.add(f["filters"]["kind"][0])
-    assert {"paragraph", "heading"} <= kinds
+    assert kinds == {"text", "note"}
     # Every built page that shows numbered paragraphs (the texts) is searchable.
     for f in built_site.rglob("index.html"):
         if '<p id="p-' in f.read_text(encoding="utf-8"):

@@ -1,7 +1,7 @@
 // search: the library's search box (overrides/partials/library-search.html) on Pagefind's
-// JavaScript API. Each Pagefind record is one paragraph, footnote or heading
-// (build_site/search.py); its 'url' filter is the page URL with the paragraph's id, so a result
-// opens the page at that paragraph. What a result shows (url, chapter, section, kind, author,
+// JavaScript API. Each Pagefind record is a run of paragraphs (or footnotes) of one page
+// (build_site/search.py), written with the page's paragraph ids; Pagefind returns those ids with
+// their word positions ("anchors"), so a result names and opens the paragraph holding the hit. What a result shows (url, chapter, section, kind, author,
 // work) comes back as Pagefind filter values: unlike meta, they are not searchable.
 // Loaded once per page load: every listener is delegated to the document, so it keeps
 // working after navigation.instant swaps the page.
@@ -10,6 +10,7 @@
   "use strict";
 
   const PAGE_SIZE = 10; // results whose fragments are fetched at a time
+  const FIRST = 5; // results shown before the rest of the first page is fetched
   const SNIPPET_WORDS = 30;
   const HINT = 'Type to search every text. Put a phrase in "quotes" to find it exactly.';
   // The site root, from this script's own URL (assets/search.js): right on every page and
@@ -128,16 +129,21 @@
       list.dataset.done = String(seq); // for tests and tools: this query is on screen
       return;
     }
-    setStatus(`${n.toLocaleString("en")} ${n === 1 ? "passage" : "passages"}` +
+    setStatus(`${n.toLocaleString("en")} ${n === 1 ? "result" : "results"}` +
       (scope ? ` in ${scope}` : ""));
     list.dataset.count = String(n);
-    await more(seq);
+    // A few results first, the rest of the page of results right after: the first results
+    // show as soon as their small fragments arrive.
+    await more(seq, FIRST);
+    if (seq === state.seq && state.shown < state.results.length) {
+      await more(seq, PAGE_SIZE - FIRST);
+    }
     if (seq === state.seq) list.dataset.done = String(seq);
   }
 
-  async function more(seq) {
+  async function more(seq, count) {
     const list = $("library-search-results");
-    const slice = state.results.slice(state.shown, state.shown + PAGE_SIZE);
+    const slice = state.results.slice(state.shown, state.shown + count);
     const data = await Promise.all(slice.map((r) => r.data()));
     if (seq !== state.seq) return;
     const old = list.querySelector(".library-search__more");
@@ -151,7 +157,7 @@
       b.type = "button";
       b.className = "md-search-result__more";
       b.textContent = `Show ${Math.min(PAGE_SIZE, state.results.length - state.shown)} more`;
-      b.addEventListener("click", () => more(state.seq));
+      b.addEventListener("click", () => more(state.seq, PAGE_SIZE));
       li.appendChild(b);
       list.appendChild(li);
     }
@@ -161,11 +167,40 @@
     return new URL(String(url || "").replace(/^\/+/, ""), ROOT).href;
   }
 
+  // Where in the record the reader should land: the densest cluster of hits, the paragraph
+  // (anchor) it falls in, that paragraph's word range and the heading above it in the record.
+  function place(d, words) {
+    const locations = d.locations || [];
+    let best = locations.length ? locations[0] : 0, bestCount = 0;
+    for (const loc of locations) {
+      const c = locations.filter((l) => l >= loc && l < loc + SNIPPET_WORDS).length;
+      if (c > bestCount) { best = loc; bestCount = c; }
+    }
+    const anchors = (d.anchors || []).filter((a) => a && a.id)
+      .sort((a, b) => a.location - b.location);
+    let at = -1;
+    anchors.forEach((a, i) => { if (a.location <= best) at = i; });
+    if (at < 0 && anchors.length) at = 0;
+    const anchor = at >= 0 ? anchors[at] : null;
+    const heading = anchors.slice(0, at + 1).reverse()
+      .find((a) => /^h[2-6]$/i.test(a.element || ""));
+    return {
+      id: anchor ? anchor.id : "",
+      from: anchor ? anchor.location : 0,
+      to: at >= 0 && at + 1 < anchors.length ? anchors[at + 1].location : words.length,
+      best,
+      heading: heading ? String(heading.text || "").trim() : "",
+    };
+  }
+
   function item(d, index) {
     const f = d.filters || {};
     const one = (k) => (f[k] && f[k].length ? String(f[k][0]) : "");
-    const m = { url: one("url"), chapter: one("chapter"), section: one("section"),
-      kind: one("kind"), work: (f.work || []).join(", "), author: (f.author || []).join(", ") };
+    const words = String(d.content || "").split(/[\r\n\s]+/g);
+    const at = place(d, words);
+    const m = { url: one("url") + (at.id ? "#" + at.id : ""), chapter: one("chapter"),
+      section: at.heading || one("section"), kind: one("kind"),
+      work: (f.work || []).join(", "), author: (f.author || []).join(", ") };
     const li = document.createElement("li");
     li.className = "md-search-result__item";
     li.id = `library-search-r${index}`;
@@ -187,7 +222,7 @@
     h.textContent = [m.chapter, m.section].filter(Boolean).join(" › ");
     const p = document.createElement("p");
     p.className = "library-search__snippet";
-    snippet(p, d.content || "", d.locations || []);
+    snippet(p, words, d.locations || [], at);
     art.append(where, h, p);
     a.appendChild(art);
     li.appendChild(a);
@@ -201,22 +236,14 @@
     return s;
   }
 
-  // Words split as Pagefind splits them, so its word locations index this array.
-  function snippet(el, content, locations) {
-    const words = content.split(/[\r\n\s]+/g);
+  // Words split as Pagefind splits them, so its word locations index this array. The snippet
+  // stays inside the paragraph the result opens.
+  function snippet(el, words, locations, at) {
     const hits = new Set(locations);
-    let start = 0;
-    if (words.length > SNIPPET_WORDS && locations.length) {
-      // The window holding most hits, starting a few words before its first hit.
-      let best = locations[0], bestCount = 0;
-      for (const loc of locations) {
-        const c = locations.filter((l) => l >= loc && l < loc + SNIPPET_WORDS).length;
-        if (c > bestCount) { best = loc; bestCount = c; }
-      }
-      start = Math.max(0, Math.min(best - 6, words.length - SNIPPET_WORDS));
-    }
-    const end = Math.min(words.length, start + SNIPPET_WORDS);
-    if (start > 0) el.append("… ");
+    const to = Math.max(at.from + 1, Math.min(at.to, words.length));
+    const start = Math.max(at.from, Math.min(at.best - 6, to - SNIPPET_WORDS));
+    const end = Math.min(to, start + SNIPPET_WORDS);
+    if (start > at.from) el.append("… ");
     for (let i = start; i < end; i++) {
       if (i > start) el.append(" ");
       if (hits.has(i)) {
@@ -227,7 +254,7 @@
         el.append(words[i]);
       }
     }
-    if (end < words.length) el.append(" …");
+    if (end < to) el.append(" …");
   }
 
   function hits() {
