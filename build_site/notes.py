@@ -81,6 +81,9 @@ class Mark:
     note_id: str
     context: str
     after: str = ""
+    # A note that stood as a paragraph of its own between two paragraphs: the raw line where
+    # the next paragraph starts, so that cutting the note does not join the two (0: none).
+    resume: int = 0
 
 
 @dataclass(frozen=True)
@@ -228,6 +231,7 @@ class _Hit:
     start: int
     end: int
     key: str
+    resume: int = 0  # see Mark.resume
 
 
 # -- page-bottom footnotes ---------------------------------------------------------------------
@@ -681,6 +685,76 @@ def _continues_note(t: str) -> bool:
             and not BRACKET_MARK.search(t) and not re.match(r"^\w[\w ]{0,20}: ", t))
 
 
+# -- inline translator's and editor's notes ----------------------------------------------------
+# '[TRANSLATOR NOTE—written before …]', "[Translator's note: The phrase …]": a note set in the
+# running text in brackets, by its label. Other bracketed insertions (glosses, '[?]') stay.
+INLINE_OPEN = re.compile(r"\[(?=(?:TRANSLATOR|Translator|EDITOR|Editor)(?:['’]?[Ss])?"
+                         r"(?: (?:NOTE|[Nn]ote))?\s*[:—–-])")
+
+
+def _inline_notes(lines: list[Line]
+                  ) -> tuple[list[Line], list[Note], list[_Hit], set[int], list[Change]]:
+    """Cut labelled bracketed notes out of the running lines (they may run over several
+    lines); the marker stays where the bracket opened, or at the end of the text before it
+    when the note stood alone as a paragraph."""
+    lines = list(lines)
+    notes_: list[Note] = []
+    hits: list[_Hit] = []
+    drop: set[int] = set()
+    changes: list[Change] = []
+    j = 0
+    while j < len(lines):
+        m = INLINE_OPEN.search(lines[j].text)
+        close = None
+        if m:
+            for k in range(j, min(len(lines), j + 12)):
+                c = lines[k].text.find("]", m.end() if k == j else 0)
+                if c >= 0:
+                    close = (k, c)
+                    break
+        if not m or close is None:
+            j += 1
+            continue
+        k, c = close
+        body = [Line(lines[j].number, lines[j].text[m.end():] if k > j else
+                     lines[j].text[m.end():c])]
+        body += [lines[i] for i in range(j + 1, k)]
+        if k > j:
+            body.append(Line(lines[k].number, lines[k].text[:c]))
+        key = f"i{len(notes_) + 1}"
+        text = _note_text(body)
+        notes_.append(Note(key, text, "inline", lines[j].number, _signature(text)))
+        head = lines[j].text[:m.start()].rstrip()
+        tail = lines[k].text[c + 1:]
+        drop.update(range(j + 1, k))
+        tail = tail.strip()
+        changes.append(Change("note-inline", "changed", lines[j].number,
+                              " / ".join(lines[i].text for i in range(j, k + 1)),
+                              " / ".join(t for t in (head, tail) if t),
+                              "bracketed note moved to a popup at its place"))
+        if head:  # the text around the note becomes one line: no new short line ends it
+            sep = "" if not tail or tail[:1] in ",.;:)!?" else " "
+            lines[j] = Line(lines[j].number, head + sep + tail)
+            hits.append(_Hit(j, len(head), len(head), key))
+            if k > j:
+                drop.add(k)
+        else:
+            drop.update((j, k))
+            if tail:
+                lines[k] = Line(lines[k].number, tail)
+                drop.discard(k)
+            prev = next((i for i in range(j - 1, -1, -1) if i not in drop and lines[i].text),
+                        None)
+            nxt = next((i for i in range(k + 1, len(lines)) if lines[i].text), None)
+            alone = (not tail and nxt is not None and j > 0 and not lines[j - 1].text
+                     and not lines[k + 1].text)
+            if prev is not None:
+                hits.append(_Hit(prev, len(lines[prev].text), len(lines[prev].text), key,
+                                 lines[nxt].number if alone else 0))
+        j = k + 1 if k > j else j + 1
+    return lines, notes_, hits, drop, changes
+
+
 # -- the two steps -----------------------------------------------------------------------------
 def split_notes(lines: Sequence[Line], raw: Sequence[Line], cfg: NotesConfig) -> SplitNotes:
     """Remove note texts and markers from the running lines (``raw`` are the undecorated raw
@@ -701,6 +775,12 @@ def split_notes(lines: Sequence[Line], raw: Sequence[Line], cfg: NotesConfig) ->
     changes: list[Change] = []
     page_marks: list[tuple[int, int]] = []
     unused = missing = 0
+
+    lines, inline_notes, inline_hits, inline_drop, inline_changes = _inline_notes(lines)
+    notes.extend(inline_notes)
+    hits.extend(inline_hits)
+    drop.update(inline_drop)
+    changes.extend(inline_changes)
 
     feet = _footnotes(lines, pages, width, aliases, stop) if len(pages.starts) >= 3 else []
     if region:  # a book with a NOTES section numbers only those; its page notes are starred
@@ -820,14 +900,14 @@ def _cut(lines: list[Line], hits: list[_Hit], drop: set[int], glue: dict[int, st
             continue
         text = glue.get(j, ln.text)
         new, pos = "", 0
-        line_marks: list[tuple[int, str]] = []
+        line_marks: list[tuple[int, str, int]] = []
         for h in sorted(by_line.get(j, []), key=lambda h: h.start):
             start = h.start
             if start > pos:
                 new += text[pos:start]
             if text[h.end:h.end + 2] in (" )", " —") and new.endswith(" "):
                 new = new.rstrip()
-            line_marks.append((len(new.rstrip()), h.key))
+            line_marks.append((len(new.rstrip()), h.key, h.resume))
             new = new.rstrip() if text[start:start + 1] == " " and not new.endswith(" ") else new
             pos = h.end
         new += text[pos:]
@@ -844,9 +924,10 @@ def _cut(lines: list[Line], hits: list[_Hit], drop: set[int], glue: dict[int, st
             offset = len(prev.text)
             new = prev.text + new
         pending_glue = None
-        for col, key in line_marks:
+        for col, key, resume in line_marks:
             col += offset
-            marks.append(Mark(number, col, key, new[max(0, col - 30):col], new[col:col + 30]))
+            marks.append(Mark(number, col, key, new[max(0, col - 30):col], new[col:col + 30],
+                              resume))
         out.append(Line(number, new))
         if j in glue and new[-1:].isalpha():
             pending_glue = (len(out) - 1, number)
@@ -871,6 +952,23 @@ def _place(text: str, mark: Mark, cursor: int) -> int | None:
             if k >= 0:
                 return k if k == 0 or text[k - 1] != " " else k - 1
     return None
+
+
+def _split_block(block: Block, cuts: list[tuple[int, int, int]]) -> tuple[Block, ...]:
+    """Split a block where a note that stood as its own paragraph was cut out (``cuts``:
+    offset, last line before, first line after), so the paragraphs around it stay two."""
+    out: list[Block] = []
+    for off, last, resume in sorted(cuts, reverse=True):
+        rest = block.text[off:]
+        if not rest.strip() or not rest.lstrip()[:1].isupper():
+            continue
+        skip = len(rest) - len(rest.lstrip())
+        out.append(replace(block, text=rest.lstrip(), first_line=resume,
+                           refs=tuple(replace(r, offset=r.offset - off - skip)
+                                      for r in block.refs if r.offset > off)))
+        block = replace(block, text=block.text[:off], last_line=last,
+                        refs=tuple(r for r in block.refs if r.offset <= off))
+    return (block, *reversed(out))
 
 
 def _heading_fallback(sections: tuple[Section, ...], marks: list[Mark], used: set[int]
@@ -994,11 +1092,11 @@ def attach_notes(sections: tuple[Section, ...], split: SplitNotes, cfg: NotesCon
         b = bisect.bisect_right(lines_of, last)
         return [k for k in range(a, b) if k not in used]
 
-    def block_refs(block: Block) -> Block:
+    def block_refs(block: Block) -> tuple[Block, ...]:
         ks = in_range(block.first_line, block.last_line)
         if not ks:
-            return block
-        refs, cursor = list(block.refs), 0
+            return (block,)
+        refs, cursor, cuts = list(block.refs), 0, []
         for k in ks:
             off = _place(block.text, marks[k], cursor)
             if off is None:
@@ -1006,10 +1104,13 @@ def attach_notes(sections: tuple[Section, ...], split: SplitNotes, cfg: NotesCon
             refs.append(NoteRef(off, marks[k].note_id))
             used.add(k)
             cursor = off
-        return replace(block, refs=tuple(sorted(refs, key=lambda r: r.offset)))
+            if marks[k].resume and block.first_line < marks[k].resume <= block.last_line:
+                cuts.append((off, marks[k].line, marks[k].resume))
+        block = replace(block, refs=tuple(sorted(refs, key=lambda r: r.offset)))
+        return _split_block(block, cuts)
 
     def visit(sec: Section, nxt_line: int) -> Section:
-        blocks = tuple(block_refs(b) for b in sec.blocks)
+        blocks = tuple(part for b in sec.blocks for part in block_refs(b))
         title_end = blocks[0].first_line - 1 if blocks else sec.first_line + 6
         refs = list(sec.title_refs)
         for k in in_range(sec.first_line, max(sec.first_line, title_end)):

@@ -78,7 +78,8 @@ def test_running_text_helper_drops_the_note_apparatus():
     assert running_text(page) == "democracy that"
 
 
-@pytest.mark.parametrize("slug", ["stalin-works-6", "soviets-at-work", "last-struggle-of-lenin"])
+@pytest.mark.parametrize("slug", ["stalin-works-6", "soviets-at-work", "last-struggle-of-lenin",
+                                  "revolution-betrayed"])
 def test_no_paired_marker_left_in_the_running_text(built_site, slug):
     split = _split(slug)
     text = _work_text(built_site, slug)
@@ -91,7 +92,8 @@ def test_no_paired_marker_left_in_the_running_text(built_site, slug):
             continue
         checked += 1
         seen += ctx in text
-        label = rf"(?:\[{num}\]|{num}(?!\d))" if num else r"\*{1,3}"
+        label = (rf"(?:\[{num}\]|{num}(?!\d))" if num else r"\[" if mark.note_id[0] == "i"
+                 else r"\*{1,3}")
         found = re.search(re.escape(ctx) + r"\s?" + label, text)
         if found:
             left.append(found.group(0))
@@ -100,13 +102,13 @@ def test_no_paired_marker_left_in_the_running_text(built_site, slug):
     assert not left, left
 
 
-def test_no_stray_asterisk_in_any_work(built_site):
+def test_no_stray_asterisk_or_bracketed_note_label_in_any_work(built_site):
     stray = []
     for slug in LIB.works:
         text = _work_text(built_site, slug)
         text = re.sub(r"\*(?: \*)+", "", text)  # a printed section break '* * *'
         stray += [(slug, text[max(0, m.start() - 30):m.end() + 10])
-                  for m in re.finditer(r"\*", text)]
+                  for m in re.finditer(r"\*|\[(?:TRANSLATOR|Translator|EDITOR|Editor)", text)]
     assert not stray, stray
 
 
