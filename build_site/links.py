@@ -213,7 +213,10 @@ def person_pattern(people: Mapping) -> tuple[re.Pattern | None, dict[str, str]]:
     if not forms:
         return None, {}
     alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-    return re.compile(rf"(?<![\w\-.])({alts})(?=(?:['’]s|s)?(?![\w\-]))(?!{_NAMED_AFTER})"), forms
+    # Only a name's first letter can start a match: the lookahead fails fast everywhere else.
+    firsts = re.escape("".join(sorted({f[0] for f in forms})))
+    return re.compile(rf"(?=[{firsts}])(?<![\w\-.])({alts})(?=(?:['’]s|s)?(?![\w\-]))"
+                      rf"(?!{_NAMED_AFTER})"), forms
 
 
 def person_mentions(text: str, pattern: re.Pattern | None, forms: dict[str, str]) -> list[Mention]:
@@ -224,10 +227,12 @@ def person_mentions(text: str, pattern: re.Pattern | None, forms: dict[str, str]
 
 # --- titles ------------------------------------------------------------------------------
 
-_CUE = re.compile(
-    r"(?:\b(?:articles?|book|brochure|pamphlet|essay|speech|lectures?|report|work|called|"
-    r"entitled|titled|see(?: also| above)?)\b)[\s,:]*(?:[\[(]\s*)?$", re.IGNORECASE)
+_CUE_WORDS = (r"\b(?:articles?|book|brochure|pamphlet|essay|speech|lectures?|report|work|"
+              r"called|entitled|titled|see(?: also| above)?)\b[\s,:]*(?:[\[(]\s*)?")
+_CUE = re.compile(f"(?:{_CUE_WORDS})$", re.IGNORECASE)
 _OPEN = "“\"‘'«"
+# Where a title used as a title can start: after an opening quote or italics mark, or a cue.
+_STARTS = re.compile(rf"[{_OPEN}_*]\s*|{_CUE_WORDS}", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
 _CLOSE = "”\"’'»"
 
@@ -269,13 +274,13 @@ def _used_as_title(text: str, start: int, end: int, quoted_only: bool) -> bool:
 
 
 def _title_index(targets: list[tuple[re.Pattern, TitleTarget]]) -> dict:
-    """Targets by the longest content word of their title: a paragraph tests only the titles
-    whose key word it contains (one set intersection), however many titles the library has."""
-    index: dict[str, list[tuple[re.Pattern, TitleTarget]]] = defaultdict(list)
+    """Titles by their first word, one regex per distinct title: a paragraph tries them only
+    where a title used as a title can start (after a quote mark or a cue), so the scan is linear
+    in the text however many titles the library has."""
+    index: dict[str, dict[str, tuple[re.Pattern, list[TitleTarget]]]] = defaultdict(dict)
     for rx, t in targets:
-        words = re.findall(r"\w+", t.title.lower())
-        key = max((w for w in words if w not in _STOP), key=len, default=words[0])
-        index[key].append((rx, t))
+        first = re.findall(r"\w+", t.title.lower())[0]
+        index[first].setdefault(rx.pattern, (rx, []))[1].append(t)
     return index
 
 
@@ -286,11 +291,16 @@ def title_mentions(text: str, index: Mapping, slug: str = "") -> list[tuple[Ment
     lowered = text.lower()
     if len(lowered) != len(text):  # a few letters change length when lowered: keep offsets
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    for key in index.keys() & set(_WORDS.findall(lowered)):
-        for rx, t in index[key]:
-            for m in rx.finditer(lowered):
-                if _used_as_title(text, m.start(), m.end(), t.quoted_only):
-                    found[(m.start(), m.end())].append(t)
+    for start in _STARTS.finditer(lowered):
+        word = _WORDS.match(lowered, start.end())
+        if word is None or word.group(0) not in index:
+            continue
+        for rx, ts in index[word.group(0)].values():
+            m = rx.match(lowered, start.end())
+            if m:
+                for t in ts:
+                    if _used_as_title(text, m.start(), m.end(), t.quoted_only):
+                        found[(m.start(), m.end())].append(t)
     out = []
     for (start, end), ts in sorted(found.items()):
         ts = [t for t in ts if not (t.slug == slug and not t.same_work)]
@@ -369,13 +379,15 @@ def _bigrams(toks: list[tuple[str, int, int]]) -> list[tuple[str, str]]:
 
 def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_shared: int = 4,
                     min_words: int = 10, min_score: float = 60.0,
-                    stock: Iterable[str] = ()) -> list[SharedPassage]:
+                    stock: Iterable[str] = (), max_versions: float = 0.2) -> list[SharedPassage]:
     """Passages two works share, tolerant of another translation and of OCR noise.
 
     Candidates come from an inverted index of rare word pairs (a pair in more than ``max_df``
     paragraphs is a stock phrase and never a candidate), so the work grows with the number of
     paragraphs, not its square; each candidate is aligned along its densest diagonal band and
-    kept when the aligned stretches are long and similar (rapidfuzz ratio)."""
+    kept when the aligned stretches are long and similar (rapidfuzz ratio). Two works with
+    candidates in more than ``max_versions`` of the smaller one's paragraphs are versions of one
+    text (editions, variants), not a text quoting another: they are not paired at all."""
     grams = [list(itertools.pairwise(st)) for st in (stems(t) for t in texts)]
     stock_grams = {g for s in stock for g in _bigrams(tokens(s))}
     postings: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -389,13 +401,21 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
                 for y in range(x + 1, len(ids)):
                     if works[ids[x]] != works[ids[y]]:
                         pairs[(ids[x], ids[y])] += 1
+    candidates = [(a, b) for (a, b), n in pairs.items() if n >= min_shared]
+    size = Counter(works)
+    per_works = Counter(tuple(sorted((works[a], works[b]))) for a, b in candidates)
+    versions = {wp for wp, n in per_works.items()
+                if n > max(20, max_versions * min(size[wp[0]], size[wp[1]]))}
     out = []
-    for (a, b), n in pairs.items():
-        if n >= min_shared:
-            ta, tb = tokens(texts[a]), tokens(texts[b])
-            found = _align(ta, tb, _bigrams(ta), _bigrams(tb), min_words, min_score)
-            if found:
-                out.append(SharedPassage(a, b, *found))
+    toks: dict[int, list] = {}
+    for a, b in candidates:
+        if tuple(sorted((works[a], works[b]))) in versions:
+            continue  # two versions of one text share most paragraphs: that is not quoting
+        ta = toks.setdefault(a, tokens(texts[a]))
+        tb = toks.setdefault(b, tokens(texts[b]))
+        found = _align(ta, tb, _bigrams(ta), _bigrams(tb), min_words, min_score)
+        if found:
+            out.append(SharedPassage(a, b, *found))
     return out
 
 
