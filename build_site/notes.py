@@ -1136,3 +1136,54 @@ def attach_notes(sections: tuple[Section, ...], split: SplitNotes, cfg: NotesCon
                                       n.text[r.start:r.end], "",
                                       f"no paragraph found on page {r.page}: left as text"))
     return out, resolved, tuple(changes)
+
+
+# -- counts ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DocCounts:
+    """The notes of a finished document, as the report gives them."""
+
+    markers: int  # note references placed in the text and headings
+    notes: int  # note texts found in the source
+    attached: int  # note texts with at least one marker
+    missing: tuple[str, ...]  # printed numbers of markers whose note text the source lost
+    unused: tuple[str, ...]  # note texts without a marker ('1 at line 426')
+    lost: int  # markers cut from the text that could not be placed again
+
+
+def document_counts(sections: Sequence[Section], notes_: Sequence[Note],
+                    changes: Sequence[Change]) -> DocCounts:
+    """Count from the document itself, after every stage: what the reader gets."""
+    refs: list[str] = []
+
+    def visit(secs: Sequence[Section]) -> None:
+        for s in secs:
+            refs.extend(r.note_id for r in s.title_refs)
+            refs.extend(r.note_id for b in s.blocks for r in b.refs)
+            visit(s.children)
+
+    visit(sections)
+    used = set(refs)
+    present = [n for n in notes_ if not n.missing]
+    return DocCounts(
+        markers=len(refs), notes=len(present),
+        attached=sum(n.note_id in used for n in present),
+        missing=tuple(n.label or n.note_id for n in notes_ if n.missing and n.note_id in used),
+        unused=tuple(f"{n.label or '*'} at line {n.first_line}" for n in present
+                     if n.note_id not in used),
+        lost=sum(c.rule == "note-marker-lost" for c in changes))
+
+
+def counts_sentence(c: DocCounts) -> str:
+    """One plain sentence for the report page and ``build-site explain``."""
+    if not c.markers and not c.notes:
+        return "Notes: none in this text."
+    parts = [f"{c.markers} note markers in the text", f"{c.notes} note texts",
+             f"{c.attached} attached to their markers"]
+    parts.append(f"{len(c.missing)} markers whose note text is missing in the source"
+                 + (f" ({', '.join(c.missing)})" if c.missing else ""))
+    parts.append(f"{len(c.unused)} note texts without a marker"
+                 + (f" ({', '.join(c.unused)})" if c.unused else ""))
+    if c.lost:
+        parts.append(f"{c.lost} markers that could not be placed again")
+    return "Notes: " + "; ".join(parts) + "."

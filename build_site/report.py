@@ -143,6 +143,7 @@ def report_markdown(doc: Document, title: str) -> str:
              "This text was cleaned by a program from the raw source. Every line it dropped and "
              "every word it changed is listed here with its line number in the raw file. "
              "Passages the source garbled are kept as they are and marked as damaged.\n",
+             f"{_cell(notes_line(doc))}\n",
              "| Kind | Dropped | Changed | Joined | Flagged |", "| --- | ---: | ---: | ---: | ---: |"]
     for s in secs:
         c = s.counts()
@@ -160,10 +161,17 @@ def report_markdown(doc: Document, title: str) -> str:
     return "\n".join(lines)
 
 
+def notes_line(doc: Document) -> str:
+    """The notes' counts (issue 6): markers, texts, attached, missing, unused."""
+    from . import notes
+
+    return notes.counts_sentence(notes.document_counts(doc.sections, doc.notes, doc.changes))
+
+
 def report_text(doc: Document) -> str:
     """Plain text for ``build-site explain``."""
     secs = report_sections(doc)
-    out = [f"# What the cleaner did to {doc.slug}", ""]
+    out = [f"# What the cleaner did to {doc.slug}", "", notes_line(doc), ""]
     for s in secs:
         c = s.counts()
         out.append(f"- {s.title} [{s.rule}]: " + ", ".join(f"{k} {v}" for k, v in sorted(c.items())))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -208,9 +209,13 @@ def test_rendered_note_links_the_page_and_stays_escaped():
     assert "](" not in note_markdown(unresolved, doc, "a/w/other.md")
 
 
+@functools.cache
+def _doc(slug: str):
+    return library.convert_work(slug, LIB.works[slug], *_raw(slug))
+
+
 def test_works_6_volume_refs_link_the_page_they_name():
-    doc = library.convert_work("stalin-works-6", LIB.works["stalin-works-6"],
-                               *_raw("stalin-works-6"))
+    doc = _doc("stalin-works-6")
     firsts = {}
     from build_site.report import iter_blocks
 
@@ -226,3 +231,36 @@ def test_works_6_volume_refs_link_the_page_they_name():
 def _raw(slug: str) -> tuple[bytes, str]:
     path = ROOT / "source" / slug / LIB.works[slug].raw_file
     return path.read_bytes(), str(path)
+
+
+def test_counts_sentence_and_document_counts():
+    from build_site.model import Change, NoteRef
+
+    blk = Block(BlockKind.PARAGRAPH, "a b", 1, 1, refs=(NoteRef(1, "1"), NoteRef(3, "2")))
+    sec = Section("T", "t", blocks=(blk,), title_refs=(NoteRef(1, "1"),))
+    ns = (Note("1", "x", label="1"), Note("2", notes.MISSING_TEXT, missing=True, label="2"),
+          Note("s0", "y", first_line=40))
+    c = notes.document_counts((sec,), ns, (Change("note-marker-lost", "flagged", 9, ""),))
+    assert c == notes.DocCounts(3, 2, 1, ("2",), ("* at line 40",), 1)
+    assert notes.counts_sentence(c) == (
+        "Notes: 3 note markers in the text; 2 note texts; 1 attached to their markers; 1 markers "
+        "whose note text is missing in the source (2); 1 note texts without a marker "
+        "(* at line 40); 1 markers that could not be placed again.")
+
+
+# (markers placed, texts, attached, missing, unused, lost) in the finished documents: the
+# numbers on each work's transcription-notes page and in `build-site explain`.
+DOC_COUNTS = {"stalin-works-6": (104, 99, 99, ("77", "78", "80"), 0, 0),
+              "soviets-at-work": (13, 13, 13, (), 0, 0),
+              "last-struggle-of-lenin": (16, 17, 16, (), 1, 0),
+              "revolution-betrayed": (5, 5, 5, (), 0, 0)}
+
+
+@pytest.mark.parametrize("slug", sorted(DOC_COUNTS))
+def test_document_counts_per_text(slug: str):
+    from build_site import report
+
+    doc = _doc(slug)
+    c = notes.document_counts(doc.sections, doc.notes, doc.changes)
+    assert (c.markers, c.notes, c.attached, c.missing, len(c.unused), c.lost) == DOC_COUNTS[slug]
+    assert notes.counts_sentence(c) in report.report_text(doc)

@@ -122,3 +122,10 @@ def test_volume_page_references_link_a_paragraph_that_exists(built_site):
             assert frag and f'id="{frag}"' in target.read_text("utf-8"), href
             links.append(href)
     assert len(links) == 3  # Works 6: 'this volume, p. 103', 'pp. 246-73', 'pp. 315-326'
+
+
+def test_transcription_notes_page_gives_the_note_counts(built_site):
+    page = built_site / work_folder_of("stalin-works-6") / "transcription-notes" / "index.html"
+    text = running_text(page.read_text("utf-8"))
+    assert ("104 note markers in the text; 99 note texts; 99 attached to their markers; 3 markers "
+            "whose note text is missing in the source (77, 78, 80)") in text
