@@ -24,6 +24,7 @@ import hashlib
 import json
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -48,25 +49,30 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
-def _h(text: str, size: int) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=size).digest(), "big")
+def _digest(words: Sequence[str]) -> str:
+    return hashlib.blake2b(" ".join(words).encode(), digest_size=6).hexdigest()
+
+
+def _h(text: str) -> int:
+    """A shingle's 32-bit hash: stable across runs and machines (unlike ``hash``), and fast."""
+    return zlib.crc32(text.encode())
 
 
 def shingles(words: Sequence[str]) -> frozenset[int]:
     """Hashed word 3-grams: a typo touches only three of them. A short text is its words, as
     two typos can change every 3-gram of a ten-word line."""
     if len(words) < SHORT:
-        return frozenset(_h(w, 4) for w in words)
+        return frozenset(_h(w) for w in words)
     return _trigrams(words)
 
 
 def _trigrams(words: Sequence[str]) -> frozenset[int]:
-    return frozenset(_h(" ".join(words[i:i + 3]), 4) for i in range(len(words) - 2))
+    return frozenset(_h(f"{a} {b} {c}") for a, b, c in zip(words, words[1:], words[2:]))
 
 
 def _lookup(words: Sequence[str]) -> frozenset[int]:
     """What a block offers to old fingerprints: its 3-grams and its words (for short ones)."""
-    return _trigrams(words) | frozenset(_h(w, 4) for w in words)
+    return _trigrams(words) | frozenset(_h(w) for w in words)
 
 
 def head(text: str, n: int = HEAD_WORDS) -> str:
@@ -88,9 +94,7 @@ class Print:
     @staticmethod
     def of(text: str) -> Print:
         ws = words_of(text)
-        sh = shingles(ws)
-        return Print(f"{_h(' '.join(ws), 6):012x}", len(ws), tuple(sorted(sh)[:SKETCH]),
-                     head(text))
+        return Print(_digest(ws), len(ws), tuple(sorted(shingles(ws))[:SKETCH]), head(text))
 
 
 @dataclass(frozen=True)
@@ -141,25 +145,29 @@ def match(ledger: Ledger, texts: Sequence[str],
 
     ``sinks`` are (id, text) of headings and notes: a paragraph the cleaner turned into one of
     those retires to it rather than vanishing."""
-    fps = [Print.of(t) for t in texts]
-    sizes = [fp.size for fp in fps]
-    sets = [_lookup(words_of(t)) for t in texts]
+    words = [words_of(t) for t in texts]
+    digests = [_digest(ws) for ws in words]
+    sizes = [len(ws) for ws in words]
     live = ledger.live
     owner: dict[int, str] = {}  # block index -> id
     kept: dict[str, int] = {}  # id -> block index
     by_digest: dict[str, list[Entry]] = {}
     for e in live:
         by_digest.setdefault(e.fp.digest, []).append(e)
-    for i, fp in enumerate(fps):  # 1. identical text
-        if by_digest.get(fp.digest):
-            e = by_digest[fp.digest].pop(0)
+    for i, digest in enumerate(digests):  # 1. identical text
+        if by_digest.get(digest):
+            e = by_digest[digest].pop(0)
             owner[i], kept[e.anchor] = e.anchor, i
+    rest = [e for e in live if e.anchor not in kept]
+    sets = [_lookup(ws) for ws in words] if rest else []
     index: dict[int, list[int]] = {}
     for i, s in enumerate(sets):
         for h in s:
             index.setdefault(h, []).append(i)
     hits: dict[str, dict[int, int]] = {}
     for e in live:
+        if e.anchor in kept:
+            continue  # most ids: identical text, nothing to weigh
         counts: dict[int, int] = {}
         for h in e.fp.sketch:
             for i in index.get(h, ()):
@@ -187,7 +195,7 @@ def match(ledger: Ledger, texts: Sequence[str],
             owner[i] = f"p-{nxt}"
             new.append(owner[i])
             nxt += 1
-    sink_sets = [(target, _lookup(words_of(text))) for target, text in sinks]
+    sink_sets = [(target, _lookup(words_of(text))) for target, text in sinks] if rest else []
     moved, vanished = [], []
     for k, e in enumerate(live):  # 3. and 4.
         if e.anchor in kept:
