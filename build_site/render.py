@@ -211,7 +211,7 @@ def render_page(section: Section, doc: Document, heading_prefix: str = "",
                 b = dataclasses.replace(b, anchor=ids[id(b)])
             parts.append(render_block(b, note_keys, here) + "\n")
     if note_keys:
-        parts.append("")
+        parts.append(note_labels(note_keys, notes))
         for nid, key in note_keys.items():
             parts.append(f"[^{key}]: {note_markdown(notes[nid], doc, here)}")
     return "\n".join(parts).rstrip() + "\n"
@@ -264,6 +264,16 @@ def render_document(doc: Document) -> list[Page]:
 
 def note_text(note: Note) -> str:
     return escape(note.text)
+
+
+def note_labels(note_keys: dict[str, str], notes: dict[str, Note]) -> str:
+    """The printed numbers of the page's notes ('30' for endnote 30), for notes.js to show
+    instead of the footnotes' running count: a hidden div with JSON, never read as text."""
+    labels = {key: notes[nid].label for nid, key in note_keys.items() if notes[nid].label}
+    if not labels:
+        return ""
+    data = escape_attr(json.dumps(labels, sort_keys=True))
+    return f'<div class="note-labels" hidden data-labels="{data}"></div>\n'
 
 
 def note_markdown(note: Note, doc: Document, here: str) -> str:

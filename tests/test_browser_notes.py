@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html as htmllib
+import json
 import re
 from pathlib import Path
 
@@ -12,7 +14,7 @@ def _page_with_notes(built_site: Path) -> tuple[str, str]:
     """A built page that has footnotes, and the text of its first note."""
     for html_path in sorted(built_site.rglob("index.html")):
         html = html_path.read_text(encoding="utf-8")
-        m = re.search(r'<li id="fn:([^"]+)">\s*<p>(.*?)</p>', html, flags=re.S)
+        m = re.search(r'<li id="fn:([^"]+)">\s*<p>(.*?)</p>', html, flags=re.DOTALL)
         if m and 'class="footnote-ref"' in html:
             text = re.sub(r"<[^>]+>", "", m.group(2)).replace("&nbsp;", " ").strip()
             rel = html_path.parent.relative_to(built_site).as_posix() + "/"
@@ -64,3 +66,31 @@ def test_tap_opens_the_note_instead_of_jumping(built_site, site_url, browser):
         popup.wait_for(state="detached", timeout=5000)
     finally:
         context.close()
+
+
+def _page_with_printed_numbers(built_site: Path) -> tuple[str, str, str]:
+    """A built page whose first footnote's printed number is not its running count."""
+    for html_path in sorted(built_site.rglob("index.html")):
+        html = html_path.read_text(encoding="utf-8")
+        labels = re.search(r'class="note-labels" hidden data-labels="([^"]+)"', html)
+        first = re.search(r'<a class="footnote-ref" href="#fn:([^"]+)">(\d+)</a>', html)
+        if labels and first:
+            data = json.loads(htmllib.unescape(labels.group(1)))
+            key, count = first.group(1), first.group(2)
+            if data.get(key, count) != count:
+                rel = html_path.parent.relative_to(built_site).as_posix() + "/"
+                return rel, key, data[key]
+    pytest.fail("no built page has a note whose printed number differs from its count")
+
+
+def test_markers_and_list_show_the_printed_note_number(built_site, site_url, page):
+    rel, key, label = _page_with_printed_numbers(built_site)
+    page.goto(site_url + rel)
+    # Material makes the hrefs absolute: match the end
+    ref = page.locator(f'a.footnote-ref[href$="#fn:{key}"]').first
+    page.wait_for_function(f"document.querySelector('a.footnote-ref[href$=\"#fn:{key}\"]')"
+                           f".textContent === {json.dumps(label)}", timeout=5000)
+    assert ref.inner_text() == label
+    item = page.locator(f'li[id="fn:{key}"]')
+    assert item.get_attribute("data-label") == label
+    assert item.evaluate("li => li.value") == int(label)

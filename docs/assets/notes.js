@@ -57,7 +57,31 @@
     ref.setAttribute("aria-expanded", "true");
   }
 
+  // Show each note's printed number ('30' for endnote 30) instead of the running count,
+  // in the marker and in the list, from the page's hidden .note-labels data (render.py).
+  function relabel() {
+    var holder = document.querySelector(".note-labels[data-labels]");
+    if (!holder || holder.dataset.done) return;
+    holder.dataset.done = "1";
+    var labels;
+    try { labels = JSON.parse(holder.getAttribute("data-labels")); } catch (e) { return; }
+    var shown = {};
+    document.querySelectorAll("a.footnote-ref").forEach(function (ref) {
+      var key = decodeURIComponent(new URL(ref.href, location.href).hash.slice(1)).replace(/^fn:/, "");
+      if (!(key in shown)) shown[key] = ref.textContent;
+      if (Object.prototype.hasOwnProperty.call(labels, key)) ref.textContent = labels[key];
+    });
+    document.querySelectorAll(".footnote li[id^='fn:']").forEach(function (li) {
+      var key = li.id.slice(3);
+      var label = Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : shown[key];
+      if (!label) return;
+      li.setAttribute("data-label", label);  // notes.css shows it as the item's marker
+      if (/^\d+$/.test(label)) li.value = parseInt(label, 10);
+    });
+  }
+
   function bind() {
+    relabel();
     document.querySelectorAll("a.footnote-ref").forEach(function (ref) {
       if (ref.dataset.notesBound) return;
       ref.dataset.notesBound = "1";
