@@ -27,6 +27,7 @@ SIGNATURE = re.compile(r"^(?:Signed: )?(?:[A-Z]\. ?){1,3}[A-Z][a-z]+\.?$")
 QUOTE_SOURCE = re.compile(r"\((?:[Ss]ee |[Cc]f\. )[^()]*(?:Vol\.|p\.|pp\.|Works)[^()]*\)\.?$")
 PDF_DEBRIS = re.compile(r"\)Tj|\bT\*|\bTj\b")
 OPENING = "\"“‘'"
+UNREAD = re.compile(r"\w~|~\w")  # a letter the scan could not read, left unrepaired
 
 
 def typical_width(lines: Sequence[Line]) -> int | None:
@@ -139,10 +140,11 @@ def damaged_spans(text: str, window: int = 6, need: int = 3) -> list[tuple[int, 
 
 
 def is_damaged(text: str) -> bool:
-    """Text the source garbled: PDF operator debris ('Tj', 'T*') or a stretch where most
-    tokens are no word. Such text is shown marked, never repaired. Unsafe on passages in a
+    """Text the source garbled: PDF operator debris ('Tj', 'T*'), a stretch where most
+    tokens are no word, or a letter the scan could not read ('~ve') that no repair restored. Such text is shown marked, never repaired. Unsafe on passages in a
     foreign language or dense with unknown names (three unknown in six tokens)."""
-    return bool(PDF_DEBRIS.search(text)) or bool(damaged_spans(text))
+    return bool(PDF_DEBRIS.search(text)) or bool(damaged_spans(text)) or bool(
+        UNREAD.search(text))
 
 
 def make_block(lines: Sequence[Line], compounds: frozenset[str] = frozenset(),

@@ -15,7 +15,7 @@ PATTERNS: dict[str, re.Pattern] = {
     "line-break-hyphen": re.compile(r"\b[a-z]{2,}- [a-z]{2,}\b(?<!and)(?<!or)(?<!to)"),
     "double-hyphen-dash": re.compile(r"\w--\w|\s--\s"),
     "spaced-hyphen-dash": re.compile(r"\w - \w"),
-    "glued-caps-word": re.compile(r"\b[a-z]{3,}[A-Z]{4,}\b"),
+    "glued-caps-word": re.compile(r"\b[A-Za-z][a-z]{2,}[A-Z]{4,}\b"),
     "ocr-speck": re.compile(r"[~·£•]"),
     "typeface-capitals": re.compile(r"\b[a-z]+[A-Z]{2,}[a-z]*\b|\b[A-Z][a-z]*[A-Z]{2,}[a-z]{2,}\b"),
     "pdf-operator": re.compile(r"\)Tj|\bTj\b|\bT\*"),

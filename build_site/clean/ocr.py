@@ -32,6 +32,7 @@ def tidy_specks(text: str) -> str:
     ('.accounting', ',people'), a stray apostrophe after a word not ending in 's' ('task''),
     and straight quotes spaced the wrong way ('the" Red Guard"' -> 'the "Red Guard"')."""
     t = re.sub(r"(?<=\S) [.,](?= [A-Za-z(\"])", "", text)
+    t = re.sub(r"(?<=\s)\\(?=[a-z])", "", t)
     t = re.sub(r"(?<=\s)[.,:'](?=[a-z])", "", t)
     t = re.sub(r"^[.,:](?=[a-z])", "", t)
     t = re.sub(r"\b([a-z]{2,})\.(?= [a-z])",
@@ -135,7 +136,7 @@ def repair_token(tok: str, vocab: Vocabulary) -> str | None:
     def score(c: str) -> float:
         return general_frequency(c) * (1 + vocab.corpus_count(c))
 
-    scored = sorted(cands, key=lambda c: -score(c))
+    scored = sorted(cands, key=lambda c: (-score(c), c))
     if core[:1].islower():
         scored = [c for c in scored if c[:1].islower()] or scored
     if not scored:

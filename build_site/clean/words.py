@@ -51,7 +51,7 @@ def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabular
     return out, changes
 
 
-_HYPHEN_END = re.compile(r"([A-Za-z\u00c0-\u024f]+)-$")
+_HYPHEN_END = re.compile(r"([A-Za-z\u00c0-\u024f]+)[-~]$")  # '~': a hyphen the scan misread
 _WORD_START = re.compile(r"^([A-Za-z\u00c0-\u024f’']+)(\S*)\s*")
 _TRAILING_WORD = re.compile(r"([A-Za-z\u00c0-\u024f]+)$")
 
@@ -145,7 +145,7 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
     words ('SocialDemocratic') get a hyphen too. Unsafe where the joined spelling is also
     the author's ('cooperative'): then the hyphenated form must be the commoner in the text."""
     by_joined: dict[str, str] = {}
-    for comp in vocab.compounds:
+    for comp in sorted(vocab.compounds):
         left, right = comp.split("-", 1)
         joined = left + right
         hyph, glued = vocab.compound_counts[comp], vocab.corpus_count(joined)
@@ -193,6 +193,7 @@ def normalise_dashes(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
             out.append(ln)
             continue
         new = re.sub(r"\s*--+\s*", "—", t)
+        new = re.sub(r"\b([a-z]+-[a-z]+)- (?=[a-z])", r"\1 ", new)  # 'five-year- plan'.
         new = re.sub(r"(?<=\S) - (?=\S)", "—", new)
         new = re.sub(r"(?<=[a-z])- (?!(?:and|or|to)\b)(?=[a-z])", "—", new) \
             if not re.search(r"[a-z]-[a-z]+- [a-z]", new) else new
