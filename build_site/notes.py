@@ -910,6 +910,8 @@ def _cut(lines: list[Line], hits: list[_Hit], drop: set[int], glue: dict[int, st
             line_marks.append((len(new.rstrip()), h.key, h.resume))
             new = new.rstrip() if text[start:start + 1] == " " and not new.endswith(" ") else new
             pos = h.end
+            if text[pos:pos + 2] in (" )", " .", " ,", " ;", " :") and not new.endswith(" "):
+                pos += 1  # 'ed. 30 ).': the space stood for the raised figure
         new += text[pos:]
         if line_marks:
             changes.append(Change("note-marker", "changed", ln.number, text, new,

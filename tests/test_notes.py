@@ -264,3 +264,13 @@ def test_document_counts_per_text(slug: str):
     c = notes.document_counts(doc.sections, doc.notes, doc.changes)
     assert (c.markers, c.notes, c.attached, c.missing, len(c.unused), c.lost) == DOC_COUNTS[slug]
     assert notes.counts_sentence(c) in report.report_text(doc)
+
+
+def test_space_left_by_a_raised_figure_goes_with_it():
+    body = [" PREFACE", "See Engels, The Peasant Question, 1922 ed. 1 ). He wrote", "this.",
+            " Page two", "more text here.", " Page three", "and more.", "", "NOTES", "", "1",
+            "", "See Frederick Engels, The Peasant Question.", "p. 1", ""]
+    clean, raw = _lines(body)
+    split = notes.split_notes(clean, raw, notes.NotesConfig())
+    assert "See Engels, The Peasant Question, 1922 ed.). He wrote" in [ln.text for ln in split.lines]
+    assert [m.note_id for m in split.marks] == ["1"]
