@@ -34,6 +34,7 @@ YEAR_DATE = re.compile(r"\b1[5-9]\d\d\.?$")
 SHORT_DATE = re.compile(r"^\d{1,2}(?:\. ?| ?/ ?)[IVX]{1,4}\.? ?\d{2}\.?$")  # '15. VII. 24', '7/XI 24'
 CHRONICLE_DATE = re.compile(rf"^(?:{MONTHS}) \d{{1,2}}(?:-\d{{1,2}})?(?: ?[—-] ?(?:(?:{MONTHS}) )?"
                             rf"\d{{0,2}})?$")
+DEDICATION = re.compile(r"^(?:DEDICATED|TO THE MEMORY|IN MEMORY|TO [A-Z])")
 CHRONICLE_LOOSE = re.compile(rf"^(?:(?:Beginning|End|Middle|Early|Late) of (?:{MONTHS})|"
                              rf"(?:{MONTHS}) \d{{1,2}}(?:, \d{{1,2}})+)$")
 SMALL_WORDS = {"a", "an", "and", "the", "of", "in", "on", "to", "for", "with", "at", "by", "from",
@@ -537,7 +538,7 @@ class _Builder:
         while j < len(self.lines):
             k = self.next_nonblank(j) if not caps else j
             t = self.text_at(k).strip()
-            if caps and t and self.caps_line(t) and not ends_sentence(parts[-1]):
+            if caps and t and self.caps_line(t) and not title_done(parts[-1]):
                 parts.append(t)
                 j = k + 1
                 continue
@@ -556,8 +557,11 @@ class _Builder:
     def caps_heading(self, i: int, level: int | None, force: bool = False) -> int:
         """A block of caps lines; then subtitle lines, a date line, a source block."""
         parts, j = [self.lines[i].text.strip()], i + 1
+        # '3. THE COMPOSITION OF THE PARTY.' / 'THE LENIN ENROLMENT': a numbered caps title
+        # may hold a full stop between its parts.
+        numbered = bool(NUMBERED_CAPS.match(parts[0])) and is_caps(parts[0])
         while j < len(self.lines) and self.caps_line(self.text_at(j).strip()) \
-                and not ends_sentence(parts[-1]) and not force or (
+                and (numbered or not title_done(parts[-1])) and not force or (
                 force and j < len(self.lines) and is_caps(parts[0])
                 and self.caps_line(self.text_at(j).strip())):
             parts.append(self.text_at(j).strip())
@@ -568,8 +572,9 @@ class _Builder:
         capped = len(parts) > 5 or (not force and not ends_sentence(parts[-1])
                                     and is_caps(self.text_at(j).strip()))
         # (a caps block that runs on into a longer caps line is caps body text, cut at a width)
-        if not force and (capped or SHORT_DATE.match(joined) or len(joined) > 160 or re.search(r"[.!,;:]$", joined)
-                          or re.search(r"[a-zA-Z]{2}[.!] [A-Z][A-Za-z]", joined)):
+        if not force and (capped or SHORT_DATE.match(joined) or len(joined) > 160 or not numbered
+                          and (re.search(r"[.!,;:]$", joined)
+                               or re.search(r"[a-zA-Z]{2}[.!] [A-Z][A-Za-z]", joined))):
             return 0  # caps body text (a vow, a greeting), not a heading
         title, refs = split_note_number(joined)
         h = _Heading(level or 3, title, self.lines[i].number, refs=list(refs))
@@ -591,7 +596,7 @@ class _Builder:
                 h.level = 3
         last = self.last_heading()
         if h.level == 3 and last is not None and last.level == 1 and not self.para \
-                and not NUMBERED_CAPS.match(title):
+                and DEDICATION.match(joined):
             last.meta.append(("Dedication", joined))  # caps lines right under a work's title
             return j - i
         self.emit(h)

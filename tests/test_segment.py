@@ -217,3 +217,26 @@ def test_a_shredded_two_column_chronicle_entry_is_rejoined():
     assert entries["June 27"] == ["The Political Bureau appoints him."]
     assert entries["July"] == ["The magazine publishes an interview."]
     assert sum(c.rule == "column-rejoin" for c in changes) == 3
+
+
+def test_a_numbered_caps_title_keeps_its_second_part_after_a_full_stop():
+    text = (f"A REPORT\nMay 24\n\n{PROSE}3. THE COMPOSITION OF THE PARTY.\nTHE LENIN ENROLMENT\n\n"
+            + PROSE)
+    [report] = _tree(text)
+    assert [c.title for c in report.children] == [
+        "3. THE COMPOSITION OF THE PARTY. THE LENIN ENROLMENT"]
+
+
+def test_caps_lines_under_a_title_are_a_dedication_only_when_they_dedicate():
+    dedicated = _tree(f"A BOOK\n\nDEDICATED\nTO THE LENIN ENROLMENT\n\n{PROSE}")
+    assert dedicated[0].children == ()
+    assert dict(dedicated[0].meta)["Dedication"].startswith("DEDICATED")
+    section = _tree(f"A SPEECH\nOctober 22, 1924\n\nDEFECTS IN THE REPORTS FROM\nTHE LOCALITIES\n\n"
+                    f"{PROSE}")
+    assert [c.title for c in section[0].children] == ["DEFECTS IN THE REPORTS FROM THE LOCALITIES"]
+
+
+def test_a_caps_title_ending_in_a_quotation_mark_runs_on():
+    text = (f"II\nTWO SPECIFIC FEATURES\nAND TROTSKY’S THEORY OF “PERMANENT”\nREVOLUTION\n\n{PROSE}")
+    [part] = _tree(text)
+    assert part.title == "II. TWO SPECIFIC FEATURES AND TROTSKY’S THEORY OF “PERMANENT” REVOLUTION"
