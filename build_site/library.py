@@ -241,30 +241,61 @@ def author_page(pid: str, works: list[tuple[str, metadata.WorkMeta]],
 
 
 def chronology_page(lib: metadata.Library, docs: dict[str, Document]) -> Page:
-    """Every work in date order: date, title, author, where it was first published. Works of a
-    collected volume that print their own date are listed one by one."""
-    rows: list[tuple[str, str, str, str, str]] = []
+    """Every work in date order: date, title, author, where it was first published. The works
+    of a collection that print their own date or header (a volume of Works, a post of letters)
+    are listed one by one; a book's dated introduction is not a work of its own."""
+    rows: list[tuple[tuple, str, str, str, str]] = []
     for slug, meta in lib.works.items():
         author = _author_names(meta, lib)
-        doc = docs.get(slug)
-        parts = []
-        for sec, path in page_paths(doc) if doc else []:
-            m = dict(sec.meta)
-            if sec.level == 1 and ("Date" in m or "Published" in m) and len(doc.sections) > 1:
-                parts.append((m.get("Date", ""), nav_title(sec), path, m.get("Published", "")))
-        key = meta.date.split("/")[0]
-        rows.append((key, meta.date_display or meta.date,
+        start = _date_key(meta.date.split("/")[0].replace("-", " "), 0) or (9999,)
+        rows.append((start, meta.date_display or meta.date,
                      f"[{escape(meta.title)}]({work_url(slug, meta)}/index.md)",
                      escape(author), escape(meta.original_publication)))
-        for date, title, path, pub in parts:
-            rows.append((key + "~" + date, escape(date or "—"), f"[{escape(title)}]({path})",
-                         escape(author), escape(pub)))
+        doc = docs.get(slug)
+        parts = [(sec, path, dict(sec.meta)) for sec, path in (page_paths(doc) if doc else [])
+                 if sec.level == 1 and sec.is_page]
+        dated = [p for p in parts if any(k in p[2] for k in _WHEN)]
+        if len(dated) < 2:
+            continue
+        for sec, path, m in dated:
+            shown = m.get("Date") or next((m[k] for k in _WHEN if k in m), "")
+            key = next((k for k in (_date_key(m.get(f, ""), start[0]) for f in _WHEN) if k),
+                       start + (99,))
+            rows.append((key, escape(m.get("Date", "") or "—"), f"[{escape(nav_title(sec))}]"
+                         f"({path})", escape(author), escape(m.get("Published", ""))))
+            del shown
     lines = ["# Chronological index\n", "Every work in the library by date.\n",
              "| Date | Title | Author | First published |", "|---|---|---|---|"]
     for _k, date, title, author, pub in sorted(rows, key=lambda r: r[0]):
         cell = [c.replace("|", "\\|") for c in (date, title, author, pub)]
         lines.append("| " + " | ".join(cell) + " |")
     return Page("chronology.md", "Chronological index", "\n".join(lines) + "\n", "")
+
+
+_WHEN = ("Date", "Written", "Dictated", "Published", "First published")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
+
+
+def _date_key(text: str, year: int) -> tuple[int, ...] | None:
+    """(year, month, day) of the first date in a printed date or header line ('January 17',
+    'May 23-31, 1924', '15. VII. 24', '7/XI 24', '1924 01'); the year defaults to ``year``."""
+    t = text.lower()
+    m = re.search(r"\b(\d{1,2})\s*[./]\s*([ivx]{1,4})\.?\s*(\d{2})\b", t)
+    if m and m.group(2) in _ROMAN:
+        return 1900 + int(m.group(3)), _ROMAN.index(m.group(2)) + 1, int(m.group(1))
+    m = re.search(r"^(\d{4})(?: (\d{1,2}))?(?: (\d{1,2}))?$", t.strip())
+    if m:
+        return tuple(int(g) for g in m.groups() if g)
+    m = re.search(r"\b(" + "|".join(_MONTHS) + r")\b(?:\s+(\d{1,2})\b)?", t)
+    if not m:
+        return None
+    after = re.search(r"\b(1[89]\d\d)\b", t[m.end():]) or re.search(r"\b(1[89]\d\d)\b", t)
+    found = int(after.group(1)) if after else year
+    if not found:
+        return None
+    return found, _MONTHS.index(m.group(1)) + 1, int(m.group(2) or 0)
 
 
 def build_library(source_dir: Path, only: Iterable[str] | None = None,
