@@ -248,7 +248,7 @@ def chronology_page(lib: metadata.Library, docs: dict[str, Document]) -> Page:
     for slug, meta in lib.works.items():
         author = _author_names(meta, lib)
         start = _date_key(meta.date.split("/")[0].replace("-", " "), 0) or (9999,)
-        rows.append((start, meta.date_display or meta.date,
+        rows.append((start, escape(meta.date_display or meta.date),
                      f"[{escape(meta.title)}]({work_url(slug, meta)}/index.md)",
                      escape(author), escape(meta.original_publication)))
         doc = docs.get(slug)
@@ -258,12 +258,12 @@ def chronology_page(lib: metadata.Library, docs: dict[str, Document]) -> Page:
         if len(dated) < 2:
             continue
         for sec, path, m in dated:
-            shown = m.get("Date") or next((m[k] for k in _WHEN if k in m), "")
+            shown = m.get("Date") or m.get("Written") or m.get("Dictated") or "—"
             key = next((k for k in (_date_key(m.get(f, ""), start[0]) for f in _WHEN) if k),
                        start + (99,))
-            rows.append((key, escape(m.get("Date", "") or "—"), f"[{escape(nav_title(sec))}]"
-                         f"({path})", escape(author), escape(m.get("Published", ""))))
-            del shown
+            link = f"[{escape(nav_title(sec))}]({path})"
+            rows.append((key, escape(shown), link, escape(author),
+                         escape(m.get("Published", "") or m.get("First published", ""))))
     lines = ["# Chronological index\n", "Every work in the library by date.\n",
              "| Date | Title | Author | First published |", "|---|---|---|---|"]
     for _k, date, title, author, pub in sorted(rows, key=lambda r: r[0]):
