@@ -72,6 +72,7 @@ class LinksConfig:
     titles: tuple[DeclaredTitle, ...] = ()
     links: tuple[DeclaredLink, ...] = ()
     stock: tuple[str, ...] = ()  # extra stock phrases never to count as shared passages
+    path: str = "links.yml"  # where the configuration came from, for diagnostics
 
 
 def load_config(text: str | None, path: str = "links.yml") -> tuple[LinksConfig, list[Diagnostic]]:
@@ -108,7 +109,7 @@ def load_config(text: str | None, path: str = "links.yml") -> tuple[LinksConfig,
         elif src and dst:
             links.append(DeclaredLink(src, dst, kind, str(item.get("note", ""))))
     stock = tuple(str(s) for s in data.get("stock_phrases") or ())
-    return LinksConfig(tuple(titles), tuple(links), stock), diags
+    return LinksConfig(tuple(titles), tuple(links), stock, path), diags
 
 
 # --- where paragraphs are ---------------------------------------------------------------
@@ -479,7 +480,11 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
     for slug, doc in docs.items():
         if slug not in index_paths and page_paths(doc):
             index_paths[slug] = page_paths(doc)[0][1]
-    diags: list[Diagnostic] = []
+    diags: list[Diagnostic] = [
+        Diagnostic(Level.WARNING, "links-unknown-work",
+                   f"{where}: work {place.work!r} is not a work of the library (a folder under "
+                   "source/ with a work.yml): correct the name or remove the entry", config.path)
+        for where, place in _places(config) if place.work not in lib.works]
     links: dict[int, list[InlineLink]] = defaultdict(list)
     conns: dict[int, list[Connection]] = defaultdict(list)
     counts: Counter = Counter()
@@ -520,8 +525,9 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
         found = find_place(d.target, paras, docs)
         if found is None:
             diags.append(Diagnostic(Level.WARNING, "links-title-not-found",
-                                    f"links.yml: title {d.title!r}: no heading "
-                                    f"{d.target.heading or d.target.text!r} in {d.target.work}"))
+                                    f"title {d.title!r}: no heading "
+                                    f"{d.target.heading or d.target.text!r} in {d.target.work}",
+                                    config.path))
             continue
         if isinstance(found, Section):
             declared_sections.add(id(found))
@@ -582,8 +588,9 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
         src, dst = find_place(d.source, paras, docs), find_place(d.target, paras, docs)
         if not isinstance(src, Para) or not isinstance(dst, Para):
             diags.append(Diagnostic(Level.WARNING, "links-place-not-found",
-                                    f"links.yml: declared link {d.source.text[:40]!r} -> "
-                                    f"{d.target.text[:40]!r}: a paragraph was not found"))
+                                    f"declared link {d.source.text[:40]!r} -> "
+                                    f"{d.target.text[:40]!r}: a paragraph was not found",
+                                    config.path))
             continue
         ks, kd = ("revised-in", "revises") if d.kind == "revised-in" else ("quotes", "quoted-in")
         k_src = next(k for k, p in enumerate(paras) if p is src)
@@ -611,6 +618,13 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
     return Linked(new_docs, tuple(pages), nav,
                   {s: tuple(v) for s, v in references.items()}, dict(counts), tuple(diags),
                   dict(edges))
+
+
+def _places(config: LinksConfig) -> list[tuple[str, Place]]:
+    out = [(f"titles[{i}]", t.target) for i, t in enumerate(config.titles)]
+    for i, d in enumerate(config.links):
+        out += [(f"links[{i}].from", d.source), (f"links[{i}].to", d.target)]
+    return out
 
 
 def _date(lib, slug: str) -> str:

@@ -262,3 +262,13 @@ def test_connections_panel_is_written_after_its_paragraph():
     md = render_page(sec, Document("w", (sec,)), here="w/t.md")
     assert '<div class="xref-panel" data-for="p-3"' in md
     assert "- Quotes [X › Y ¶1 &lt;i&gt;](../x/y.md#p-1)" in md
+
+
+def test_a_declared_place_in_no_work_of_the_library_names_the_file():
+    docs = {"a": doc("a", ("P", [para("x")]))}
+    cfg, _ = links.load_config("links:\n  - from: {work: a, text: x}\n"
+                               "    to: {work: nowhere, text: y}\n", "source/links.yml")
+    linked = links.link_library(docs, library(a=Work("A", "1")), cfg)
+    (d,) = linked.diagnostics
+    assert d.code == "links-unknown-work" and d.path == "source/links.yml"
+    assert "links[0].to" in d.message and "'nowhere'" in d.message
