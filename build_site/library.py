@@ -254,15 +254,23 @@ def chronology_page(lib: metadata.Library, docs: dict[str, Document]) -> Page:
         doc = docs.get(slug)
         parts = [(sec, path, dict(sec.meta)) for sec, path in (page_paths(doc) if doc else [])
                  if sec.level == 1 and sec.is_page]
-        dated = [p for p in parts if any(k in p[2] for k in _WHEN)]
-        if len(dated) < 2:
+        keys = [next((k for k in (_date_key(m.get(f, ""), start[0]) for f in _WHEN) if k), None)
+                for _, _, m in parts]
+        known = [k for k, key in enumerate(keys) if key]
+        if len(known) < 2:
             continue
-        for sec, path, m in dated:
+        # An undated work between dated ones (the volume is in date order) sorts just before
+        # the next dated one; a preface before them or a chronicle after them is no work.
+        for k in range(known[0], known[-1] + 1):
+            sec, path, m = parts[k]
+            key = keys[k]
+            if key is None:
+                nxt = keys[next(j for j in known if j > k)]
+                key = nxt[:-1] + (nxt[-1] - 0.5,)
             shown = m.get("Date") or m.get("Written") or m.get("Dictated") or "—"
-            key = next((k for k in (_date_key(m.get(f, ""), start[0]) for f in _WHEN) if k),
-                       start + (99,))
             link = f"[{escape(nav_title(sec))}]({path})"
-            rows.append((key, escape(shown), link, escape(author),
+            by = m.get("Author") or author  # the document's own byline, when it prints one
+            rows.append((key, escape(shown), link, escape(by),
                          escape(m.get("Published", "") or m.get("First published", ""))))
     lines = ["# Chronological index\n", "Every work in the library by date.\n",
              "| Date | Title | Author | First published |", "|---|---|---|---|"]
@@ -290,7 +298,8 @@ def _date_key(text: str, year: int) -> tuple[int, ...] | None:
         return tuple(int(g) for g in m.groups() if g)
     m = re.search(r"\b(" + "|".join(_MONTHS) + r")\b(?:\s+(\d{1,2})\b)?", t)
     if not m:
-        return None
+        only = re.search(r"\b(1[89]\d\d)\b", t)  # 'GIZ, 1925': the year alone
+        return (int(only.group(1)), 0, 0) if only else None
     after = re.search(r"\b(1[89]\d\d)\b", t[m.end():]) or re.search(r"\b(1[89]\d\d)\b", t)
     found = int(after.group(1)) if after else year
     if not found:

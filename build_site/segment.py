@@ -34,6 +34,7 @@ YEAR_DATE = re.compile(r"\b1[5-9]\d\d\.?$")
 SHORT_DATE = re.compile(r"^\d{1,2}(?:\. ?| ?/ ?)[IVX]{1,4}\.? ?\d{2}\.?$")  # '15. VII. 24', '7/XI 24'
 CHRONICLE_DATE = re.compile(rf"^(?:{MONTHS}) \d{{1,2}}(?:-\d{{1,2}})?(?: ?[—-] ?(?:(?:{MONTHS}) )?"
                             rf"\d{{0,2}})?$")
+COMPLIMENTARY = re.compile(r"^(?:Respectfully|Yours|Sincerely|Faithfully|With (?:\w+ )*greetings)\b")
 DEDICATION = re.compile(r"^(?:DEDICATED|TO THE MEMORY|IN MEMORY|TO [A-Z])")
 CHRONICLE_LOOSE = re.compile(rf"^(?:(?:Beginning|End|Middle|Early|Late) of (?:{MONTHS})|"
                              rf"(?:{MONTHS}) \d{{1,2}}(?:, \d{{1,2}})+)$")
@@ -906,6 +907,8 @@ def closing_meta(lines: Sequence[str]) -> list[tuple[str, str]]:
     if not lines:
         return []
     text = " ".join(lines)
+    if COMPLIMENTARY.match(text):
+        return []  # 'Respectfully yours, March 6, 1923': the letter's own closing words
     if not (YEAR_DATE.search(text) or SHORT_DATE.search(text) or FIRST_TIME.match(lines[-1])
             or SIGNATURE.match(lines[-1])):
         return []

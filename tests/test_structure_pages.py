@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from build_site import metadata
-from build_site.library import about_block, author_page, home_page, work_url
+from build_site.library import _date_key, about_block, author_page, home_page, work_url
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB, _ = metadata.load_library(ROOT / "source")
@@ -78,3 +80,30 @@ def test_a_chapter_contents_list_shows_once_as_its_contents(built_site: Path):
     assert len(contents) == 1 and "The transitional regime" in contents[0]
     assert not re.search(r"<p[^>]*>The transitional regime", html)
     assert len(re.findall(r"<h2[^>]*>1\. The Transitional Regime", html)) == 1
+
+
+@pytest.mark.parametrize("text, year, want", [
+    ("May 23-31, 1924", 0, (1924, 5, 23)),
+    ("15. VII. 24", 0, (1924, 7, 15)),
+    ("7/XI 24", 0, (1924, 11, 7)),
+    ("January 17", 1924, (1924, 1, 17)),
+    ("Written on December 12, 1922", 0, (1922, 12, 12)),
+    ("Pravda, Nos. 96, 97; April 26 and 30, May 9, 1924", 0, (1924, 4, 26)),
+    ("GIZ, 1925", 0, (1925, 0, 0)),
+    ("1924 01", 0, (1924, 1)),
+    ("Published for the first time", 1924, None),
+])
+def test_printed_dates_become_sort_keys(text, year, want):
+    assert _date_key(text, year) == want
+
+
+def test_chronology_puts_the_works_of_a_volume_in_date_order(built_site: Path):
+    html = (built_site / "chronology" / "index.html").read_text(encoding="utf-8")
+    titles = [re.sub(r"<[^>]+>", "", t) for t in re.findall(r"<tr>\s*<td>[^<]*</td>\s*<td>(.*?)</td>",
+                                                            html, flags=re.DOTALL)]
+    order = ["On the Contradictions in the Young Communist League", "The Foundations of Leninism",
+             "Thirteenth Congress of the R.C.P. (B.)", "Concerning the International Situation",
+             "Trotskyism or Leninism?"]
+    at = [titles.index(t) for t in order]
+    assert at == sorted(at), titles
+    assert "Preface" not in titles and "Biographical Chronicle" not in titles
