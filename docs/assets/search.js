@@ -51,7 +51,7 @@
     const t = toggle();
     if (t && t.checked) { t.checked = false; t.dispatchEvent(new Event("change")); }
     const input = $("library-search-input");
-    if (input) { input.blur(); input.setAttribute("aria-expanded", "false"); }
+    if (input) input.blur();
   }
 
   function setStatus(text) {
@@ -104,6 +104,7 @@
     if (!query) {
       state.results = []; state.shown = 0; select(-1);
       list.replaceChildren();
+      showMore();
       setStatus(HINT);
       list.dataset.done = String(seq);
       return;
@@ -119,7 +120,7 @@
     state.shown = 0;
     state.selected = -1;
     list.replaceChildren();
-    input.setAttribute("aria-expanded", res.results.length ? "true" : "false");
+    showMore();
     const n = res.results.length;
     const scope = Object.values(filters).join(", ");
     if (!n) {
@@ -146,21 +147,18 @@
     const slice = state.results.slice(state.shown, state.shown + count);
     const data = await Promise.all(slice.map((r) => r.data()));
     if (seq !== state.seq) return;
-    const old = list.querySelector(".library-search__more");
-    if (old) old.remove();
     data.forEach((d, i) => list.appendChild(item(d, state.shown + i)));
     state.shown += data.length;
-    if (state.shown < state.results.length) {
-      const li = document.createElement("li");
-      li.className = "md-search-result__item library-search__more";
-      const b = document.createElement("button");
-      b.type = "button";
-      b.className = "md-search-result__more";
-      b.textContent = `Show ${Math.min(PAGE_SIZE, state.results.length - state.shown)} more`;
-      b.addEventListener("click", () => more(state.seq, PAGE_SIZE));
-      li.appendChild(b);
-      list.appendChild(li);
-    }
+    showMore();
+  }
+
+  // 'Show more' is a button after the list (a listbox may only hold options).
+  function showMore() {
+    const b = $("library-search-more");
+    if (!b) return;
+    const left = state.results.length - state.shown;
+    b.hidden = left <= 0;
+    b.textContent = left > 0 ? `Show ${Math.min(PAGE_SIZE, left)} more` : "";
   }
 
   function target(url) {
@@ -204,8 +202,6 @@
     const li = document.createElement("li");
     li.className = "md-search-result__item";
     li.id = `library-search-r${index}`;
-    li.setAttribute("role", "option");
-    li.setAttribute("aria-selected", "false");
     const a = document.createElement("a");
     a.className = "md-search-result__link library-search__hit";
     a.href = target(m.url);
@@ -259,24 +255,20 @@
 
   function hits() {
     const list = $("library-search-results");
-    return list ? Array.from(list.querySelectorAll(".library-search__hit, .md-search-result__more")) : [];
+    const all = list ? Array.from(list.querySelectorAll(".library-search__hit")) : [];
+    const b = $("library-search-more");
+    return b && !b.hidden ? all.concat([b]) : all;
   }
 
+  // Arrow keys move the focus itself to a result, as in Material's own search: a screen
+  // reader reads the link, and Enter follows it like any link.
   function select(i) {
     const all = hits();
-    const input = $("library-search-input");
-    all.forEach((el, j) => {
-      const li = el.closest("li");
-      if (li) li.setAttribute("aria-selected", j === i ? "true" : "false");
-      el.classList.toggle("library-search__selected", j === i);
-    });
+    all.forEach((el, j) => el.classList.toggle("library-search__selected", j === i));
     state.selected = i >= 0 && i < all.length ? i : -1;
     if (state.selected >= 0) {
-      const li = all[state.selected].closest("li");
-      if (input && li && li.id) input.setAttribute("aria-activedescendant", li.id);
+      all[state.selected].focus();
       all[state.selected].scrollIntoView({ block: "nearest" });
-    } else if (input) {
-      input.removeAttribute("aria-activedescendant");
     }
   }
 
@@ -310,6 +302,12 @@
 
   document.addEventListener("focusin", (e) => {
     if (e.target && e.target.id === "library-search-input") open();
+  });
+
+  document.addEventListener("click", (e) => {
+    if (e.target instanceof Element && e.target.id === "library-search-more") {
+      more(state.seq, PAGE_SIZE);
+    }
   });
 
   document.addEventListener("submit", (e) => {
@@ -372,6 +370,12 @@
         }
         break;
       default:
+        // Typing on a focused result goes back to the box, as in Material's search.
+        if (e.key.length === 1 && e.target instanceof Element &&
+            e.target.closest(".library-search__hit, #library-search-more")) {
+          const input = $("library-search-input");
+          if (input) input.focus();
+        }
         break;
     }
   }, true);
