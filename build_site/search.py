@@ -6,8 +6,9 @@ footnotes apart), each paragraph written with the id the built page gives it: Pa
 those ids with their word positions ("anchors"), so the browser opens the page at the
 paragraph where the words were found (``chapter/#p-12``). Not one record per paragraph: the
 browser fetches Pagefind's page list whole before the first result, about 6.5 bytes a record
-(150 KB for the 23,000 paragraphs of a 10x corpus). Ids and text are read from the built HTML, not re-derived from the model, so the index always agrees
-with what the browser shows whatever the anchors and render stages decide. Author, work and
+(150 KB for the 23,000 paragraphs of a 10x corpus). Ids and text are read from the built
+HTML, not re-derived from the model, so the index always agrees with what the browser shows
+whatever the anchors and render stages decide. Author, work and
 chapter come from the library metadata and the section tree.
 
 Everything shown beside a result (URL, chapter, author, work) is stored as a Pagefind
@@ -17,7 +18,7 @@ searchable, come back with each result, and a filter's index is only fetched whe
 filters by it (author and work are offered; the rest never are).
 
 The browser side is ``docs/assets/search.js`` (Pagefind's JavaScript API, our own results in
-Material's header) and ``overrides/partials/header.html``.
+Material's header), ``overrides/partials/header.html`` and ``library-search.html``.
 """
 
 from __future__ import annotations

@@ -122,6 +122,10 @@ def test_phrase_finds_its_paragraph_and_opens_it(page, site_url, built_site, kno
     page.wait_for_function("(id) => document.querySelector(':target')?.id === id", arg=pid,
                            timeout=WAIT)
     assert page.evaluate("window.__noReload") is True, "navigation.instant was bypassed"
+    # The landing paragraph is highlighted (the anchors feature's :target style).
+    page.wait_for_function("""() => { const s = getComputedStyle(document.querySelector(':target'));
+        return s.backgroundColor !== 'rgba(0, 0, 0, 0)' || s.boxShadow !== 'none'
+               || s.outlineStyle !== 'none'; }""", timeout=WAIT)
     assert not page.evaluate("document.getElementById('__search').checked")
     box = page.locator(f"[id='{pid}']").bounding_box()
     assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
