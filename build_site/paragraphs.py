@@ -130,7 +130,7 @@ def damaged_spans(text: str, window: int = 6, need: int = 3) -> list[tuple[int, 
     toks = text.split()
     bad = [_garbled_weight(t) for t in toks]
     spans: list[tuple[int, int]] = []
-    for k in range(0, max(0, len(toks) - window + 1)):
+    for k in range(max(0, len(toks) - window + 1)):
         if sum(bad[k:k + window]) >= need:
             if spans and spans[-1][1] >= k:
                 spans[-1] = (spans[-1][0], k + window)

@@ -32,9 +32,9 @@ class ArticleText(HTMLParser):
         classes = set((dict(attrs).get("class") or "").split())
         if tag == "article":
             self.depth += 1
-        elif self.depth:
-            if self.skip or tag in SKIP_TAGS or classes & SKIP_CLASSES or "hidden" in dict(attrs):
-                self.skip += 1
+        elif self.depth and (self.skip or tag in SKIP_TAGS or classes & SKIP_CLASSES
+                             or "hidden" in dict(attrs)):
+            self.skip += 1
 
     def handle_endtag(self, tag):
         if tag in VOID:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from build_site.model import Block, BlockKind, Line, Section
-from build_site.paragraphs import (block_kind, breaks_before, is_damaged, make_block,
-                                   tail_is_short, with_pages)
+from build_site.paragraphs import (
+    block_kind,
+    breaks_before,
+    is_damaged,
+    make_block,
+    tail_is_short,
+    with_pages,
+)
 
 W = 60
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model import Change, Diagnostic, Line
-from .furniture import FIXERS, FurnitureConfig
 from .corrections import Correction, apply_corrections
+from .furniture import FIXERS, FurnitureConfig
 from .ocr import repair_ocr
 from .pagemap import page_map
 from .vocabulary import Vocabulary, build_vocabulary

@@ -84,9 +84,10 @@ def drop_watermarks(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line]
         return lines, []
     words = sorted({w for phrase in cfg.watermarks for w in phrase.split()} | set(cfg.watermarks),
                    key=len, reverse=True)
-    whole = re.compile(r"^(?:(?:%s)\s*)+$" % "|".join(map(re.escape, words)))
-    glued = re.compile(r"(?<=[a-z])(?:%s)(?=[a-z]|\s|$)" % "|".join(
-        re.escape(w) for w in words if len(w) > 3))
+    alternatives = "|".join(map(re.escape, words))
+    long_words = "|".join(re.escape(w) for w in words if len(w) > 3)
+    whole = re.compile(rf"^(?:(?:{alternatives})\s*)+$")
+    glued = re.compile(rf"(?<=[a-z])(?:{long_words})(?=[a-z]|\s|$)")
     out: list[Line] = []
     changes: list[Change] = []
     carry = False  # the previous kept line ended in half a word cut by a watermark
@@ -225,9 +226,9 @@ def drop_running_heads(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Li
     for i in sorted(heads):
         key = head_key(lines[i].text)
         if i not in drop and _mid_sentence(lines, i, set(drop)):
-            if _isolated(lines, i) and (key in proven or counts[key] >= 2):
-                drop[i] = "running head"
-            elif key in first_seen and (key in proven or lines[i].text.isupper()):
+            recurring = _isolated(lines, i) and (key in proven or counts[key] >= 2)
+            repeated = key in first_seen and (key in proven or lines[i].text.isupper())
+            if recurring or repeated:
                 drop[i] = "running head"
         first_seen.add(key)
     for i in numbers:

@@ -10,7 +10,7 @@ the run, and the segmenter keeps initials with their full stops.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from .vocabulary import Vocabulary, general_frequency
 
@@ -47,7 +47,7 @@ def segment_letters(s: str, vocab: Vocabulary, maxlen: int = 24) -> list[str]:
 
 
 def _segment(s: str, vocab: Vocabulary, maxlen: int) -> tuple[str, ...]:
-    @lru_cache(maxsize=None)
+    @cache
     def cost(w: str) -> float:
         return vocab.cost(w)
 
@@ -81,11 +81,7 @@ def respace(collapsed: str, vocab: Vocabulary) -> str:
         else:
             piece = p
         if out and not out.endswith(tuple(_NO_SPACE_AFTER)) and not piece.startswith(
-                tuple(_NO_SPACE_BEFORE)):
-            out += " "
-        elif out and out[-1] in ".,;:!?”" and piece[:1].isalnum():
-            out += " "
-        elif out and out[-1] in ".,;:!?”" and piece[:1] in _OPENING:
+                tuple(_NO_SPACE_BEFORE)) or out and out[-1] in ".,;:!?”" and piece[:1].isalnum() or out and out[-1] in ".,;:!?”" and piece[:1] in _OPENING:
             out += " "
         out += piece
     return re.sub(r" {2,}", " ", out)

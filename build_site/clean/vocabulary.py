@@ -20,11 +20,7 @@ from wordfreq import word_frequency
 WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:[’'][A-Za-z]+)?")
 HYPHENATED = re.compile(r"\b([A-Za-z]{2,})-([A-Za-z]{2,})\b")
 
-FUNCTION_WORDS = frozenset("""
-a an the in to that this it by and if which who whom whose we they he she but or for as is are
-was were be not with of on at from all these those there when where what our their its so such
-i you his her them us my no nor yet than then though because while whether even also only
-""".split())
+FUNCTION_WORDS = frozenset(["a", "an", "the", "in", "to", "that", "this", "it", "by", "and", "if", "which", "who", "whom", "whose", "we", "they", "he", "she", "but", "or", "for", "as", "is", "are", "was", "were", "be", "not", "with", "of", "on", "at", "from", "all", "these", "those", "there", "when", "where", "what", "our", "their", "its", "so", "such", "i", "you", "his", "her", "them", "us", "my", "no", "nor", "yet", "than", "then", "though", "because", "while", "whether", "even", "also", "only"])
 
 
 @lru_cache(maxsize=200_000)
