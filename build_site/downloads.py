@@ -13,12 +13,17 @@ import html
 import re
 import textwrap
 import uuid
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .model import Block, BlockKind, Document, Note, Section
 from .render import _assign_ids, _walk, page_paths
+
+FIXED_TIME = datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
+"""dcterms:modified and zip entry times: a constant (the zip epoch), so that two builds of the
+same texts give byte-identical files (tests/test_determinism.py) whatever the build date."""
 
 FOLDER = "downloads"
 """Site folder holding every work's files, so their URLs stay put when page URLs change."""
@@ -245,9 +250,22 @@ def epub_bytes(doc: Document, info: WorkInfo,
     book.add_item(epub.EpubNav())
     book.spine = ["nav", *spine]
     buf = io.BytesIO()
-    options = {"mtime": modified or datetime.datetime.now(datetime.UTC)}
-    epub.write_epub(buf, book, options)
-    return buf.getvalue()
+    epub.write_epub(buf, book, {"mtime": modified or FIXED_TIME})
+    return _reproducible_zip(buf.getvalue())
+
+
+def _reproducible_zip(data: bytes) -> bytes:
+    """The same EPUB for the same input: ebooklib stamps each zip entry with the build time."""
+    import io
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for entry in src.infolist():  # order kept: 'mimetype' first and stored, as EPUB requires
+            info = zipfile.ZipInfo(entry.filename, date_time=FIXED_TIME.timetuple()[:6])
+            info.compress_type = entry.compress_type
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, src.read(entry.filename))
+    return out.getvalue()
 
 
 def plain_text(doc: Document, info: WorkInfo, width: int = 72) -> str:

@@ -90,9 +90,16 @@ def test_epub_metadata_and_table_of_contents():
     assert "c001.xhtml" in hrefs and "c001.xhtml#part-one" in hrefs and "c002.xhtml" in hrefs
 
 
-def test_epub_is_stable_for_the_same_input():
-    assert downloads.epub_bytes(tiny_doc(), INFO, WHEN) == downloads.epub_bytes(
-        tiny_doc(), INFO, WHEN)
+def test_epub_is_the_same_bytes_whenever_it_is_built(monkeypatch):
+    import time
+
+    first = downloads.epub_bytes(tiny_doc(), INFO)
+    monkeypatch.setattr(time, "time", lambda: 2_000_000_000.0)  # zip entries stamp time.time
+    monkeypatch.setattr(time, "localtime", lambda *a: time.gmtime(2_000_000_000))
+    assert downloads.epub_bytes(tiny_doc(), INFO) == first
+    with zipfile.ZipFile(io.BytesIO(first)) as z:
+        assert z.namelist()[0] == "mimetype"
+        assert z.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
 
 
 def test_plain_text_keeps_words_notes_and_marks_damage():
