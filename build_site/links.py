@@ -732,7 +732,7 @@ def map_svg(nodes: list[tuple[str, str, str]], edges: Mapping[tuple[str, str], i
     """The works on a circle, the links between them as lines as thick as their count.
     ``nodes`` are (slug, title, href); every node is a link to its work."""
     n = max(len(nodes), 1)
-    r = size / 2 - 110
+    r = size / 2 - 170  # room for labels left and right
     pos = {slug: (size / 2 + r * math.cos(2 * math.pi * i / n - math.pi / 2),
                   size / 2 + r * math.sin(2 * math.pi * i / n - math.pi / 2))
            for i, (slug, _, _) in enumerate(nodes)}
@@ -750,7 +750,7 @@ def map_svg(nodes: list[tuple[str, str, str]], edges: Mapping[tuple[str, str], i
                          f'links</title></line>')
     for slug, title, href in nodes:
         x, y = pos[slug]
-        short = title if len(title) <= 28 else title[:26] + "…"
+        short = title if len(title) <= 24 else title[:22] + "…"
         anchor = "middle" if abs(x - size / 2) < 40 else ("start" if x > size / 2 else "end")
         dx = 0 if anchor == "middle" else (12 if anchor == "start" else -12)
         dy = -14 if y < size / 2 and anchor == "middle" else (22 if anchor == "middle" else 4)
