@@ -139,8 +139,9 @@ def about_block(meta: metadata.WorkMeta) -> str:
             ("Raw text", raw)]
     out = ['## About this text { #about-this-text }\n', _dl(rows)]
     if meta.source.url.startswith(("http://", "https://")):
-        out.append(f'<p class="source-link">Digital source: <a href="{escape_attr(meta.source.url)}"'
-                   f' rel="nofollow">{escape_attr(meta.source.url)}</a></p>\n')
+        # The address goes in the link only: as visible text it reads like a printout footer.
+        out.append(f'<p class="source-link"><a href="{escape_attr(meta.source.url)}" '
+                   'rel="nofollow">The digital source of this text</a></p>\n')
     out.append(f"[{report.REPORT_TITLE}]({report.REPORT_FILE}): how this text was cleaned "
                "from its raw source, line by line.")
     return "\n".join(out)
