@@ -349,6 +349,8 @@ class _Builder:
                     continue
                 if m and len(t) < 200:
                     h.meta.append((m.group(1).capitalize(), m.group(2)))
+                    self.changes.append(Change("header-label", "changed", ln.number, t,
+                                               m.group(2), "the label names the metadata"))
                     i += 1
                     continue
                 if self.contents_item(i, h):
@@ -438,6 +440,7 @@ class _Builder:
         if self.chronicle and not self.in_chronicle and self.chronicle[0].search(t):
             self.in_chronicle = True
             self.emit(_Heading(1, self.chronicle[1], lines[i].number, chronicle=True))
+            self.drop(lines[i], "chronicle-start", "the chronicle's year line, now its page")
             return 1
         if self.in_chronicle:
             # A date line ('June 4', or a month alone): after a blank, or over one.
