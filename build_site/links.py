@@ -738,7 +738,8 @@ def map_svg(nodes: list[tuple[str, str, str]], edges: Mapping[tuple[str, str], i
            for i, (slug, _, _) in enumerate(nodes)}
     top = max(edges.values(), default=1)
     parts = [(f'<svg class="library-map" viewBox="0 0 {size} {size}" role="img" '
-              'xmlns="http://www.w3.org/2000/svg" aria-label="Map of the library">')]
+              'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+              'aria-label="Map of the library">')]
     titles = {slug: title for slug, title, _ in nodes}
     for (a, b), w in sorted(edges.items()):
         if a in pos and b in pos:
@@ -754,7 +755,9 @@ def map_svg(nodes: list[tuple[str, str, str]], edges: Mapping[tuple[str, str], i
         anchor = "middle" if abs(x - size / 2) < 40 else ("start" if x > size / 2 else "end")
         dx = 0 if anchor == "middle" else (12 if anchor == "start" else -12)
         dy = -14 if y < size / 2 and anchor == "middle" else (22 if anchor == "middle" else 4)
-        parts.append(f'<a class="map-node" href="{escape_attr(href)}" data-work="{slug}">'
+        # xlink:href, not href: Material's instant navigation assigns ``el.href`` on every
+        # element with an href attribute, which throws on an SVG link (its href is read-only).
+        parts.append(f'<a class="map-node" xlink:href="{escape_attr(href)}" data-work="{slug}">'
                      f'<title>{escape_attr(title)}</title>'
                      f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9"/>'
                      f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor}">'

@@ -50,7 +50,7 @@ multiple selected novalidate autofocus wrap rows cols max min step list form sum
 abbr span accesskey contenteditable draggable nonce slot part decoding fetchpriority kind
 srclang default controls poster preload stroke stroke-width stroke-linecap stroke-linejoin
 points x y cx cy r rx ry x1 x2 y1 y2 transform opacity fill-rule clip-rule version
-preserveaspectratio""".split()  # noqa: SIM905 (a word list reads best so)
+preserveaspectratio text-anchor xmlns:xlink xlink:href""".split()  # noqa: SIM905 (a word list reads best so)
 
 # What a page may contain that the source could have smuggled in.
 INJECTED = """(known) => {

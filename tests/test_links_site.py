@@ -29,7 +29,7 @@ def _resolve(site: Path, page: Path, href: str) -> tuple[Path, str]:
 
 def work_folders(site: Path) -> dict[str, Path]:
     page = site / MAP
-    nodes = re.findall(r'<a class="map-node" href="([^"]+)" data-work="([^"]+)"',
+    nodes = re.findall(r'<a class="map-node" xlink:href="([^"]+)" data-work="([^"]+)"',
                        page.read_text(encoding="utf-8"))
     return {slug: _resolve(site, page, href)[0].parent for href, slug in nodes}
 
@@ -51,7 +51,7 @@ def test_every_cross_link_and_map_node_resolves(built_site: Path):
         hrefs = re.findall(r'<a class="xref-(?:person|title)"[^>]*href="([^"]+)"', text)
         hrefs += [h for links in panels(page).values() for _, h in links]
         if page.relative_to(built_site).as_posix() == MAP:
-            hrefs += re.findall(r'<a class="map-node" href="([^"]+)"', text)
+            hrefs += re.findall(r'<a class="map-node" xlink:href="([^"]+)"', text)
         for href in hrefs:
             file, frag = _resolve(built_site, page, href)
             assert file.exists(), f"{page}: {href} -> missing {file}"
