@@ -30,7 +30,7 @@ def test_every_work_has_readable_pages(built_site: Path, slug: str):
     words = 0
     for p in pages:
         html = p.read_text(encoding="utf-8")
-        paras = re.findall(r'<p id="p-\d+">(.*?)</p>', html, flags=re.S)
+        paras = re.findall(r'<p id="p-\d+">(.*?)</p>', html, flags=re.DOTALL)
         words += sum(len(re.sub(r"<[^>]+>", " ", t).split()) for t in paras)
     raw_words = len((ROOT / "source" / slug / LIB.works[slug].raw_file).read_text().split())
     # Furniture and notes are removed, but the author's words stay: well over 80% remain.
