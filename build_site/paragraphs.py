@@ -12,6 +12,7 @@ import re
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
@@ -105,6 +106,7 @@ def _splits_into_words(w: str, parts: int = 3) -> bool:
                for k in range(3, len(w) - 2))
 
 
+@lru_cache(maxsize=200_000)  # tokens repeat: a text of 100k words has ~15k distinct ones
 def _garbled_weight(tok: str) -> int:
     """0 for a word, 1 for a garbled token, 2 for a long garbled one that is no compound."""
     if not _garbled(tok):
