@@ -17,7 +17,8 @@ PATTERNS: dict[str, re.Pattern] = {
     "spaced-hyphen-dash": re.compile(r"\w - \w"),
     "glued-caps-word": re.compile(r"\b[A-Za-z][a-z]{2,}[A-Z]{4,}\b"),
     "ocr-speck": re.compile(r"[~·£•]"),
-    "typeface-capitals": re.compile(r"\b[a-z]+[A-Z]{2,}[a-z]*\b|\b[A-Z][a-z]*[A-Z]{2,}[a-z]{2,}\b"),
+    "typeface-capitals": re.compile(
+        r"\b[a-z]+[A-Z]{2,}[a-z]*\b|\b[A-Z][a-z]*[A-Z]{2,}[a-z]{2,}\b|\b[A-Z][a-z]+[A-Z]{2,}\b"),
     "pdf-operator": re.compile(r"\)Tj|\bTj\b|\bT\*"),
     "watermark": re.compile(r"\b(?:FROM MARX|TO MAO|NOT FOR COMMERCIAL|COMMERCIAL DISTRIBUTION)\b"),
     "spaced-ellipsis": re.compile(r"\. \. \."),
