@@ -547,6 +547,10 @@ def _marker_chain(cands: list[tuple[int, int, int, int | None, str, str]],
     return chain[::-1]
 
 
+_PRONOUN_OPENING = re.compile(r"(?:It|Its|He|His|She|They|Their|These)\b")
+_LONG_WORD = re.compile(r"[a-z]{4,}")
+
+
 def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block],
            lines: list[Line], contexts: dict[int, set[str]]) -> dict[int, list[int]]:
     """Note number -> the blocks holding its text (empty: missing), by a monotone dynamic
@@ -558,27 +562,38 @@ def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block]
     back: list[list[tuple[int, int] | None]] = [[None] * (J + 1) for _ in range(count + 1)]
     cost[0][0] = 0.0
 
-    def group_cost(k: int, j0: int, j1: int) -> float:
-        c = 0.0
+    groups: dict[tuple[int, int], tuple[float, int | None, set[str], list[int], float]] = {}
+
+    def group(j0: int, j1: int) -> tuple[float, int | None, set[str], list[int], float]:
+        """What a group's cost owes to its blocks alone; computed once per group, since the
+        programme tries every group against several note numbers."""
         first = blocks[j0]
-        c += -4.0 if first.label == k else (6.0 if first.label is not None else 0.0)
-        c += 0.0 if first.hard else 1.0
+        c = 0.0 if first.hard else 1.0
         opening = lines[first.idx[0]].text
         c += 8.0 if opening[:1].islower() else 0.0  # a note goes on here
-        c += 10.0 if re.match(r"(?:It|Its|He|His|She|They|Their|These)\b", opening) else 0.0
-        words = set(re.findall(r"[a-z]{4,}", " ".join(
+        c += 10.0 if _PRONOUN_OPENING.match(opening) else 0.0
+        words = set(_LONG_WORD.findall(" ".join(
             lines[j].text for blk in blocks[j0:j1] for j in blk.idx).lower()[:300]))
-        c -= 1.5 * min(3, len(words & contexts.get(k, set())))  # the note names what it annotates
         for blk in blocks[j0 + 1:j1]:
             c += 10.0 if blk.label is not None else (3.0 if blk.hard else 1.5)
         refs = [blk.backref for blk in blocks[j0:j1] if blk.backref is not None]
+        extra = 2.0 * (len(refs) - 1) if len(refs) > 1 else 0.0
+        return c, first.label, words, refs, extra
+
+    def group_cost(k: int, j0: int, j1: int) -> float:
+        # The half-point terms add up exactly in any order; the page term and the extra
+        # back-references come last, as they always did, so the sums are the same floats.
+        g = groups.get((j0, j1))
+        if g is None:
+            g = groups[(j0, j1)] = group(j0, j1)
+        base, label, words, refs, extra = g
+        c = (-4.0 if label == k else (6.0 if label is not None else 0.0)) + base
+        c -= 1.5 * min(3, len(words & contexts.get(k, set())))  # the note names what it annotates
         page = marker_pages.get(k)
         if refs and page is not None:
-            c += min(abs(r - page) for r in refs) * 0.8 if min(
-                abs(r - page) for r in refs) > 1 else 0.0
-        if len(refs) > 1:
-            c += 2.0 * (len(refs) - 1)
-        return c
+            near = min(abs(r - page) for r in refs)
+            c += near * 0.8 if near > 1 else 0.0
+        return c + extra if extra else c
 
     for k in range(1, count + 1):
         for j in range(J + 1):
@@ -901,7 +916,7 @@ def _cut(lines: list[Line], hits: list[_Hit], drop: set[int], glue: dict[int, st
         text = glue.get(j, ln.text)
         new, pos = "", 0
         line_marks: list[tuple[int, str, int]] = []
-        for h in sorted(by_line.get(j, []), key=lambda h: h.start):
+        for h in sorted(by_line[j], key=lambda h: h.start) if j in by_line else ():
             start = h.start
             if start > pos:
                 new += text[pos:start]
