@@ -913,10 +913,13 @@ def _cut(lines: list[Line], hits: list[_Hit], drop: set[int], glue: dict[int, st
     for j, ln in enumerate(lines):
         if j in drop:
             continue
+        if pending_glue is None and j not in by_line and j not in glue:
+            out.append(ln)  # most lines: nothing to cut or rejoin
+            continue
         text = glue.get(j, ln.text)
         new, pos = "", 0
         line_marks: list[tuple[int, str, int]] = []
-        for h in sorted(by_line[j], key=lambda h: h.start) if j in by_line else ():
+        for h in sorted(by_line.get(j, []), key=lambda h: h.start):
             start = h.start
             if start > pos:
                 new += text[pos:start]

@@ -130,8 +130,10 @@ def _garbled(tok: str) -> bool:
 def damaged_spans(text: str, window: int = 6, need: int = 3) -> list[tuple[int, int]]:
     """Token index ranges where at least ``need`` of ``window`` tokens are garbled."""
     toks = text.split()
-    bad = [_garbled_weight(t) for t in toks]
+    bad = list(map(_garbled_weight, toks))
     spans: list[tuple[int, int]] = []
+    if sum(bad) < need:  # most paragraphs: no window can reach ``need``
+        return spans
     for k in range(max(0, len(toks) - window + 1)):
         if sum(bad[k:k + window]) >= need:
             if spans and spans[-1][1] >= k:

@@ -165,12 +165,12 @@ def load_structure(data: dict[str, Any], path: str = "") -> tuple[StructureConfi
 # -- line classifiers ----------------------------------------------------------------------------
 
 def _letters(t: str) -> str:
-    return "".join(c for c in t if c.isalpha())
+    return "".join(filter(str.isalpha, t))
 
 
 def is_caps(t: str) -> bool:
     letters = _letters(t)
-    return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.85 * len(letters)
+    return len(letters) >= 3 and sum(map(str.isupper, letters)) >= 0.85 * len(letters)
 
 
 def is_title_case(t: str) -> bool:
@@ -272,7 +272,7 @@ class _Builder:
         return self.lines[j].text if 0 <= j < len(self.lines) else ""
 
     def caps_line(self, t: str) -> bool:
-        return is_caps(t) and len(t) <= 90 and not self.text_only(t)
+        return len(t) <= 90 and is_caps(t) and not self.text_only(t)
 
     def drop(self, ln: Line, rule: str, reason: str) -> None:
         self.changes.append(Change(rule, "dropped", ln.number, ln.text, reason=reason))
