@@ -61,6 +61,7 @@ CLASSIFICATION = re.compile(r"^(?:Top [Ss]ecret|Strictly [Ss]ecret|Secret|Confid
 SALUTATION = re.compile(r"^Dear (?:[Cc]omrades?|Sirs?|Madam|Mr\.|Mrs\.)\b.{0,60}[:,!]$")
 TRAILING_NOTE = re.compile(r"^(.*\S)\s+(\d{1,3})$|^(.*\S)\[(\d{1,3})\]$")
 SENTENCE_END = re.compile(r"[.!?…:;][\"”’')\]]*(?:\d{1,3}|\[\d{1,3}\])?$|[\"”’)]$")
+_CLOSERS = "\"”’')]"  # the class repeated in SENTENCE_END
 
 
 # -- configuration -----------------------------------------------------------------------------
@@ -184,6 +185,10 @@ def is_title_case(t: str) -> bool:
 
 def ends_sentence(t: str) -> bool:
     """Final punctuation, allowing a trailing note number ('Bogajevsky.7', 'end.[2]')."""
+    # The pattern is anchored at the end: a match longer than the last 40 characters needs
+    # a run of closing quotes and brackets through them, so only then search the whole line.
+    if len(t) > 40 and t[-40] not in _CLOSERS:
+        t = t[-40:]
     return bool(SENTENCE_END.search(t))
 
 
@@ -807,9 +812,27 @@ class _Builder:
         return False
 
     def lines_of(self, b: Block) -> list[Line]:
-        return [ln for ln in self.lines[self.index.get(b.first_line, 0):]
-                if b.first_line <= ln.number <= b.last_line and ln.text.strip()
-                ][:b.last_line - b.first_line + 1]
+        # Stops once it has enough lines, or (lines in order) once past the block's last one:
+        # scanning to the end of the text each time made closing checks quadratic.
+        want = b.last_line - b.first_line + 1
+        ordered = self.ascending()
+        out: list[Line] = []
+        for k in range(self.index.get(b.first_line, 0), len(self.lines)):
+            ln = self.lines[k]
+            if b.first_line <= ln.number <= b.last_line and ln.text.strip():
+                out.append(ln)
+                if len(out) >= want:
+                    break
+            elif ordered and ln.number > b.last_line:
+                break
+        return out
+
+    def ascending(self) -> bool:
+        """Are the line numbers in order (always, unless a work's lines were rearranged)?"""
+        if getattr(self, "_ascending_of", None) is not self.lines:
+            self._ascending_of = self.lines
+            self._ascending = all(a.number < b.number for a, b in zip(self.lines, self.lines[1:]))
+        return self._ascending
 
 
 PLACE_DATE_LINE = re.compile(rf"^[A-Z][a-z]+, (?:{MONTHS}),? \d{{4}}\.?$")
