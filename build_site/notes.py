@@ -192,6 +192,11 @@ def _note_text(parts: Sequence[Line]) -> str:
     return text
 
 
+_LABEL_OPEN = re.compile(r"^[\[(]?(\S{1,3}?)[.)\]]?\s+(?=\S)")
+_LABEL_TOKEN = re.compile(r"[0-9lIi|/O]{1,3}")
+_LABEL_MISREADS = str.maketrans("lIi|/O", "11111" + "0")
+
+
 def _label_number(text: str, expected: int, aliases: dict[str, str]) -> str | None:
     """The rest of ``text`` when it opens with note number ``expected`` (as printed, misread
     by the OCR, or under a declared alias), else None."""
@@ -199,14 +204,14 @@ def _label_number(text: str, expected: int, aliases: dict[str, str]) -> str | No
         if num == str(expected) and text.startswith(alias) and len(text) > len(alias) + 3 \
                 and (text[len(alias)].isupper() or text[len(alias)] == " "):
             return text[len(alias):].strip()
-    m = re.match(r"^[\[(]?(\S{1,3}?)[.)\]]?\s+(?=\S)", text)
+    m = _LABEL_OPEN.match(text)
     if not m:
         return None
     token = m.group(1)
-    if not re.fullmatch(r"[0-9lIi|/O]{1,3}", token) or not any(c.isdigit() for c in token) \
+    if not _LABEL_TOKEN.fullmatch(token) or not any(c.isdigit() for c in token) \
             and expected != 1:
         return None
-    norm = token.translate(str.maketrans("lIi|/O", "11111" + "0"))
+    norm = token.translate(_LABEL_MISREADS)
     return text[m.end():].strip() if norm == str(expected) else None
 
 
@@ -255,6 +260,8 @@ def _footnotes(lines: list[Line], pages: PageMap, width: int | None, aliases: di
     feet: list[_Foot] = []
     expected = 1
     i, n = 0, len(lines)
+    numbers = [ln.number for ln in lines]
+    ascending = all(a < b for a, b in zip(numbers, numbers[1:]))
     while i < n:
         ln = lines[i]
         if stop is not None and ln.number >= stop:
@@ -264,7 +271,10 @@ def _footnotes(lines: list[Line], pages: PageMap, width: int | None, aliases: di
             end = ln.number + 1  # a signed one-line note: complete whatever follows
         if end is None:
             break
-        span = [j for j in range(i, min(n, i + 2 * WINDOW + 1)) if lines[j].number < end]
+        if ascending:  # the lines before the page end are a prefix of the window
+            span = list(range(i, bisect.bisect_left(numbers, end, i, min(n, i + 2 * WINDOW + 1))))
+        else:
+            span = [j for j in range(i, min(n, i + 2 * WINDOW + 1)) if numbers[j] < end]
         if len(span) > 2 * WINDOW or (len(span) > WINDOW and not ln.text[:1].isdigit()):
             i += 1  # too far from the page end (numbered notes may fill a longer bottom)
             continue
@@ -335,6 +345,8 @@ def _continuations(feet: list[_Foot], lines: list[Line], pages: PageMap, width: 
     cut the body's sentence in two (the body goes on, lower case, on the page after)."""
     if not width:
         return feet
+    numbers = [ln.number for ln in lines]
+    ascending = all(a < b for a, b in zip(numbers, numbers[1:]))
     for f in feet:
         for _ in range(3):  # a note runs over at most a few pages
             last = lines[f.idx[-1]].text
@@ -342,8 +354,13 @@ def _continuations(feet: list[_Foot], lines: list[Line], pages: PageMap, width: 
             after = pages.next_start(nxt) if nxt is not None else None
             if after is None:
                 break
-            page_idx = [j for j in range(f.idx[-1] + 1, len(lines))
-                        if nxt <= lines[j].number < after]
+            if ascending:  # the next page's lines are one run: find its ends, not scan
+                lo = f.idx[-1] + 1
+                page_idx = list(range(bisect.bisect_left(numbers, nxt, lo),
+                                      bisect.bisect_left(numbers, after, lo)))
+            else:
+                page_idx = [j for j in range(f.idx[-1] + 1, len(lines))
+                            if nxt <= numbers[j] < after]
             if not last.endswith(TERMINAL):
                 run = _wide_tail(lines, page_idx, width)
             else:
