@@ -21,7 +21,8 @@ from .model import Block, BlockKind, Document, Note, Page, Section
 _INLINE = re.compile(r"([\\`*_{}\[\]()#+!-])")
 # Markdown reads tabs as four spaces, two trailing spaces as <br>, four leading as code; HTML
 # collapses a run of whitespace to one space anyway, so one space is the same text, and safe.
-_SPACE_RUN = re.compile(r"[ \t\r\n]+")
+# (A lone space is left alone: rewriting every word gap with itself cost most of the time.)
+_SPACE_RUN = re.compile(r"(?: [ \t\r\n]|[\t\r\n])[ \t\r\n]*")
 # Python-Markdown strips leading/trailing Unicode whitespace (NBSP, U+2028...) from blocks and
 # uses STX/ETX as its own placeholders: written as character references they stay in the text.
 _EDGE_SPACE = re.compile(r"^[^\S\x00-\x9f]+|[^\S\x00-\x9f]+$")
@@ -43,7 +44,9 @@ def escape(text: str) -> str:
     text = _SPACE_RUN.sub(" ", text)
     text = re.sub(r"^( ?\d+)\.", r"\1\\.", text)
     text = _CONTROL.sub(_char_refs, text)
-    return _EDGE_SPACE.sub(_char_refs, text)
+    if text[:1].isspace() or text[-1:].isspace():  # what _EDGE_SPACE needs (both use \s)
+        return _EDGE_SPACE.sub(_char_refs, text)
+    return text
 
 
 def escape_attr(text: str) -> str:
