@@ -115,14 +115,19 @@ def _garbled_weight(tok: str) -> int:
     return 2 if len(core) >= 12 and not _splits_into_words(core.lower()) else 1
 
 
+_LETTER_DIGIT = re.compile(r"[A-Za-z]\d|\d[A-Za-z]")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|s)")
+
+
 def _garbled(tok: str) -> bool:
     core = tok.strip(".,;:!?\"“”‘’'()[]*—-")
     if not core:
         return False
-    if len(core) >= 4 and re.search(r"[A-Za-z]\d|\d[A-Za-z]", core) and not re.fullmatch(
-            r"\d+(?:st|nd|rd|th|s)", core):
+    alpha = core.isalpha()  # (a word of letters holds no digit: skip that search)
+    if not alpha and len(core) >= 4 and _LETTER_DIGIT.search(core) and not _ORDINAL.fullmatch(
+            core):
         return True
-    if not core.isalpha() or len(core) < 2 or core.istitle():
+    if not alpha or len(core) < 2 or core.istitle():
         return False
     low = core.lower()
     if low.isascii() and _english().get(low, 0.0) >= 2e-8:
