@@ -713,6 +713,9 @@ class _Builder:
     def contents_heading(self, i: int) -> int:
         """A line (or up to three, a blank between allowed) that repeats an item of its
         chapter's contents list is that section's heading, whatever the printout did to it."""
+        first = self.text_at(i).strip()
+        if not first or not self.short(first, 0.9):
+            return 0  # the loop below would stop at once: spare the search for the chapter
         chapter = next((it for it in reversed(self.items) if isinstance(it, _Heading)
                         and it.level == 1), None)
         if chapter is None or not chapter.contents:
