@@ -78,7 +78,7 @@ def test_sentence_end_reads_the_tail_only_when_that_is_the_same():
 
 def _escape_reference(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = render._INLINE.sub(r"\\\1", text)
+    text = re.sub(r"([\\`*_{}\[\]()#+!-])", r"\\\1", text)
     text = re.sub(r"[ \t\r\n]+", " ", text)
     text = re.sub(r"^( ?\d+)\.", r"\1\\.", text)
     text = render._CONTROL.sub(render._char_refs, text)
@@ -88,7 +88,7 @@ def _escape_reference(text: str) -> str:
 def test_escape_matches_its_plain_definition():
     rng = random.Random(3)
     pieces = ["a", "b", " ", "  ", "\t", "\r\n", "\n", "\u00a0", "\u2028", "\u3000", "\x85",
-              "\x02", "1", ".", "*", "&", "<", "\x0b", "\x1c", "#"]
+              "\x02", "1", ".", "&", "<", ">", "\x0b", "\x1c", *"\\`*_{}[]()#+!-"]
     for _ in range(20000):
         t = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
         assert render.escape(t) == _escape_reference(t), repr(t)
