@@ -324,7 +324,7 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
                       str(source_dir / slug / lib.works[slug].raw_file)) for slug in slugs]
     converted, _ = cache.convert_many(jobs, cache_dir, workers, progress)
     for slug, doc in converted.items():
-        docs[slug] = anchors.assign_anchors(doc, source_dir)
+        docs[slug] = anchors.assign_anchors(doc, source_dir, lib)
     index_pages = {slug: work_index_page(doc, lib.works[slug], lib) for slug, doc in docs.items()}
     links_file = source_dir / "links.yml"
     links_config, links_diags = links.load_config(
