@@ -402,7 +402,8 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
                 for y in range(x + 1, len(ids)):
                     if works[ids[x]] != works[ids[y]]:
                         pairs[(ids[x], ids[y])] += 1
-    candidates = [(a, b) for (a, b), n in pairs.items() if n >= min_shared]
+    # Sorted: the pairs were counted in set order, which changes with the hash seed per run.
+    candidates = sorted((a, b) for (a, b), n in pairs.items() if n >= min_shared)
     size = Counter(works)
     per_works = Counter(tuple(sorted((works[a], works[b]))) for a, b in candidates)
     versions = {wp for wp, n in per_works.items()
