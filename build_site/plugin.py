@@ -104,6 +104,17 @@ def _replace_contents(staging: Path, site_dir: Path) -> None:
     staging.rmdir()
 
 
+def _rss_mb() -> int | None:
+    """This process's resident memory now (Linux), for the build report."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return None
+
+
 def _strict_warnings(config) -> bool:
     """MkDocs aborts a strict build for warnings only after ``on_post_build``: look ahead."""
     if not config.strict:
@@ -121,11 +132,13 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.cache_dir: Path | None = None
         self.downloads: downloads.Downloads | None = None
         self.timings: list[tuple[str, float]] = []
+        self.memory: list[tuple[str, int | None]] = []  # resident MB of this process after each
         self._clock = 0.0
 
     def _lap(self, stage: str) -> None:
         now = time.perf_counter()
         self.timings.append((stage, now - self._clock))
+        self.memory.append((stage, _rss_mb()))
         self._clock = now
 
     def _source(self, config) -> Path:
@@ -162,6 +175,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
                               + "\n  ".join(str(d) for d in built.errors))
         self.built = built
         self.timings = list(built.timings)
+        self.memory = [("library", _rss_mb())]
         self._clock = time.perf_counter()
         log.info(f"library: converted {len(built.converted)} of {len(built.documents)} texts "
                  f"({len(built.documents) - len(built.converted)} from the cache)")
@@ -235,7 +249,8 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             return
         made = self.downloads.made if self.downloads is not None else None
         data = {"texts": len(self.built.documents), "converted": list(self.built.converted),
-                "downloads_made": made, "stages": dict(self.timings)}
+                "downloads_made": made, "stages": dict(self.timings),
+                "rss_mb": dict(self.memory)}
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         (self.cache_dir / "last-build.json").write_text(json.dumps(data, indent=1))
 
