@@ -345,6 +345,7 @@ def main() -> int:
     ap.add_argument("--scales", type=int, nargs="+", default=[1, 10, 50])
     args = ap.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
+    load_start = [round(x, 2) for x in os.getloadavg()]
     rows = []
     for scale in args.scales:
         print(f"scale {scale}x ...", file=sys.stderr, flush=True)
@@ -353,7 +354,10 @@ def main() -> int:
     if len(rows) > 1 and rows[0]["scale"] == 1:
         for r in rows:
             r["growth_vs_1x"] = round(r["build_s"] / rows[0]["build_s"], 1)
-    out = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+    out = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                       # other work on the machine slows every figure: say how busy it was
+                       "load_average_start": load_start,
+                       "load_average_end": [round(x, 2) for x in os.getloadavg()]},
            "date": time.strftime("%Y-%m-%d"), "rows": rows}
     (RESULTS / "latest.json").write_text(json.dumps(out, indent=2))
     print(table(rows))

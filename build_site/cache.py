@@ -81,6 +81,13 @@ def _convert(job: Job) -> Document:
     return convert_work(job.slug, meta, Path(job.raw_path).read_bytes(), job.raw_path)
 
 
+def _size(job: Job) -> int:
+    try:
+        return os.path.getsize(job.raw_path)
+    except OSError:
+        return 0
+
+
 def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | None = None,
                  progress: Callable[[Iterable], Iterable] | None = None,
                  ) -> tuple[dict[str, Document], list[str]]:
@@ -104,9 +111,12 @@ def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | Non
     workers = workers or min(len(todo), os.cpu_count() or 1)
     pending = [job for job, _ in todo]
     if workers > 1 and len(pending) > 1:
+        # Largest texts first, so that no core is left idle while the last big one converts.
+        order = sorted(range(len(pending)), key=lambda k: -_size(pending[k]))
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = pool.map(_convert, pending)
-            results = list(progress(results) if progress else results)
+            done = pool.map(_convert, [pending[k] for k in order])
+            by_index = dict(zip(order, progress(done) if progress else done))
+        results = [by_index[k] for k in range(len(pending))]
     else:
         results = [_convert(j) for j in (progress(pending) if progress else pending)]
     for (job, target), doc in zip(todo, results):
