@@ -12,6 +12,7 @@ the file and line, never as a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import logging
@@ -131,6 +132,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.site_dir: Path | None = None  # the real site_dir while we build into a sibling
         self.cache_dir: Path | None = None
         self.downloads: downloads.Downloads | None = None
+        self.files: Files | None = None  # MkDocs's files, whose pages are freed after writing
         self.timings: list[tuple[str, float]] = []
         self.memory: list[tuple[str, int | None]] = []  # resident MB of this process after each
         self._clock = 0.0
@@ -202,6 +204,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
 
     def on_env(self, env, config, files):
         self._lap("mkdocs-markdown")  # MkDocs calls on_env after converting every page
+        self.files = files
         env.filters["striptags"] = safe_striptags
         for file in files.documentation_pages():
             page = file.page
@@ -216,13 +219,14 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         site_dir = Path(config.site_dir)
         self._lap("mkdocs-html")  # templates, static files, anchor validation
         try:
+            anchors.write_catalogue(self.built, site_dir, config.use_directory_urls)
+            self._lap("catalogue")
+            self._free_pages()
             search.write_index(self.built, site_dir)
             self._lap("search")
             if self.downloads is not None:
                 self.downloads.finish(site_dir)
             self._lap("downloads")
-            anchors.write_catalogue(self.built, site_dir, config.use_directory_urls)
-            self._lap("catalogue")
             self._report()
         except PluginError:
             raise
@@ -239,6 +243,18 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         config.site_dir = str(self.site_dir)
         log.info(f"library: site written to {self.site_dir}")
         self.site_dir = None
+
+    def _free_pages(self) -> None:
+        """Every page is written by now: let go of its Markdown and HTML (MkDocs keeps both on
+        each page) before the search indexer, a second large process, starts. The documents
+        stay: the search index and the downloads are made from them."""
+        assert self.built is not None
+        for file in self.files.documentation_pages() if self.files is not None else ():
+            if file.page is not None:
+                file.page.markdown = file.page.content = None
+        self.files = None
+        self.built = dataclasses.replace(self.built, pages=())
+        self._lap("free-pages")
 
     def _report(self) -> None:
         """Log where the time went, and keep it in the cache folder as ``last-build.json`` (the
