@@ -342,10 +342,16 @@ def make_files(doc: Document, info: WorkInfo, folder: str) -> None:
 
 def download_key(doc: Document, info: WorkInfo) -> str:
     """What a work's files are made from: the document as the site renders it (its repr covers
-    every field), the work's metadata and the package's code."""
+    every field), the work's metadata, the package's code and the EPUB library's version."""
+    from importlib.metadata import PackageNotFoundError, version
+
     from .cache import package_version
 
-    h = hashlib.sha256(package_version().encode())
+    try:
+        ebooklib = version("EbookLib")
+    except PackageNotFoundError:
+        ebooklib = "?"
+    h = hashlib.sha256(f"{package_version()} {ebooklib}".encode())
     h.update(repr(info).encode())
     h.update(repr(doc).encode())
     return h.hexdigest()[:24]
