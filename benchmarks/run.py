@@ -165,7 +165,7 @@ def timed_build(config: Path, site: Path) -> dict:
     cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "mkdocs", "build", "-q",
            "-f", str(config), "-d", str(site)]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             env=env)
     peak = 0
     stderr: list[str] = []
@@ -176,7 +176,6 @@ def timed_build(config: Path, site: Path) -> dict:
         time.sleep(0.2)
     wall = time.perf_counter() - t0
     reader.join()
-    proc.stdout.read()
     err = "".join(stderr)
     if proc.returncode != 0:
         raise SystemExit(f"build failed for {config}:\n{err[-3000:]}")
