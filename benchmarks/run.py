@@ -4,12 +4,16 @@
     python benchmarks/run.py --scales 1 10
 
 For each scale it measures conversion throughput (raw text -> Markdown, one core, no cache),
-the full build (`mkdocs build`: conversion, HTML, search index, downloads), its peak memory,
-the site size, the bytes a browser fetches for a first search query, a warm rebuild after one
-text changes, and a plain `mkdocs build` of the exported Markdown with the same theme and
-extensions (no library plugin), so the project's own overhead shows as a ratio. It prints a
-Markdown table and writes JSON to benchmarks/results/latest.json. Not a test: figures go in
-the README's Performance section.
+the full build (`mkdocs build`: conversion, HTML, search index, downloads), its peak memory
+(the whole process tree: summed PSS of mkdocs and its worker processes, sampled every 0.2 s;
+GNU time's largest-single-process RSS is in the JSON too), the site size, the bytes a browser
+fetches for a first search query and the time to its first result (from
+benchmarks/search_timing.py when present, else "n/a"), a warm rebuild after one text changes
+(which texts the plugin converted again and its conversion step's seconds, read from the
+plugin's .cache/last-build.json, next to the cold build's), and a plain `mkdocs build` of the
+exported Markdown with the same theme and extensions (no library plugin), so the project's own
+overhead shows as a ratio. It prints a Markdown table and writes JSON to
+benchmarks/results/latest.json. Not a test: figures go in the README's Performance section.
 """
 
 from __future__ import annotations
@@ -123,18 +127,79 @@ def write_config(target: Path, plain_nav: list | None = None) -> Path:
     return path
 
 
+def _children() -> dict[int, list[int]]:
+    """Parent pid -> child pids, from /proc."""
+    out: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    return out
+
+
+def tree_memory(pid: int) -> int:
+    """Memory of a process and all its descendants now, in kB: the sum of their PSS
+    (proportional set size: a page shared by two processes counts half in each, so the sum is
+    what the tree really occupies), read from /proc/<pid>/smaps_rollup."""
+    kids, todo, total = _children(), [pid], 0
+    while todo:
+        p = todo.pop()
+        todo.extend(kids.get(p, ()))
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        except OSError:
+            pass
+    return total
+
+
 def timed_build(config: Path, site: Path) -> dict:
-    """Run mkdocs build under GNU time: wall seconds and peak RSS of the largest process."""
+    """Run mkdocs build: wall seconds; peak memory of the whole process tree (summed PSS,
+    sampled every 0.2 s: the build's conversion and download workers included); and GNU time's
+    figure for comparison (peak RSS of the largest single process)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "mkdocs", "build", "-q",
            "-f", str(config), "-d", str(site)]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    peak = 0
+    stderr: list[str] = []
+    reader = threading.Thread(target=lambda: stderr.append(proc.stderr.read()), daemon=True)
+    reader.start()
+    while proc.poll() is None:
+        peak = max(peak, tree_memory(proc.pid))
+        time.sleep(0.2)
     wall = time.perf_counter() - t0
+    reader.join()
+    err = "".join(stderr)
     if proc.returncode != 0:
-        raise SystemExit(f"build failed for {config}:\n{proc.stderr[-3000:]}")
-    last = proc.stderr.strip().splitlines()[-1].split()
-    return {"seconds": round(wall, 2), "peak_rss_mb": round(int(last[1]) / 1024)}
+        raise SystemExit(f"build failed for {config}:\n{err[-3000:]}")
+    last = err.strip().splitlines()[-1].split()
+    return {"seconds": round(wall, 2), "peak_tree_mb": round(peak / 1024),
+            "peak_rss_mb": round(int(last[1]) / 1024)}
+
+
+def last_build(target: Path) -> dict:
+    """What the library plugin recorded about its last build (texts converted, stage times)."""
+    path = target / ".cache" / "last-build.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def search_timing(site: Path) -> dict:
+    """The search helper's measurement (benchmarks/search_timing.py), when it is there."""
+    try:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from search_timing import measure  # type: ignore[import-not-found]
+    except ImportError:
+        return {}
+    finally:
+        sys.path.pop(0)
+    return measure(site)
 
 
 def dir_size(path: Path) -> int:
@@ -193,13 +258,19 @@ def run_scale(scale: int) -> dict:
     convert_s = time.perf_counter() - t0
     if built.errors:
         raise SystemExit("conversion errors:\n" + "\n".join(map(str, built.errors[:20])))
+    stages_1core = {k: round(v, 2) for k, v in built.timings}
     full = timed_build(write_config(target), target / "site")
-    # Warm rebuild after one text changes: only that text is converted again.
+    cold = last_build(target)
+    # Warm rebuild after one text changes (a comment appended to its work.yml: the cache key
+    # covers every file in the work's folder, the converted text stays the same): only that
+    # text should be converted again.
     first = next(p for p in sorted(source.iterdir()) if p.is_dir())
-    (first / "corrections.yml").write_text("[]\n")
-    t0 = time.perf_counter()
+    work_yml = first / "work.yml"
+    original = work_yml.read_text()
+    work_yml.write_text(original + "# benchmark: touched\n")
     warm = timed_build(target / "mkdocs.yml", target / "site-warm")
-    (first / "corrections.yml").unlink()
+    work_yml.write_text(original)
+    rebuilt = last_build(target)
     # Plain MkDocs on the same Markdown.
     plain_docs = target / "plain_docs"
     if plain_docs.exists():
@@ -211,32 +282,60 @@ def run_scale(scale: int) -> dict:
     shutil.copytree(ROOT / "docs" / "assets", plain_docs / "assets")
     plain = timed_build(write_config(target, built.nav), target / "site-plain")
     site = target / "site"
-    return {
+    cold_convert = cold.get("stages", {}).get("convert")
+    warm_convert = rebuilt.get("stages", {}).get("convert")
+    row = {
         "scale": scale, "texts": len(built.documents), "pages": len(built.pages),
         "raw_mb": round(raw_bytes / 1e6, 2),
         "convert_s": round(convert_s, 2),
         "convert_mb_s": round(raw_bytes / 1e6 / convert_s, 2),
-        "build_s": full["seconds"], "build_peak_mb": full["peak_rss_mb"],
+        "convert_stages_1core_s": stages_1core,
+        "build_s": full["seconds"], "build_peak_mb": full["peak_tree_mb"],
+        "build_peak_largest_process_mb": full["peak_rss_mb"],
+        "build_stages_s": {k: round(v, 2) for k, v in cold.get("stages", {}).items()},
         "warm_rebuild_s": warm["seconds"],
-        "plain_build_s": plain["seconds"], "plain_peak_mb": plain["peak_rss_mb"],
+        "warm_converted": rebuilt.get("converted"),
+        "warm_downloads_made": rebuilt.get("downloads_made"),
+        "warm_stages_s": {k: round(v, 2) for k, v in rebuilt.get("stages", {}).items()},
+        "cold_convert_step_s": None if cold_convert is None else round(cold_convert, 2),
+        "warm_convert_step_s": None if warm_convert is None else round(warm_convert, 2),
+        "warm_convert_share": (None if not cold_convert or warm_convert is None
+                               else round(warm_convert / cold_convert, 3)),
+        "plain_build_s": plain["seconds"], "plain_peak_mb": plain["peak_tree_mb"],
         "ratio_to_plain": round(full["seconds"] / plain["seconds"], 2),
         "site_mb": round(dir_size(site) / 1e6, 1),
         "first_query_kb": (lambda b: None if b is None else round(b / 1024))(
             first_query_bytes(site)),
     }
+    row["warm_converted_count"] = (None if row["warm_converted"] is None
+                                   else len(row["warm_converted"]))
+    timing = search_timing(site)
+    row["search"] = timing or "n/a (benchmarks/search_timing.py not present)"
+    for key in ("first_query_kb", "first_result_s"):  # the search helper's own figures win
+        if timing.get(key) is not None:
+            row[key] = timing[key]
+    return row
 
 
 COLUMNS = [("scale", "scale"), ("texts", "texts"), ("pages", "pages"), ("raw_mb", "raw MB"),
            ("convert_mb_s", "convert MB/s (1 core)"), ("build_s", "full build s"),
-           ("build_peak_mb", "peak MB"), ("warm_rebuild_s", "warm rebuild s"),
+           ("build_peak_mb", "peak MB (tree)"), ("warm_rebuild_s", "warm rebuild s"),
+           ("warm_converted_count", "warm: texts converted"),
+           ("cold_convert_step_s", "cold convert step s"),
+           ("warm_convert_step_s", "warm convert step s"),
            ("plain_build_s", "plain mkdocs s"), ("ratio_to_plain", "ratio"),
-           ("site_mb", "site MB"), ("first_query_kb", "first query KB")]
+           ("site_mb", "site MB"), ("first_query_kb", "first query KB"),
+           ("first_result_s", "first result s")]
+
+
+def _cell(value) -> str:
+    return "n/a" if value is None else str(value)
 
 
 def table(rows: list[dict]) -> str:
     head = "| " + " | ".join(h for _, h in COLUMNS) + " |"
     sep = "|" + "---|" * len(COLUMNS)
-    body = ["| " + " | ".join(str(r.get(k, "")) for k, _ in COLUMNS) + " |" for r in rows]
+    body = ["| " + " | ".join(_cell(r.get(k)) for k, _ in COLUMNS) + " |" for r in rows]
     return "\n".join([head, sep, *body])
 
 
@@ -245,6 +344,7 @@ def main() -> int:
     ap.add_argument("--scales", type=int, nargs="+", default=[1, 10, 50])
     args = ap.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
+    load_start = [round(x, 2) for x in os.getloadavg()]
     rows = []
     for scale in args.scales:
         print(f"scale {scale}x ...", file=sys.stderr, flush=True)
@@ -253,7 +353,10 @@ def main() -> int:
     if len(rows) > 1 and rows[0]["scale"] == 1:
         for r in rows:
             r["growth_vs_1x"] = round(r["build_s"] / rows[0]["build_s"], 1)
-    out = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+    out = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                       # other work on the machine slows every figure: say how busy it was
+                       "load_average_start": load_start,
+                       "load_average_end": [round(x, 2) for x in os.getloadavg()]},
            "date": time.strftime("%Y-%m-%d"), "rows": rows}
     (RESULTS / "latest.json").write_text(json.dumps(out, indent=2))
     print(table(rows))

@@ -366,10 +366,13 @@ def anchor_document(doc: Document, ledger: Ledger, path: str) -> tuple[Document,
     return doc, outcome
 
 
-def _citation(source_dir: Path, slug: str) -> tuple[tuple[str, str], ...]:
-    from .metadata import load_library
+def _citation(source_dir: Path, slug: str, lib=None) -> tuple[tuple[str, str], ...]:
+    """Author, title and date of the work, from ``lib`` (the library already loaded) or read
+    from ``source_dir``: reading every work's metadata once per text made a build quadratic."""
+    if lib is None:
+        from .metadata import load_library
 
-    lib, _ = load_library(Path(source_dir))
+        lib, _ = load_library(Path(source_dir))
     meta = lib.works.get(slug)
     if meta is None:
         return ()
@@ -377,8 +380,9 @@ def _citation(source_dir: Path, slug: str) -> tuple[tuple[str, str], ...]:
     return (("author", authors), ("title", meta.title), ("date", meta.date_display or meta.date))
 
 
-def assign_anchors(doc: Document, source_dir) -> Document:
-    """Give every block its stable id from the work's ledger (read here, matched purely)."""
+def assign_anchors(doc: Document, source_dir, lib=None) -> Document:
+    """Give every block its stable id from the work's ledger (read here, matched purely);
+    ``lib``, the loaded library metadata, supplies the citation fields."""
     if not any(True for _ in anchored_blocks(doc.sections)):
         return doc  # nothing converted (e.g. undecodable): do not report every id as gone
     path = ledger_path(source_dir, doc.slug)
@@ -386,7 +390,7 @@ def assign_anchors(doc: Document, source_dir) -> Document:
     if ledger is None:
         return replace(doc, diagnostics=doc.diagnostics + tuple(diags))
     doc, _ = anchor_document(doc, ledger, str(path))
-    return replace(doc, cite=_citation(source_dir, doc.slug))
+    return replace(doc, cite=_citation(source_dir, doc.slug, lib))
 
 
 def accept(doc: Document, source_dir) -> tuple[str, Outcome] | None:

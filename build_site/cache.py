@@ -29,13 +29,33 @@ class Job:
     raw_path: str
 
 
+AFTER_CONVERSION = frozenset({
+    "__main__.py", "cli.py", "plugin.py", "anchors.py", "links.py", "reading.py", "report.py",
+    "downloads.py", "search.py", "linkcheck.py"})
+"""Modules that only ever run on converted documents (``convert_work`` never calls them, which
+tests/test_cache.py checks by tracing a conversion): editing them must not throw away every
+cached conversion. Any other file of the package is part of the converter's version."""
+
+
 @lru_cache(maxsize=1)
 def converter_version() -> str:
-    """Hash of the package's own source: any change to the converter invalidates the cache."""
+    """Hash of the converter's source: any change to it invalidates the cache."""
+    return _source_hash(AFTER_CONVERSION)
+
+
+@lru_cache(maxsize=1)
+def package_version() -> str:
+    """Hash of the whole package's source, for results of the later stages (downloads)."""
+    return _source_hash(frozenset())
+
+
+def _source_hash(leave_out: frozenset[str]) -> str:
     h = hashlib.sha256()
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        h.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
-        h.update(path.read_bytes())
+        rel = path.relative_to(PACKAGE_DIR).as_posix()
+        if rel not in leave_out:
+            h.update(rel.encode())
+            h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -61,6 +81,13 @@ def _convert(job: Job) -> Document:
     return convert_work(job.slug, meta, Path(job.raw_path).read_bytes(), job.raw_path)
 
 
+def _size(job: Job) -> int:
+    try:
+        return os.path.getsize(job.raw_path)
+    except OSError:
+        return 0
+
+
 def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | None = None,
                  progress: Callable[[Iterable], Iterable] | None = None,
                  ) -> tuple[dict[str, Document], list[str]]:
@@ -84,9 +111,12 @@ def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | Non
     workers = workers or min(len(todo), os.cpu_count() or 1)
     pending = [job for job, _ in todo]
     if workers > 1 and len(pending) > 1:
+        # Largest texts first, so that no core is left idle while the last big one converts.
+        order = sorted(range(len(pending)), key=lambda k: -_size(pending[k]))
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = pool.map(_convert, pending)
-            results = list(progress(results) if progress else results)
+            done = pool.map(_convert, [pending[k] for k in order])
+            by_index = dict(zip(order, progress(done) if progress else done))
+        results = [by_index[k] for k in range(len(pending))]
     else:
         results = [_convert(j) for j in (progress(pending) if progress else pending)]
     for (job, target), doc in zip(todo, results):

@@ -9,8 +9,10 @@ popups. Text from a source is escaped as XML text: it is data, never markup.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import html
 import re
+import shutil
 import textwrap
 import uuid
 import zipfile
@@ -324,15 +326,126 @@ def _with_marks(text: str, refs, numbers: dict[str, int]) -> str:
 
 def write_downloads(built, site_dir: Path) -> None:
     """Write site/downloads/<slug>.epub and .txt for every converted work."""
-    lib = getattr(built, "library", None)
-    if lib is None:
-        return
-    folder = site_dir / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    for doc in built.documents:
-        if not doc.sections or doc.slug not in lib.works:
-            continue
-        info = work_info(doc.slug, lib.works[doc.slug], lib.people)
-        names = file_names(doc.slug)
-        (site_dir / names["EPUB"]).write_bytes(epub_bytes(doc, info))
-        (site_dir / names["Plain text"]).write_text(plain_text(doc, info), encoding="utf-8")
+    Downloads.start(built, None, workers=0).finish(site_dir)
+
+
+def make_files(doc: Document, info: WorkInfo, folder: str) -> None:
+    """Write one work's EPUB and text into ``folder`` (``_<slug>.epub`` / ``.txt``, renamed to
+    ``<slug>.*`` last, so a file under the final name is always complete). Runs in a worker."""
+    names = {k: Path(folder) / PurePosixPath(v).name for k, v in file_names(doc.slug).items()}
+    epub, txt = epub_bytes(doc, info), plain_text(doc, info).encode("utf-8")
+    for path, data in ((names["EPUB"], epub), (names["Plain text"], txt)):
+        tmp = path.with_name("_" + path.name)
+        tmp.write_bytes(data)
+        tmp.replace(path)
+
+
+def download_key(doc: Document, info: WorkInfo) -> str:
+    """What a work's files are made from: the document as the site renders it (its repr covers
+    every field), the work's metadata, the package's code and the EPUB library's version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .cache import package_version
+
+    try:
+        ebooklib = version("EbookLib")
+    except PackageNotFoundError:
+        ebooklib = "?"
+    h = hashlib.sha256(f"{package_version()} {ebooklib}".encode())
+    h.update(repr(info).encode())
+    h.update(repr(doc).encode())
+    return h.hexdigest()[:24]
+
+
+@dataclass
+class Downloads:
+    """The downloads of one build, made while MkDocs renders the HTML and copied into the site
+    after it (``finish``). With a cache folder, a work's files are kept there under the hash of
+    their inputs (``download_key``), so a rebuild remakes only the files of a changed text;
+    missing files are made in worker processes (the MkDocs build itself uses one core)."""
+
+    files: list[tuple[str, Path]]  # (slug, folder holding <slug>.epub and .txt)
+    pending: list  # futures of make_files still running
+    pool: object | None
+    scratch: Path | None  # a temporary folder (no cache): removed by ``finish``
+    made: list[str]  # slugs whose files this build makes (not found in the cache)
+
+    @classmethod
+    def start(cls, built, cache_dir: Path | None, workers: int | None = None) -> Downloads:
+        """Find each work's files in ``cache_dir`` or start making them (``workers``=0: now,
+        in this process; None: one worker per spare core, at least one)."""
+        import os
+        import tempfile
+
+        lib = getattr(built, "library", None)
+        files: list[tuple[str, Path]] = []
+        jobs: list[tuple[Document, WorkInfo, Path]] = []
+        scratch = None
+        if cache_dir is None:
+            scratch = Path(tempfile.mkdtemp(prefix="library-downloads-"))
+        for doc in built.documents if lib is not None else ():
+            if not doc.sections or doc.slug not in lib.works:
+                continue
+            info = work_info(doc.slug, lib.works[doc.slug], lib.people)
+            if scratch is not None:
+                folder = scratch
+            else:
+                folder = cache_dir / "downloads" / f"{doc.slug}-{download_key(doc, info)}"
+            files.append((doc.slug, folder))
+            names = [folder / PurePosixPath(n).name for n in file_names(doc.slug).values()]
+            if not all(n.is_file() for n in names):
+                jobs.append((doc, info, folder))
+        if cache_dir is not None:
+            keep = {f.name for _, f in files}
+            for old in (cache_dir / "downloads").glob("*") if jobs else ():
+                if old.is_dir() and old.name not in keep and any(
+                        old.name.startswith(f"{doc.slug}-") for doc, _, _ in jobs):
+                    shutil.rmtree(old, ignore_errors=True)  # a changed text's old files
+        for _, _, folder in jobs:
+            folder.mkdir(parents=True, exist_ok=True)
+        if workers is None:
+            workers = max(1, min(len(jobs), (os.cpu_count() or 1) - 1))
+        pool, pending = None, []
+        if workers > 0 and len(jobs) > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # 'spawn': a fresh interpreter, not a copy of this large process (memory) and safe
+            # beside the threads of ``mkdocs serve``.
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            pending = [pool.submit(make_files, doc, info, str(folder))
+                       for doc, info, folder in jobs]
+        else:
+            for doc, info, folder in jobs:
+                make_files(doc, info, str(folder))
+        return cls(files, pending, pool, scratch, [doc.slug for doc, _, _ in jobs])
+
+    def finish(self, site_dir: Path) -> None:
+        """Wait for the workers and put every work's files into ``site_dir/downloads``."""
+        try:
+            for future in self.pending:
+                future.result()
+            if not self.files:
+                return
+            target = site_dir / FOLDER
+            target.mkdir(parents=True, exist_ok=True)
+            for slug, folder in self.files:
+                for name in file_names(slug).values():
+                    src = folder / PurePosixPath(name).name
+                    if self.scratch is not None:
+                        src.replace(site_dir / name)
+                    else:
+                        shutil.copyfile(src, site_dir / name)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the workers and drop the temporary folder (also after a failed build)."""
+        if self.pool is not None:
+            for future in self.pending:
+                future.cancel()
+            self.pool.shutdown(wait=True)
+            self.pool = None
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,8 @@ class Built:
     documents: tuple[Document, ...]
     diagnostics: tuple[Diagnostic, ...]
     library: metadata.Library | None = None  # for downloads and citation metadata
+    converted: tuple[str, ...] = ()  # slugs converted in this build (the rest from the cache)
+    timings: tuple[tuple[str, float], ...] = ()  # (stage, wall seconds), in order
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -313,8 +316,10 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
                   cache_dir: Path | None = None, workers: int | None = None) -> Built:
     """Convert every work under ``source_dir`` (or those in ``only``), in parallel, taking
     unchanged texts from ``cache_dir`` when given."""
+    timer = _Timer()
     lib, diags = metadata.load_library(source_dir)
     diags = list(diags)
+    timer.lap("metadata")
     if any(d.level is Level.ERROR for d in diags):
         return Built((), [], (), tuple(diags))
     docs: dict[str, Document] = {}
@@ -322,9 +327,12 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
     slugs = [s for s in lib.works if only is None or s in set(only)]
     jobs = [cache.Job(slug, lib.works[slug].model_dump_json(),
                       str(source_dir / slug / lib.works[slug].raw_file)) for slug in slugs]
-    converted, _ = cache.convert_many(jobs, cache_dir, workers, progress)
+    converted, fresh = cache.convert_many(jobs, cache_dir, workers, progress)
+    timer.lap("convert")
     for slug, doc in converted.items():
-        docs[slug] = anchors.assign_anchors(doc, source_dir)
+        docs[slug] = anchors.assign_anchors(doc, source_dir, lib)
+    del converted
+    timer.lap("anchors")
     index_pages = {slug: work_index_page(doc, lib.works[slug], lib) for slug, doc in docs.items()}
     links_file = source_dir / "links.yml"
     links_config, links_diags = links.load_config(
@@ -333,6 +341,7 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
                                 {slug: page.path for slug, page in index_pages.items()})
     docs = linked.docs
     diags.extend(links_diags + list(linked.diagnostics))
+    timer.lap("links")
     for slug, doc in docs.items():
         diags.extend(doc.diagnostics)
         index = index_pages[slug]
@@ -344,5 +353,22 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
     pages.append(chronology_page(lib, docs))
     pages.extend(author_page(pid, works, lib) for pid, works in _works_by_author(lib))
     nav = nav_tree(lib, docs) + linked.nav
+    timer.lap("render")
     pages = reading.citation_pages(pages, docs, lib)  # citation_* meta and titles (issue 12)
-    return Built(tuple(pages), nav, tuple(docs.values()), tuple(diags), lib)
+    timer.lap("citation")
+    return Built(tuple(pages), nav, tuple(docs.values()), tuple(diags), lib,
+                 converted=tuple(fresh), timings=tuple(timer.laps))
+
+
+class _Timer:
+    """Wall time of each stage, so a build can say where its time went (logged by the plugin,
+    read by the benchmark); never used to decide anything."""
+
+    def __init__(self) -> None:
+        self.laps: list[tuple[str, float]] = []
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((stage, now - self._last))
+        self._last = now

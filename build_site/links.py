@@ -356,13 +356,20 @@ _SPACED = re.compile(r"(?<!\w)(?:[^\W\d_] ){2,}[^\W\d_](?!\w)")
 _JOINERS = str.maketrans("", "", "-'’")
 
 
+_JOINER_RUN = re.compile(r"[-'’]{2,}")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
 def stems(text: str) -> list[str]:
-    """The same words as ``tokens`` without their positions: the fast path for indexing."""
+    """The same words as ``tokens`` without their positions: the fast path for indexing.
+
+    A single joiner between letters is part of a word and dropped from it, which is what
+    dropping every lone joiner from the text before splitting it into letter runs does; a run
+    of joiners ('word--word') separates words, as in ``_TOKEN``."""
     if _SPACED.search(text):
         text = _SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
-    words = _TOKEN.findall(text.casefold())
-    return [w[:6] for w in (w.translate(_JOINERS) for w in words)
-            if len(w) > 2 and w not in _STOP]
+    text = _JOINER_RUN.sub(" ", text.casefold()).translate(_JOINERS)
+    return [w[:6] for w in _LETTERS.findall(text) if len(w) > 2 and w not in _STOP]
 
 
 @dataclass(frozen=True)
@@ -398,11 +405,10 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     pairs: Counter = Counter()
     for g, ids in postings.items():
         if 1 < len(ids) <= max_df and g not in stock_grams:
-            for x in range(len(ids)):
-                for y in range(x + 1, len(ids)):
-                    if works[ids[x]] != works[ids[y]]:
-                        pairs[(ids[x], ids[y])] += 1
-    candidates = [(a, b) for (a, b), n in pairs.items() if n >= min_shared]
+            pairs.update(itertools.combinations(ids, 2))  # same-work pairs are dropped below
+    # Sorted: the pairs were counted in set order, which changes with the hash seed per run.
+    candidates = sorted((a, b) for (a, b), n in pairs.items()
+                        if n >= min_shared and works[a] != works[b])
     size = Counter(works)
     per_works = Counter(tuple(sorted((works[a], works[b]))) for a, b in candidates)
     versions = {wp for wp, n in per_works.items()

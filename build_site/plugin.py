@@ -12,10 +12,13 @@ the file and line, never as a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import html
+import json
 import logging
 import os
 import shutil
+import time
 from pathlib import Path
 
 from markupsafe import Markup
@@ -102,6 +105,17 @@ def _replace_contents(staging: Path, site_dir: Path) -> None:
     staging.rmdir()
 
 
+def _rss_mb() -> int | None:
+    """This process's resident memory now (Linux), for the build report."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return None
+
+
 def _strict_warnings(config) -> bool:
     """MkDocs aborts a strict build for warnings only after ``on_post_build``: look ahead."""
     if not config.strict:
@@ -116,6 +130,18 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
     def __init__(self) -> None:
         self.built: Built | None = None
         self.site_dir: Path | None = None  # the real site_dir while we build into a sibling
+        self.cache_dir: Path | None = None
+        self.downloads: downloads.Downloads | None = None
+        self.files: Files | None = None  # MkDocs's files, whose pages are freed after writing
+        self.timings: list[tuple[str, float]] = []
+        self.memory: list[tuple[str, int | None]] = []  # resident MB of this process after each
+        self._clock = 0.0
+
+    def _lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings.append((stage, now - self._clock))
+        self.memory.append((stage, _rss_mb()))
+        self._clock = now
 
     def _source(self, config) -> Path:
         return Path(config.config_file_path).parent / self.config.source_dir
@@ -132,6 +158,9 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
                               + " to markdown_extensions in mkdocs.yml")
         root = Path(config.config_file_path).parent
         cache_dir = root / self.config.cache_dir if self.config.cache_dir else None
+        self.cache_dir = cache_dir
+        self.built = None  # under `mkdocs serve` the previous build's documents can go now
+        self._clock = time.perf_counter()
         try:
             built = build_library(source, cache_dir=cache_dir)
         except Exception as exc:  # a converter bug must not reach the user as a traceback
@@ -147,6 +176,14 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             raise PluginError("library: the texts could not be converted:\n  "
                               + "\n  ".join(str(d) for d in built.errors))
         self.built = built
+        self.timings = list(built.timings)
+        self.memory = [("library", _rss_mb())]
+        self._clock = time.perf_counter()
+        log.info(f"library: converted {len(built.converted)} of {len(built.documents)} texts "
+                 f"({len(built.documents) - len(built.converted)} from the cache)")
+        # EPUB and text files are made in worker processes while MkDocs renders the HTML.
+        self.downloads = downloads.Downloads.start(built, cache_dir)
+        self._lap("downloads-start")
         config.nav = html_nav(built.nav)
         staging = staging_dir(self.site_dir)
         if staging.exists():
@@ -157,6 +194,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
 
     def on_files(self, files: Files, config) -> Files:
         assert self.built is not None
+        self._lap("mkdocs-files")
         for page in self.built.pages:
             existing = files.get_file_from_path(page.path)
             if existing is not None:
@@ -165,6 +203,8 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         return files
 
     def on_env(self, env, config, files):
+        self._lap("mkdocs-markdown")  # MkDocs calls on_env after converting every page
+        self.files = files
         env.filters["striptags"] = safe_striptags
         for file in files.documentation_pages():
             page = file.page
@@ -177,10 +217,17 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
     def on_post_build(self, config) -> None:
         assert self.built is not None
         site_dir = Path(config.site_dir)
+        self._lap("mkdocs-html")  # templates, static files, anchor validation
         try:
-            search.write_index(self.built, site_dir)
-            downloads.write_downloads(self.built, site_dir)
             anchors.write_catalogue(self.built, site_dir, config.use_directory_urls)
+            self._lap("catalogue")
+            self._free_pages()
+            search.write_index(self.built, site_dir)
+            self._lap("search")
+            if self.downloads is not None:
+                self.downloads.finish(site_dir)
+            self._lap("downloads")
+            self._report()
         except PluginError:
             raise
         except Exception as exc:
@@ -197,8 +244,37 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         log.info(f"library: site written to {self.site_dir}")
         self.site_dir = None
 
+    def _free_pages(self) -> None:
+        """Every page is written by now: let go of its Markdown and HTML (MkDocs keeps both on
+        each page) before the search indexer, a second large process, starts. The documents
+        stay: the search index and the downloads are made from them."""
+        assert self.built is not None
+        for file in self.files.documentation_pages() if self.files is not None else ():
+            if file.page is not None:
+                file.page.markdown = file.page.content = None
+        self.files = None
+        self.built = dataclasses.replace(self.built, pages=())
+        self._lap("free-pages")
+
+    def _report(self) -> None:
+        """Log where the time went, and keep it in the cache folder as ``last-build.json`` (the
+        benchmark reads it: which texts were converted, and each stage's wall seconds)."""
+        assert self.built is not None
+        log.info("library: stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in self.timings))
+        if self.cache_dir is None:
+            return
+        made = self.downloads.made if self.downloads is not None else None
+        data = {"texts": len(self.built.documents), "converted": list(self.built.converted),
+                "downloads_made": made, "stages": dict(self.timings),
+                "rss_mb": dict(self.memory)}
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        (self.cache_dir / "last-build.json").write_text(json.dumps(data, indent=1))
+
     def on_build_error(self, error) -> None:
         """The build failed: drop the half-written staging folder; ``site_dir`` is untouched."""
+        if self.downloads is not None:
+            self.downloads.close()
+            self.downloads = None
         if self.site_dir is not None:
             staging = staging_dir(self.site_dir)
             shutil.rmtree(staging, ignore_errors=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
+import sys
 from pathlib import Path
 
-from build_site import cache, metadata
+from build_site import cache, downloads, metadata
+from build_site.library import build_library
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,3 +56,54 @@ def test_converter_version_changes_with_code(monkeypatch, tmp_path: Path):
     cache.converter_version.cache_clear()
     monkeypatch.undo()
     assert one != two and before == cache.converter_version()
+
+
+def test_conversion_never_runs_the_modules_left_out_of_its_version():
+    """The cache key leaves out the later stages' modules (an edit to the plugin must not throw
+    away every conversion): that is right only if converting a text never runs their code."""
+    job = next(j for j in _jobs(ROOT / "source") if j.slug == "soviet-power")
+    ran: set[str] = set()
+
+    def trace(frame, event, arg):
+        if event == "call":
+            ran.add(frame.f_code.co_filename)
+
+    sys.setprofile(trace)
+    try:
+        doc = cache._convert(job)
+    finally:
+        sys.setprofile(None)
+    assert doc.sections
+    package = {str(p) for p in cache.PACKAGE_DIR.rglob("*.py")}
+    used = {Path(f).relative_to(cache.PACKAGE_DIR).as_posix() for f in ran if f in package}
+    assert "segment.py" in used  # the trace sees the converter
+    assert used & cache.AFTER_CONVERSION == set()
+
+
+def test_a_touched_text_alone_is_converted_and_its_downloads_alone_remade(tmp_path: Path):
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "source", source)
+    cache_dir = tmp_path / "cache"
+    cold = build_library(source, cache_dir=cache_dir)
+    assert sorted(cold.converted) == sorted(d.slug for d in cold.documents)
+    assert [k for k, _ in cold.timings][:2] == ["metadata", "convert"]
+    (source / "soviet-power" / "work.yml").write_text(
+        (source / "soviet-power" / "work.yml").read_text() + "# touched\n")
+    warm = build_library(source, cache_dir=cache_dir)
+    assert warm.converted == ("soviet-power",)
+    assert warm.pages == cold.pages  # the cached texts give the same site
+
+    site = tmp_path / "site"
+    made = downloads.Downloads.start(cold, cache_dir, workers=2)
+    made.finish(site)
+    assert sorted(made.made) == sorted(d.slug for d in cold.documents if d.sections)
+    first = {p.name: p.read_bytes() for p in (site / downloads.FOLDER).iterdir()}
+    # One document changes (its first page retitled): only its files are made again.
+    docs = tuple(d if d.slug != "soviet-power" else dataclasses.replace(d, sections=(
+        dataclasses.replace(d.sections[0], title="Changed"), *d.sections[1:]))
+        for d in warm.documents)
+    again = downloads.Downloads.start(dataclasses.replace(warm, documents=docs), cache_dir)
+    again.finish(site)
+    assert again.made == ["soviet-power"]
+    now = {p.name: p.read_bytes() for p in (site / downloads.FOLDER).iterdir()}
+    assert {n for n in first if first[n] != now[n]} == {"soviet-power.epub", "soviet-power.txt"}

@@ -3,6 +3,7 @@ and how render writes them. The texts here are invented for the tests."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -272,3 +273,24 @@ def test_a_declared_place_in_no_work_of_the_library_names_the_file():
     (d,) = linked.diagnostics
     assert d.code == "links-unknown-work" and d.path == "source/links.yml"
     assert "links[0].to" in d.message and "'nowhere'" in d.message
+
+
+def test_shared_passages_come_out_in_the_same_order_whatever_the_hash_seed():
+    """Connections are listed in the order the passages are found: a set's order (which
+    changes with PYTHONHASHSEED) must not decide it, or two builds differ."""
+    import subprocess
+    import sys
+
+    code = (
+        "import random\n"
+        "from build_site.links import shared_passages\n"
+        "rng = random.Random(7)\n"
+        "vocab = [''.join(rng.choice('abcdefghijklmnop') for _ in range(7)) for _ in range(400)]\n"
+        "half = [' '.join(rng.choice(vocab) for _ in range(20)) for _ in range(16)]\n"
+        "texts = [half[k] + ' ' + half[8 + (k + w) % 8] for w in range(3) for k in range(8)]\n"
+        "works = [f'w{w}' for w in range(3) for _ in range(8)]\n"
+        "print([(p.a, p.b) for p in shared_passages(texts, works)])\n")
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+            for seed in range(6)}
+    assert len(runs) == 1 and runs.pop().count("(") > 10
