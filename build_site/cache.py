@@ -8,10 +8,11 @@ text re-converts only that text. The cache lives in ``.cache/build-site/`` besid
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -88,6 +89,16 @@ def _size(job: Job) -> int:
         return 0
 
 
+def _kept(docs: Iterable[Document]) -> Iterator[Document]:
+    """Yield each document, then move everything alive into the collector's permanent
+    generation: documents live to the end of the build, and without this every full
+    collection walks all of them again (7% of the one-core conversion time at 50x)."""
+    for doc in docs:
+        yield doc
+        gc.collect(0)  # young cyclic garbage of the conversion is freed, not frozen
+        gc.freeze()
+
+
 def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | None = None,
                  progress: Callable[[Iterable], Iterable] | None = None,
                  ) -> tuple[dict[str, Document], list[str]]:
@@ -115,10 +126,10 @@ def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | Non
         order = sorted(range(len(pending)), key=lambda k: -_size(pending[k]))
         with ProcessPoolExecutor(max_workers=workers) as pool:
             done = pool.map(_convert, [pending[k] for k in order])
-            by_index = dict(zip(order, progress(done) if progress else done))
+            by_index = dict(zip(order, _kept(progress(done) if progress else done)))
         results = [by_index[k] for k in range(len(pending))]
     else:
-        results = [_convert(j) for j in (progress(pending) if progress else pending)]
+        results = list(_kept(_convert(j) for j in (progress(pending) if progress else pending)))
     for (job, target), doc in zip(todo, results):
         docs[job.slug] = doc
         if target is not None:
