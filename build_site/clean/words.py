@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from ..model import Change, Line
-from .furniture import FurnitureConfig
+from .furniture import TERMINAL, FurnitureConfig, keeps_full
 from .letterspacing import collapse_line, rejoin_pieces, spaced_runs
 from .vocabulary import FUNCTION_WORDS, Vocabulary, general_frequency
 
@@ -21,10 +21,15 @@ WordFixer = Callable[[list[Line], FurnitureConfig, Vocabulary], tuple[list[Line]
 
 def collapse_letterspacing(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
                            ) -> tuple[list[Line], list[Change]]:
-    """Letter-spaced runs collapsed and re-segmented into words (see ``letterspacing``)."""
+    """Letter-spaced runs collapsed and re-segmented into words (see ``letterspacing``). A run
+    whose one-letter tokens are all words themselves ('a a a a', 'I a') is left alone: it
+    reads as words, and collapsed it would make no word ('aaaa')."""
     out, changes = [], []
     for ln in lines:
-        if ln.text and spaced_runs(ln.text.split()):
+        toks = ln.text.split()
+        runs = spaced_runs(toks) if ln.text else []
+        if any(len(t) == 1 and t.isalpha() and t not in "aAI" for a, b in runs
+               for t in toks[a:b]):
             new = collapse_line(ln.text, vocab)
             if new != ln.text:
                 changes.append(Change("letter-spacing", "changed", ln.number, ln.text, new,
@@ -76,10 +81,15 @@ def hyphen_decision(first: str, second: str, vocab: Vocabulary) -> tuple[bool, s
 def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
                      ) -> tuple[list[Line], list[Change]]:
     """Words cut at a line end: 'ob-' / 'stacles', and 'Janu' / 'ary' (a break whose hyphen
-    was lost, for instance under a watermark). The second half moves up to the first line.
-    Blank lines between the halves (page joins) are crossed; a text line is not."""
+    was lost, for instance under a watermark). The second half moves up to the first line,
+    except where the second line is one full printed line and stays full with the whole
+    word (``keeps_full``): then the first half moves down. Blank lines between the halves
+    (page joins) are crossed; a text line is not."""
+    from ..paragraphs import typical_width  # paragraphs imports clean
+
     out = list(lines)
     changes: list[Change] = []
+    width = typical_width(lines)
     for i, ln in enumerate(out):
         text = ln.text
         if not text:
@@ -97,7 +107,7 @@ def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
         m = _HYPHEN_END.search(text)
         if m and not text.endswith("--") and (second[:1].islower() or second[:1].isupper()
                                               and m.group(1)[:1].isupper()):
-            first = m.group(1)
+            first, start = m.group(1), m.start()
             keep, why = hyphen_decision(first, second, vocab)
             word = f"{first}-{second}" if keep else first + second
             new_text = text[: m.start()] + word + m2.group(2)
@@ -114,11 +124,17 @@ def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
             if vocab.known(first, 1e-6) or vocab.known(second, 1e-6) or not vocab.known(
                     first + second, 1e-5):
                 continue
-            word = first + second
-            new_text = text[: t.start()] + word + m2.group(2)
+            word, start = first + second, t.start()
+            new_text = text[:start] + word + m2.group(2)
             changes.append(Change("line-break", "joined", ln.number, f"{first} / {second}", word,
                                   "word cut at a line end without a hyphen"))
         rest = nxt[m2.end():]
+        head = text[:start].rstrip()
+        down = new_text[len(head):].lstrip() + (" " + rest if rest else "")
+        if j == i + 1 and head and not head.endswith(TERMINAL) and keeps_full(nxt, down, width):
+            out[i] = Line(ln.number, head)
+            out[j] = Line(out[j].number, down)
+            continue
         out[i] = Line(ln.number, new_text)
         out[j] = Line(out[j].number, rest)
     # A continuation line emptied by the move is gone: dropped rather than left as a blank
