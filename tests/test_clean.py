@@ -249,3 +249,27 @@ def test_a_run_of_one_letter_words_is_not_taken_for_letter_spacing():
     out, changes = collapse_letterspacing(raw, CFG, vocab)
     assert [ln.text for ln in out] == ["but a a a a the harbour", "the harbour"]
     assert len(changes) == 1
+
+
+def test_a_last_line_holding_only_the_second_half_still_ends_the_paragraph():
+    """'engi-' / 'neers.': moved up, the full stop would end a line a little over the measure,
+    which does not read as a paragraph's last line (the two paragraphs merged)."""
+    from build_site.paragraphs import breaks_before, typical_width
+
+    raw = lines_of(*PAGE, "On the far shore a crew of young and very careful engi-", "neers.",
+                   "They went home by the last ferry, tired and well pleased.", *PAGE)
+    out = [ln for ln in clean_lines(raw, CFG).lines if ln.text]
+    k = next(i for i, ln in enumerate(out) if ln.text == "engineers.")
+    assert out[k - 1].text == "On the far shore a crew of young and very careful"
+    assert breaks_before(out[k].text, out[k + 1].text, False, typical_width(out))
+
+
+def test_a_watermark_cut_word_whose_second_half_ends_the_paragraph():
+    from build_site.paragraphs import breaks_before, typical_width
+
+    cfg = FurnitureConfig(watermarks=("PURPLE HERON PRESS",))
+    raw = lines_of(*PAGE, "The crew worked all night and the boats came in at ordiPURPLE",
+                   "nary.", "Nobody on the island had seen such a crossing before.", *PAGE)
+    out = [ln for ln in clean_lines(raw, cfg).lines if ln.text]
+    k = next(i for i, ln in enumerate(out) if ln.text == "ordinary.")
+    assert breaks_before(out[k].text, out[k + 1].text, False, typical_width(out))

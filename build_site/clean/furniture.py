@@ -111,8 +111,8 @@ def drop_watermarks(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line]
                 head = prev.text[: len(prev.text) - len(half)].rstrip()
                 changes.append(Change("watermark", "joined", ln.number, m.group(1),
                                       half + m.group(1), "word rejoined across the cut watermark"))
-                if k == len(out) - 1 and head and not head.endswith(TERMINAL) and keeps_full(
-                        ln.text, half + ln.text, width):
+                if k == len(out) - 1 and head and not head.endswith(TERMINAL) and (
+                        not ln.text[m.end():] or keeps_full(ln.text, half + ln.text, width)):
                     out[k] = Line(prev.number, head)
                     ln = Line(ln.number, half + ln.text)
                 else:
@@ -139,7 +139,9 @@ def keeps_full(line: str, with_word: str, width: int | None) -> bool:
     """Where a word cut at a line end is made whole again: may its first half move down to
     the next line? Yes when that line is one full printed line and stays full with the word;
     moving the second half up instead would leave the rest of it reading as a paragraph's
-    short last line. Overlong lines (a PDF's joined lines) are left to move up."""
+    short last line. Overlong lines (a PDF's joined lines) are left to move up. (A next line
+    holding only the second half moves down too: moved up, the word's full stop would end an
+    overlong line that no longer reads as a paragraph's last.)"""
     from ..paragraphs import tail_is_short  # paragraphs imports clean
 
     return bool(width) and len(line) <= width and not tail_is_short(line, width) \

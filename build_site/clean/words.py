@@ -83,8 +83,9 @@ def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
     """Words cut at a line end: 'ob-' / 'stacles', and 'Janu' / 'ary' (a break whose hyphen
     was lost, for instance under a watermark). The second half moves up to the first line,
     except where the second line is one full printed line and stays full with the whole
-    word (``keeps_full``): then the first half moves down. Blank lines between the halves
-    (page joins) are crossed; a text line is not."""
+    word (``keeps_full``), or holds nothing but the second half ('neers.', a paragraph's
+    last line): then the first half moves down. Blank lines between the halves (page joins)
+    are crossed; a text line is not."""
     from ..paragraphs import typical_width  # paragraphs imports clean
 
     out = list(lines)
@@ -131,7 +132,8 @@ def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
         rest = nxt[m2.end():]
         head = text[:start].rstrip()
         down = new_text[len(head):].lstrip() + (" " + rest if rest else "")
-        if j == i + 1 and head and not head.endswith(TERMINAL) and keeps_full(nxt, down, width):
+        if j == i + 1 and head and not head.endswith(TERMINAL) and (
+                not rest or keeps_full(nxt, down, width)):
             out[i] = Line(ln.number, head)
             out[j] = Line(out[j].number, down)
             continue
