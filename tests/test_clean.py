@@ -273,3 +273,15 @@ def test_a_watermark_cut_word_whose_second_half_ends_the_paragraph():
     out = [ln for ln in clean_lines(raw, cfg).lines if ln.text]
     k = next(i for i, ln in enumerate(out) if ln.text == "ordinary.")
     assert breaks_before(out[k].text, out[k + 1].text, False, typical_width(out))
+
+
+def test_two_small_words_glued_by_the_scan_are_split():
+    from build_site.clean.ocr import split_glued_function_words
+
+    vocab = build_vocabulary(["the harbour and the village in the morning"] * 3)
+    assert split_glued_function_words("Weare", vocab) == "We are"
+    assert split_glued_function_words("itand,", vocab) == "it and,"
+    for word in ("into", "within", "thereon", "whereat", "harbour", "Wear"):
+        assert split_glued_function_words(word, vocab) is None
+    # a name the text prints again is the author's word, not a glued pair
+    assert split_glued_function_words("Weare", build_vocabulary(["Weare and Weare"])) is None
