@@ -285,3 +285,20 @@ def test_two_small_words_glued_by_the_scan_are_split():
         assert split_glued_function_words(word, vocab) is None
     # a name the text prints again is the author's word, not a glued pair
     assert split_glued_function_words("Weare", build_vocabulary(["Weare and Weare"])) is None
+
+
+def test_a_hyphen_closing_a_dash_pair_is_a_dash_where_the_text_prints_no_dashes():
+    from build_site.clean.words import normalise_dashes
+
+    vocab = build_vocabulary(["the well-known harbour and the village in the morning"] * 3)
+    raw = list(lines_of("The old harbour-as well as all the boats of the",
+                        "village-needed a new quay. The harbour-master and the well-known",
+                        "ferry-boat came, and the lantern-light shone."))
+    out, _ = normalise_dashes(raw, CFG, vocab)
+    assert [ln.text for ln in out] == [
+        "The old harbour—as well as all the boats of the",
+        "village—needed a new quay. The harbour-master and the well-known",
+        "ferry-boat came, and the lantern-light shone."]  # no dash open: compounds kept
+    printed = build_vocabulary(["a — b — c — d — e — f"] + ["the harbour"] * 3)
+    out, _ = normalise_dashes(raw, CFG, printed)
+    assert out[1].text.startswith("village-needed")  # a text that prints its dashes

@@ -203,8 +203,12 @@ def normalise_dashes(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
     prints a dash, a line-initial '-' and 'word-the' (a hyphen before a function word). Spaced
     dots '. . .' lose their spaces. Unsafe on 'pre- and post-war' (kept: 'and'/'or' after
     'x- '), on 'five-year- plan' (kept), and on compounds ending in a function word
-    ('unheard-of'), which is why 'word-the' is read as a dash only where no dash is printed."""
+    ('unheard-of'), which is why 'word-the' is read as a dash only where no dash is printed.
+    There, too, a hyphen that closes a dash pair ('the Taylor system—as well as all measures
+    of capitalism-combine the ...') is a dash unless the compound is attested
+    (``_closing_dashes``)."""
     out, changes = [], []
+    open_dash = False  # the sentence so far holds an odd number of dashes
     for ln in lines:
         t = ln.text
         if not t:
@@ -220,6 +224,7 @@ def normalise_dashes(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
             # A text that never prints a dash set its dashes as hyphens.
             new = re.sub(r"^-(?=[a-z])", "—", new)
             new = _HYPHEN_DASH.sub("—", new)
+            new, open_dash = _closing_dashes(new, open_dash, vocab)
         new = re.sub(r"\.(?: \.){2,}", lambda m: m.group(0).replace(" ", ""), new)
         if new != t:
             changes.append(Change("dash", "changed", ln.number, t, new,
@@ -227,6 +232,38 @@ def normalise_dashes(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
             ln = Line(ln.number, new)
         out.append(ln)
     return out, changes
+
+
+_PREFIXES = frozenset("self co counter re non anti pre post semi super sub ex well ill so near "
+                      "much half over under above below quasi ultra pseudo vice inter intra "
+                      "multi extra all one two three four five six seven eight nine ten".split())
+_PAIR_HYPHEN = re.compile(r"(?<![\w-])([A-Za-z]{3,})-([a-z]{3,})(?![\w-])|—|[.?!](?=[\s\"”’)]|$)")
+
+
+def _attested(first: str, second: str, vocab: Vocabulary) -> bool:
+    """Is 'first-second' a compound? Printed twice in the text, a word when joined
+    ('store-houses'), or a prefix ('self-', 'counter-', 'well-')."""
+    hyph, low = f"{first}-{second}".lower(), first.lower()
+    return vocab.compound_counts.get(hyph, 0) >= 2 or low in _PREFIXES or general_frequency(
+        low + second) >= 1e-7
+
+
+def _closing_dashes(text: str, open_dash: bool, vocab: Vocabulary) -> tuple[str, bool]:
+    """In a text that sets its dashes as hyphens: the hyphen after an opening dash in the same
+    sentence, between two words whose compound is not attested, closes the pair. Returns the
+    line and whether a dash is still open at its end. Unsafe on a new compound inside a
+    parenthesis opened by a dash; an attested compound there is kept."""
+    out, pos = [], 0
+    for m in _PAIR_HYPHEN.finditer(text):
+        tok = m.group(0)
+        if tok == "—":
+            open_dash = not open_dash
+        elif tok in ".?!":
+            open_dash = False
+        elif open_dash and not _attested(m.group(1), m.group(2), vocab):
+            out.append(text[pos:m.start()] + f"{m.group(1)}—{m.group(2)}")
+            pos, open_dash = m.end(), False
+    return "".join(out) + text[pos:], open_dash
 
 
 def _diff_words(before: str, after: str) -> list[tuple[str, str]]:
