@@ -234,9 +234,11 @@ def normalise_dashes(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
     return out, changes
 
 
-_PREFIXES = frozenset("self co counter re non anti pre post semi super sub ex well ill so near "
-                      "much half over under above below quasi ultra pseudo vice inter intra "
-                      "multi extra all one two three four five six seven eight nine ten".split())
+_PREFIXES = frozenset([
+    "self", "co", "counter", "re", "non", "anti", "pre", "post", "semi", "super", "sub", "ex",
+    "well", "ill", "so", "near", "much", "half", "over", "under", "above", "below", "quasi",
+    "ultra", "pseudo", "vice", "inter", "intra", "multi", "extra", "all", "one", "two",
+    "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
 _PAIR_HYPHEN = re.compile(r"(?<![\w-])([A-Za-z]{3,})-([a-z]{3,})(?![\w-])|—|[.?!](?=[\s\"”’)]|$)")
 
 
