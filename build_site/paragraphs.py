@@ -74,6 +74,8 @@ def breaks_before(prev: str, nxt: str, blank_between: bool, width: int | None) -
     if width is None:
         return blank_between and (ends_sentence(prev) or (len(prev) < 40
                                                           and not prev.endswith((",", "-"))))
+    if LIST_ITEM.match(nxt) and ends_sentence(prev):
+        return True  # a list item ('2) Has the ...') after a finished item or sentence
     short = tail_is_short(prev, width)
     if blank_between and short and not prev.endswith((",", "-", "—")):
         return True

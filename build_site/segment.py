@@ -471,6 +471,9 @@ class _Builder:
         if m:
             self.pending_chapter = ""
             return self.prefixed(i, 1, f"{t}: ")
+        numbered = self.numbered_section(i, at_boundary)
+        if numbered:
+            return numbered
         if not at_boundary:
             return 0
         last = self.last_heading()
@@ -493,6 +496,42 @@ class _Builder:
         if self.title_case_heading(i, blank_before):
             return self.wrapped_title(i)
         return 0
+
+    def numbered_section(self, i: int, at_boundary: bool) -> int:
+        """'2.' alone on its line, then a section title in sentence case ('Is the bureaucracy
+        a ruling class?'): a short line without final stop, ended by a blank line. Taken where
+        a sentence has ended, or anywhere when the number is the next of the chapter's
+        numbered sections (after a garbled line that ends in no stop). Caps and Title-Case
+        titles are ``prefixed``'s."""
+        m = NUMBER_LINE.match(self.lines[i].text.strip())
+        if not m or not (at_boundary or int(m.group(1)) == self.next_section_number()):
+            return 0
+        j = self.next_nonblank(i + 1)
+        title = self.text_at(j).strip()
+        if not title or j - i > 2 or not title[:1].isupper() or bad_title_end(title):
+            return 0
+        if is_caps(title) or is_title_case(title):
+            return self.prefixed(i, 3, f"{m.group(1)}. ") if not at_boundary else 0
+        listed = self.contents_heading(j)  # a title wrapped over lines, as the contents has it
+        if listed:
+            h = self.items[-1]
+            h.title, h.first_line = f"{m.group(1)}. {h.title}", self.lines[i].number
+            return j - i + listed
+        if not self.short(title, 0.9) or self.text_at(j + 1).strip():
+            return 0
+        self.emit(_Heading(3, f"{m.group(1)}. {title}", self.lines[i].number))
+        return j - i + 1
+
+    def next_section_number(self) -> int:
+        """The number the chapter's next numbered section ('3. ...') would carry."""
+        for it in reversed(self.items):
+            if isinstance(it, _Heading):
+                if it.level == 1:
+                    return 1
+                m = re.match(r"(\d{1,2})\. ", it.title)
+                if it.level == 3 and m:
+                    return int(m.group(1)) + 1
+        return 1
 
     def numbered_point(self, i: int) -> int:
         """'1) The importance of theory. Some think ...': a numbered point whose short title,

@@ -179,3 +179,126 @@ def test_corrections_apply_once_and_errors_name_file_and_entry():
     assert all(e.path == "src/w/corrections.yml" for e in errors)
     assert "correction 2" in errors[0].message and "matches nothing" in errors[0].message
     assert "correction 3" in errors[1].message and "times" in errors[1].message
+
+
+# A page of made-up prose set at a measure of about 60, so that line widths mean something.
+PAGE = [
+    "The ferry left the north quay at six in the morning and came",
+    "back at noon with the mail, the bread and whatever passengers",
+    "had business on the mainland; in winter it ran only twice in",
+    "the week, and the islanders kept their errands for those days.",
+] * 6
+
+
+def test_watermark_words_read_into_the_start_of_a_line_are_cut():
+    cfg = FurnitureConfig(watermarks=("PURPLE HERON PRESS", "FOR REVIEW ONLY"))
+    raw = lines_of("The keepers rowed out to the light at dusk and", "ONLY togeREVIEW",
+                   "ther they lit the lamp.", "HERON PRESS the lamp burned till dawn.",
+                   "FOR the sake of the boats it never went out.")
+    out = texts(clean_lines(raw, cfg))
+    assert " ".join(out) == ("The keepers rowed out to the light at dusk and together they lit"
+                             " the lamp. the lamp burned till dawn. FOR the sake of the boats"
+                             " it never went out.")  # a lone short word ('FOR') is kept
+
+
+def test_a_full_line_after_a_hyphen_keeps_its_width_and_its_paragraph():
+    """'engi-' / 'neers ... evening.': moving 'neers' up would leave the second line reading
+    as a paragraph's short last line before 'They'; the first half moves down instead."""
+    from build_site.paragraphs import breaks_before, typical_width
+
+    raw = lines_of(*PAGE, "On the far shore a crew of young and very careful engi-",
+                   "neers worked on the new bridge until the evening came.",
+                   "They went home by the last ferry, tired and well pleased.", *PAGE)
+    out = [ln for ln in clean_lines(raw, CFG).lines if ln.text]
+    k = next(i for i, ln in enumerate(out) if "the evening came." in ln.text)
+    assert out[k].text == "engineers worked on the new bridge until the evening came."
+    assert out[k - 1].text == "On the far shore a crew of young and very careful"
+    assert not breaks_before(out[k].text, out[k + 1].text, False, typical_width(out))
+
+
+def test_a_short_last_line_after_a_hyphen_still_ends_the_paragraph():
+    from build_site.paragraphs import breaks_before, typical_width
+
+    raw = lines_of(*PAGE, "On the far shore a crew of young and very careful engi-",
+                   "neers slept.", "They went home by the last ferry, tired and well pleased.",
+                   *PAGE)
+    out = [ln for ln in clean_lines(raw, CFG).lines if ln.text]
+    k = next(i for i, ln in enumerate(out) if "careful" in ln.text)
+    assert out[k].text.endswith("careful engineers") and out[k + 1].text == "slept."
+    assert breaks_before(out[k + 1].text, out[k + 2].text, False, typical_width(out))
+
+
+def test_a_word_cut_by_a_glued_watermark_is_made_whole_on_the_full_line():
+    from build_site.paragraphs import breaks_before, typical_width
+
+    cfg = FurnitureConfig(watermarks=("PURPLE HERON PRESS",))
+    raw = lines_of(*PAGE, "The crew worked through the night. Although ordiPURPLE",
+                   "nary boats stayed in, the ferry crossed in the gale.",
+                   "Nobody on the island had seen such a crossing before.", *PAGE)
+    out = [ln for ln in clean_lines(raw, cfg).lines if ln.text]
+    k = next(i for i, ln in enumerate(out) if "the gale." in ln.text)
+    assert out[k].text == "ordinary boats stayed in, the ferry crossed in the gale."
+    assert not breaks_before(out[k].text, out[k + 1].text, False, typical_width(out))
+
+
+def test_a_run_of_one_letter_words_is_not_taken_for_letter_spacing():
+    from build_site.clean.words import collapse_letterspacing
+
+    vocab = build_vocabulary(["the harbour and the village in the morning"] * 3)
+    raw = list(lines_of("but a a a a the harbour", "t h e h a r b o u r"))
+    out, changes = collapse_letterspacing(raw, CFG, vocab)
+    assert [ln.text for ln in out] == ["but a a a a the harbour", "the harbour"]
+    assert len(changes) == 1
+
+
+def test_a_last_line_holding_only_the_second_half_still_ends_the_paragraph():
+    """'engi-' / 'neers.': moved up, the full stop would end a line a little over the measure,
+    which does not read as a paragraph's last line (the two paragraphs merged)."""
+    from build_site.paragraphs import breaks_before, typical_width
+
+    raw = lines_of(*PAGE, "On the far shore a crew of young and very careful engi-", "neers.",
+                   "They went home by the last ferry, tired and well pleased.", *PAGE)
+    out = [ln for ln in clean_lines(raw, CFG).lines if ln.text]
+    k = next(i for i, ln in enumerate(out) if ln.text == "engineers.")
+    assert out[k - 1].text == "On the far shore a crew of young and very careful"
+    assert breaks_before(out[k].text, out[k + 1].text, False, typical_width(out))
+
+
+def test_a_watermark_cut_word_whose_second_half_ends_the_paragraph():
+    from build_site.paragraphs import breaks_before, typical_width
+
+    cfg = FurnitureConfig(watermarks=("PURPLE HERON PRESS",))
+    raw = lines_of(*PAGE, "The crew worked all night and the boats came in at ordiPURPLE",
+                   "nary.", "Nobody on the island had seen such a crossing before.", *PAGE)
+    out = [ln for ln in clean_lines(raw, cfg).lines if ln.text]
+    k = next(i for i, ln in enumerate(out) if ln.text == "ordinary.")
+    assert breaks_before(out[k].text, out[k + 1].text, False, typical_width(out))
+
+
+def test_two_small_words_glued_by_the_scan_are_split():
+    from build_site.clean.ocr import split_glued_function_words
+
+    vocab = build_vocabulary(["the harbour and the village in the morning"] * 3)
+    assert split_glued_function_words("Weare", vocab) == "We are"
+    assert split_glued_function_words("itand,", vocab) == "it and,"
+    for word in ("into", "within", "thereon", "whereat", "harbour", "Wear"):
+        assert split_glued_function_words(word, vocab) is None
+    # a name the text prints again is the author's word, not a glued pair
+    assert split_glued_function_words("Weare", build_vocabulary(["Weare and Weare"])) is None
+
+
+def test_a_hyphen_closing_a_dash_pair_is_a_dash_where_the_text_prints_no_dashes():
+    from build_site.clean.words import normalise_dashes
+
+    vocab = build_vocabulary(["the well-known harbour and the village in the morning"] * 3)
+    raw = list(lines_of("The old harbour-as well as all the boats of the",
+                        "village-needed a new quay. The harbour-master and the well-known",
+                        "ferry-boat came, and the lantern-light shone."))
+    out, _ = normalise_dashes(raw, CFG, vocab)
+    assert [ln.text for ln in out] == [
+        "The old harbour—as well as all the boats of the",
+        "village—needed a new quay. The harbour-master and the well-known",
+        "ferry-boat came, and the lantern-light shone."]  # no dash open: compounds kept
+    printed = build_vocabulary(["a — b — c — d — e — f"] + ["the harbour"] * 3)
+    out, _ = normalise_dashes(raw, CFG, printed)
+    assert out[1].text.startswith("village-needed")  # a text that prints its dashes

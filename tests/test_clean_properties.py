@@ -22,15 +22,32 @@ SHORT = ["the", "a", "of", "and", "to", "in", "it", "was", "for", "on", "with", 
 HEADS = ["NOTES ON A COASTAL SURVEY", "THE ORCHARD BOOK", "P. Q. WINTERBOTTOM"]
 WATERMARK = ("GREY OWL EDITIONS", "REVIEW COPY ONLY")
 
+# Words drawn freely, so runs of 'a' occur ('but a a a a the'): they read as words and must
+# not be taken for a letter-spaced word ('aaaa').
 word = st.one_of(st.sampled_from(WORDS), st.sampled_from(SHORT))
-sentence = st.lists(word, min_size=6, max_size=18).map(
-    lambda ws: " ".join([ws[0].capitalize()] + ws[1:]) + ".")
-paragraph = st.lists(sentence, min_size=5, max_size=9).map(" ".join)
-# Derandomized: with fresh random examples, the rewrap and watermark properties sometimes find a
-# paragraph boundary lost (an open defect, reported in the closing note of stop 13); a fixed
-# set of examples keeps CI repeatable until it is mended.
-SETTINGS = settings(max_examples=8, deadline=None, derandomize=True,
+sentence_words = st.lists(word, min_size=6, max_size=18)
+paragraph_sentences = st.lists(sentence_words, min_size=5, max_size=9)
+# Fresh random examples on every run; 12 per property keep the file near 10 s (the cleaner
+# takes ~0.1-1 s per example). Run with --hypothesis-seed=random to explore.
+SETTINGS = settings(max_examples=12, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+def render(sentences: list[list[str]]) -> str:
+    return " ".join(" ".join([ws[0].capitalize()] + ws[1:]) + "." for ws in sentences)
+
+
+def ending_short(sentences: list[list[str]], width: int) -> str:
+    """The paragraph with words taken off its end until its printed last line is short (under
+    3/4 of the measure), as a printed paragraph's last line is."""
+    sents = [list(ws) for ws in sentences]
+    while True:
+        text = render(sents)
+        if len(wrap(text, width)[-1]) < 0.75 * width or len(sents) == 1 and len(sents[0]) == 1:
+            return text
+        sents[-1].pop()
+        if not sents[-1]:
+            sents.pop()
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -64,8 +81,8 @@ def paragraphs_of(lines: list[Line]) -> list[str]:
 
 def draw_doc(data, width: int) -> list[str]:
     """Paragraphs whose printed last line is short, as a printed paragraph's is."""
-    ends_short = paragraph.filter(lambda p: len(wrap(p, width)[-1]) < 0.75 * width)
-    return data.draw(st.lists(ends_short, min_size=8, max_size=10))
+    return [ending_short(ps, width)
+            for ps in data.draw(st.lists(paragraph_sentences, min_size=8, max_size=10))]
 
 
 def wrapped(doc: list[str], width: int) -> list[list[str]]:
@@ -122,23 +139,57 @@ def test_page_furniture_and_page_joins_are_removed(width, data):
     assert not any(ln.text in (head, str(page)) for ln in cleaned.lines)
 
 
+def wrap_hyphenated(text: str, width: int, cut) -> list[str]:
+    """Wrapped as a printer hyphenates: a word that does not fit is cut where ``cut`` says
+    (None: not cut) when its first part and the hyphen fit; every line stays within the
+    measure."""
+    lines, cur = [], ""
+    for w in text.split():
+        if cur and len(cur) + 1 + len(w) > width:
+            room = width - len(cur) - 2  # a space and the hyphen
+            k = cut(w, room) if w.isalpha() and w.islower() and room >= 3 else None
+            if k:
+                lines.append(f"{cur} {w[:k]}-")
+                cur = w[k:]
+                continue
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}" if cur else w
+    return lines + [cur]
+
+
 @SETTINGS
 @given(st.integers(66, 100), st.data())
 def test_line_end_hyphens_are_joined(width, data):
     doc = draw_doc(data, width)
-    paras = wrapped(doc, width)
-    flat = [t for p in paras for t in p]
-    out = list(flat)
-    # move the first half of the next line's first long word up, with a hyphen
-    for i in range(len(out) - 1):
-        first = out[i + 1].split(" ", 1)[0]
-        if first.isalpha() and first.islower() and len(first) >= 7 and data.draw(st.booleans()):
-            k = data.draw(st.integers(3, len(first) - 3))
-            out[i] = out[i] + " " + first[:k] + "-"
-            out[i + 1] = first[k:] + out[i + 1][len(first):]
+    wrapped(doc, width)  # assumes a page or two of lines
+    if data.draw(st.booleans()):
+        # hyphenated as a printer does: the lines stay within the measure
+        def cut(w: str, room: int) -> int | None:
+            ks = list(range(3, min(room, len(w) - 3) + 1))
+            return data.draw(st.sampled_from(ks)) if ks and data.draw(st.booleans()) else None
+
+        def set_(p: str) -> list[str]:
+            # a paragraph whose hyphenated last line came out long is set without hyphens:
+            # a printed paragraph's last line is short (a full one is ambiguous in print too)
+            lines = wrap_hyphenated(p, width, cut)
+            return lines if len(lines[-1]) < 0.75 * width else wrap(p, width)
+
+        out = [t for p in doc for t in set_(p)]
+    else:
+        # the first half of the next line's first long word moved up, with a hyphen: the line
+        # runs over the measure, as in a scan whose printer let hyphenated lines run long
+        out = [t for p in wrapped(doc, width) for t in p]
+        for i in range(len(out) - 1):
+            first = out[i + 1].split(" ", 1)[0]
+            if first.isalpha() and first.islower() and len(first) >= 7 and data.draw(
+                    st.booleans()):
+                k = data.draw(st.integers(3, len(first) - 3))
+                out[i] = out[i] + " " + first[:k] + "-"
+                out[i + 1] = first[k:] + out[i + 1][len(first):]
     cleaned = clean_lines(as_lines(out), FurnitureConfig())
-    # The words come back exactly (paragraph boundaries are held by the other properties).
-    assert " ".join(ln.text for ln in cleaned.lines if ln.text).split() == " ".join(doc).split()
+    assert paragraphs_of(list(cleaned.lines)) == doc
 
 
 @SETTINGS
@@ -161,9 +212,7 @@ def test_watermark_lines_and_glued_watermark_words_are_removed(width, data):
             out[i + 1] = out[i + 1][4:]
             break
     cleaned = clean_lines(as_lines(out), FurnitureConfig(watermarks=WATERMARK))
-    # The words come back exactly; paragraph boundaries under this degradation are not yet
-    # held (a merge of two paragraphs was found and is not diagnosed).
-    assert " ".join(ln.text for ln in cleaned.lines if ln.text).split() == " ".join(doc).split()
+    assert paragraphs_of(list(cleaned.lines)) == doc
 
 
 @SETTINGS

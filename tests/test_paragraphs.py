@@ -82,3 +82,15 @@ def test_with_pages_fills_nested_sections():
                   children=(Section("U", "u", blocks=(Block(BlockKind.PARAGRAPH, "b", 9, 9),)),))
     out = with_pages((sec,), {3: "1", 9: "2"})
     assert out[0].blocks[0].page == "1" and out[0].children[0].blocks[0].page == "2"
+
+
+def test_a_list_item_after_a_finished_item_starts_a_block_even_after_a_long_line():
+    from build_site.paragraphs import breaks_before
+
+    prev = "groups as contracting parties within the working party?"  # not short at 55
+    assert breaks_before(prev, "2) Has the new policy been justified in the main, or", False, 56)
+    assert breaks_before("the boats will be repaired in the spring;",
+                         "3) the crews will be paid in full before the winter;", False, 45)
+    # mid-sentence, '2)' is text: no break
+    assert not breaks_before("and it was decided, under point", "2) of the order, that the",
+                             False, 40)

@@ -84,7 +84,8 @@ def test_numbered_points_are_headings_counted_from_one_within_their_chapter():
         "2) Criticism of the “theory” of spontaneity, or the role of the vanguard in the movement"]
     first = chapter.children[0]
     assert _paragraphs(first)[0].startswith("Some think that Leninism is the precedence")
-    assert any("4) A point out of order" in p for p in _paragraphs(chapter.children[1]))
+    # not a heading: text of the section (a list item of its own since it follows a full stop)
+    assert any("4) A point out of order" in b.text for b in chapter.children[1].blocks)
 
 
 def test_a_numbered_list_whose_items_end_with_semicolons_is_not_a_heading():
@@ -240,3 +241,29 @@ def test_a_caps_title_ending_in_a_quotation_mark_runs_on():
     text = (f"II\nTWO SPECIFIC FEATURES\nAND TROTSKY’S THEORY OF “PERMANENT”\nREVOLUTION\n\n{PROSE}")
     [part] = _tree(text)
     assert part.title == "II. TWO SPECIFIC FEATURES AND TROTSKY’S THEORY OF “PERMANENT” REVOLUTION"
+
+
+def test_a_section_number_keeps_its_sentence_case_title():
+    """'2.' alone, then 'Is the harbour a public road?': the number is the section's, not a
+    paragraph of its own or the end of the paragraph before."""
+    text = (f"A REPORT\nMay 24\n\n1.\nHow the pilots were paid\n\n{PROSE}\n2.\n"
+            f"Is the harbour a public road?\n\n{PROSE}")
+    [report] = _tree(text)
+    assert [c.title for c in report.children] == [
+        "1. How the pilots were paid", "2. Is the harbour a public road?"]
+    assert not any(b.text.rstrip().endswith(("1.", "2.")) for c in report.children
+                   for b in c.blocks)
+
+
+def test_the_next_section_number_is_a_heading_even_after_a_line_without_a_stop():
+    """A garbled line ends with no full stop; the next number of the chapter's sections still
+    starts a section ('3.' after '2.'), while a number out of sequence stays in the text."""
+    text = (f"A REPORT\nMay 24\n\n2.\nHow the pilots were paid\n\n{PROSE}"
+            "the last line of the passage is garbled xqz wrr\n 3.\nThe boats in winter\n\n"
+            f"{PROSE}")
+    [report] = _tree(text)
+    assert [c.title for c in report.children] == [
+        "2. How the pilots were paid", "3. The boats in winter"]
+    text2 = text.replace(" 3.\nThe boats", " 7.\nThe boats")
+    [report2] = _tree(text2)
+    assert [c.title for c in report2.children] == ["2. How the pilots were paid"]

@@ -79,7 +79,9 @@ def drop_boilerplate(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line
 
 def drop_watermarks(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line], list[Change]]:
     """Watermark words stamped by a reprint: whole lines equal to a watermark word or phrase
-    are dropped; a capitalised watermark word glued to a lowercase word ('JanuCOMMERCIAL') is cut."""
+    are dropped; a capitalised watermark word glued to a lowercase word ('JanuCOMMERCIAL') is
+    cut and the word made whole with the next line ('ary'); watermark words read into the
+    edge of a text line are cut (``_strip_edge_watermarks``)."""
     if not cfg.watermarks:
         return lines, []
     words = sorted({w for phrase in cfg.watermarks for w in phrase.split()} | set(cfg.watermarks),
@@ -88,6 +90,9 @@ def drop_watermarks(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line]
     long_words = "|".join(re.escape(w) for w in words if len(w) > 3)
     whole = re.compile(rf"^(?:(?:{alternatives})\s*)+$")
     glued = re.compile(rf"(?<=[a-z])(?:{long_words})(?=[a-z]|\s|$)")
+    from ..paragraphs import typical_width  # paragraphs imports clean
+
+    width = typical_width(lines)
     out: list[Line] = []
     changes: list[Change] = []
     carry = False  # the previous kept line ended in half a word cut by a watermark
@@ -100,18 +105,26 @@ def drop_watermarks(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line]
             carry = False
             m = re.match(r"([a-z]+)(\S*)\s*", ln.text)
             if m:
-                prev = out[-1]
-                for k in range(len(out) - 1, -1, -1):
-                    if out[k].text:
-                        prev = out[k]
-                        out[k] = Line(prev.number, prev.text + m.group(1) + m.group(2))
-                        break
+                k = max(k for k in range(len(out)) if out[k].text)  # the line with the half
+                prev = out[k]
+                half = prev.text.rsplit(" ", 1)[-1]
+                head = prev.text[: len(prev.text) - len(half)].rstrip()
                 changes.append(Change("watermark", "joined", ln.number, m.group(1),
-                                      prev.text.rsplit(" ", 1)[-1] + m.group(1),
-                                      "word rejoined across the cut watermark"))
-                ln = Line(ln.number, ln.text[m.end():])
-                if not ln.text:
-                    continue
+                                      half + m.group(1), "word rejoined across the cut watermark"))
+                if k == len(out) - 1 and head and not head.endswith(TERMINAL) and (
+                        not ln.text[m.end():] or keeps_full(ln.text, half + ln.text, width)):
+                    out[k] = Line(prev.number, head)
+                    ln = Line(ln.number, half + ln.text)
+                else:
+                    out[k] = Line(prev.number, prev.text + m.group(1) + m.group(2))
+                    ln = Line(ln.number, ln.text[m.end():])
+                    if not ln.text:
+                        continue
+        edge = _strip_edge_watermarks(ln.text, words, cfg.watermarks)
+        if edge != ln.text:
+            changes.append(Change("watermark", "changed", ln.number, ln.text, edge,
+                                  "watermark words read into the start or end of a text line"))
+            ln = Line(ln.number, edge)
         new = glued.sub("", ln.text)
         if new != ln.text:
             changes.append(Change("watermark", "changed", ln.number, ln.text, new,
@@ -120,6 +133,45 @@ def drop_watermarks(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line]
             ln = Line(ln.number, new)
         out.append(ln)
     return out, changes
+
+
+def keeps_full(line: str, with_word: str, width: int | None) -> bool:
+    """Where a word cut at a line end is made whole again: may its first half move down to
+    the next line? Yes when that line is one full printed line and stays full with the word;
+    moving the second half up instead would leave the rest of it reading as a paragraph's
+    short last line. Overlong lines (a PDF's joined lines) are left to move up. (A next line
+    holding only the second half moves down too: moved up, the word's full stop would end an
+    overlong line that no longer reads as a paragraph's last.)"""
+    from ..paragraphs import tail_is_short  # paragraphs imports clean
+
+    return bool(width) and len(line) <= width and not tail_is_short(line, width) \
+        and not tail_is_short(with_word, width)
+
+
+def _strip_edge_watermarks(text: str, words: list[str], phrases: tuple[str, ...]) -> str:
+    """Watermark words the scan read into the edge of a text line ('ONLY together ...',
+    '... the harbour GREY OWL'): cut where they stand between the line's edge and lower-case
+    text. Unsafe for a watermark word the author also prints in capitals for emphasis ('NOT'),
+    so the cut run must be two or more consecutive words of a phrase ('GREY OWL') or words of
+    four letters or more."""
+    toks = text.split(" ")
+
+    def stamp(run: list[str]) -> bool:
+        return bool(run) and all(t in words for t in run) and (
+            len(run) >= 2 and any(f" {' '.join(run)} " in f" {p} " for p in phrases)
+            or all(len(t) > 3 for t in run))
+
+    a = 0
+    while a < len(toks) and toks[a] in words:
+        a += 1
+    if 0 < a < len(toks) and toks[a][:1].islower() and stamp(toks[:a]):
+        toks = toks[a:]
+    b = len(toks)
+    while b > 0 and toks[b - 1] in words:
+        b -= 1
+    if 0 < b < len(toks) and re.search(r"[a-z][,;]?$", toks[b - 1]) and stamp(toks[b:]):
+        toks = toks[:b]
+    return " ".join(toks)
 
 
 _NO_LETTERS = re.compile(r"^[^A-Za-z0-9\u00c0-\u024f\u0400-\u04ff]+$")

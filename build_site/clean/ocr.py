@@ -60,6 +60,25 @@ def split_glued_dash(tok: str, vocab: Vocabulary) -> str | None:
     left, right = splits[0]
     start = tok.index(core)
     return tok[:start] + left + "—" + right + tok[start + len(core):]
+def split_glued_function_words(tok: str, vocab: Vocabulary) -> str | None:
+    """'Weare' -> 'We are': two function words glued where the scan lost the space. The glued
+    form may be in the frequency list (typos are: 'weare', 'ofthe'), so this is for tokens far
+    rarer than either part, that the text does not print again, with exactly one such split.
+    Unsafe on a name spelled like two small words ('Weare' the town): hence the rarity."""
+    core = tok.strip(".,;:!?\"'()")
+    low = core.lower()
+    if not core.isalpha() or len(core) < 4 or not (core.islower() or core.istitle()) \
+            or general_frequency(low) >= 1e-6 or vocab.corpus_count(low) >= 2:
+        return None
+    splits = [k for k in range(2, len(low) - 1)
+              if low[:k] in FUNCTION_WORDS and low[k:] in FUNCTION_WORDS
+              and low[:k] not in ("there", "where")]  # 'thereon', 'whereat': old adverbs
+    if len(splits) != 1:
+        return None
+    k, start = splits[0], tok.index(core)
+    return tok[:start] + core[:k] + " " + core[k:] + tok[start + len(core):]
+
+
 _TOKEN = re.compile(r"(?<![\w~£·])([\w~£·.:,!}$]*[\w~£·}$])")
 _SUSPECT = re.compile(r"[~£·}$]|[a-z][A-Z]|[A-Z]{2,}[a-z]|[A-Za-z]![A-Za-z]|^[A-Z][a-z]+[A-Z]")
 
@@ -169,6 +188,12 @@ def repair_ocr(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
                                   "quotes spaced the wrong way)"))
         tokens = new.split(" ")
         for k, tok in enumerate(tokens):
+            split = split_glued_function_words(tok, vocab)
+            if split:
+                tokens[k] = split
+                changes.append(Change("ocr", "changed", ln.number, tok, split,
+                                      "two small words glued where the scan lost a space"))
+                continue
             if not _SUSPECT.search(tok) and (_good(tok.strip(".,:;!?\"'()"), vocab, 1e-7)
                                              or re.search(r"\d", tok)):
                 continue

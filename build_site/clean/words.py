@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from ..model import Change, Line
-from .furniture import FurnitureConfig
+from .furniture import TERMINAL, FurnitureConfig, keeps_full
 from .letterspacing import collapse_line, rejoin_pieces, spaced_runs
 from .vocabulary import FUNCTION_WORDS, Vocabulary, general_frequency
 
@@ -21,10 +21,15 @@ WordFixer = Callable[[list[Line], FurnitureConfig, Vocabulary], tuple[list[Line]
 
 def collapse_letterspacing(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
                            ) -> tuple[list[Line], list[Change]]:
-    """Letter-spaced runs collapsed and re-segmented into words (see ``letterspacing``)."""
+    """Letter-spaced runs collapsed and re-segmented into words (see ``letterspacing``). A run
+    whose one-letter tokens are all words themselves ('a a a a', 'I a') is left alone: it
+    reads as words, and collapsed it would make no word ('aaaa')."""
     out, changes = [], []
     for ln in lines:
-        if ln.text and spaced_runs(ln.text.split()):
+        toks = ln.text.split()
+        runs = spaced_runs(toks) if ln.text else []
+        if any(len(t) == 1 and t.isalpha() and t not in "aAI" for a, b in runs
+               for t in toks[a:b]):
             new = collapse_line(ln.text, vocab)
             if new != ln.text:
                 changes.append(Change("letter-spacing", "changed", ln.number, ln.text, new,
@@ -76,10 +81,16 @@ def hyphen_decision(first: str, second: str, vocab: Vocabulary) -> tuple[bool, s
 def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
                      ) -> tuple[list[Line], list[Change]]:
     """Words cut at a line end: 'ob-' / 'stacles', and 'Janu' / 'ary' (a break whose hyphen
-    was lost, for instance under a watermark). The second half moves up to the first line.
-    Blank lines between the halves (page joins) are crossed; a text line is not."""
+    was lost, for instance under a watermark). The second half moves up to the first line,
+    except where the second line is one full printed line and stays full with the whole
+    word (``keeps_full``), or holds nothing but the second half ('neers.', a paragraph's
+    last line): then the first half moves down. Blank lines between the halves (page joins)
+    are crossed; a text line is not."""
+    from ..paragraphs import typical_width  # paragraphs imports clean
+
     out = list(lines)
     changes: list[Change] = []
+    width = typical_width(lines)
     for i, ln in enumerate(out):
         text = ln.text
         if not text:
@@ -97,7 +108,7 @@ def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
         m = _HYPHEN_END.search(text)
         if m and not text.endswith("--") and (second[:1].islower() or second[:1].isupper()
                                               and m.group(1)[:1].isupper()):
-            first = m.group(1)
+            first, start = m.group(1), m.start()
             keep, why = hyphen_decision(first, second, vocab)
             word = f"{first}-{second}" if keep else first + second
             new_text = text[: m.start()] + word + m2.group(2)
@@ -114,11 +125,18 @@ def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
             if vocab.known(first, 1e-6) or vocab.known(second, 1e-6) or not vocab.known(
                     first + second, 1e-5):
                 continue
-            word = first + second
-            new_text = text[: t.start()] + word + m2.group(2)
+            word, start = first + second, t.start()
+            new_text = text[:start] + word + m2.group(2)
             changes.append(Change("line-break", "joined", ln.number, f"{first} / {second}", word,
                                   "word cut at a line end without a hyphen"))
         rest = nxt[m2.end():]
+        head = text[:start].rstrip()
+        down = new_text[len(head):].lstrip() + (" " + rest if rest else "")
+        if j == i + 1 and head and not head.endswith(TERMINAL) and (
+                not rest or keeps_full(nxt, down, width)):
+            out[i] = Line(ln.number, head)
+            out[j] = Line(out[j].number, down)
+            continue
         out[i] = Line(ln.number, new_text)
         out[j] = Line(out[j].number, rest)
     # A continuation line emptied by the move is gone: dropped rather than left as a blank
@@ -185,8 +203,12 @@ def normalise_dashes(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
     prints a dash, a line-initial '-' and 'word-the' (a hyphen before a function word). Spaced
     dots '. . .' lose their spaces. Unsafe on 'pre- and post-war' (kept: 'and'/'or' after
     'x- '), on 'five-year- plan' (kept), and on compounds ending in a function word
-    ('unheard-of'), which is why 'word-the' is read as a dash only where no dash is printed."""
+    ('unheard-of'), which is why 'word-the' is read as a dash only where no dash is printed.
+    There, too, a hyphen that closes a dash pair ('the Taylor system—as well as all measures
+    of capitalism-combine the ...') is a dash unless the compound is attested
+    (``_closing_dashes``)."""
     out, changes = [], []
+    open_dash = False  # the sentence so far holds an odd number of dashes
     for ln in lines:
         t = ln.text
         if not t:
@@ -202,6 +224,7 @@ def normalise_dashes(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
             # A text that never prints a dash set its dashes as hyphens.
             new = re.sub(r"^-(?=[a-z])", "—", new)
             new = _HYPHEN_DASH.sub("—", new)
+            new, open_dash = _closing_dashes(new, open_dash, vocab)
         new = re.sub(r"\.(?: \.){2,}", lambda m: m.group(0).replace(" ", ""), new)
         if new != t:
             changes.append(Change("dash", "changed", ln.number, t, new,
@@ -209,6 +232,40 @@ def normalise_dashes(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
             ln = Line(ln.number, new)
         out.append(ln)
     return out, changes
+
+
+_PREFIXES = frozenset([
+    "self", "co", "counter", "re", "non", "anti", "pre", "post", "semi", "super", "sub", "ex",
+    "well", "ill", "so", "near", "much", "half", "over", "under", "above", "below", "quasi",
+    "ultra", "pseudo", "vice", "inter", "intra", "multi", "extra", "all", "one", "two",
+    "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
+_PAIR_HYPHEN = re.compile(r"(?<![\w-])([A-Za-z]{3,})-([a-z]{3,})(?![\w-])|—|[.?!](?=[\s\"”’)]|$)")
+
+
+def _attested(first: str, second: str, vocab: Vocabulary) -> bool:
+    """Is 'first-second' a compound? Printed twice in the text, a word when joined
+    ('store-houses'), or a prefix ('self-', 'counter-', 'well-')."""
+    hyph, low = f"{first}-{second}".lower(), first.lower()
+    return vocab.compound_counts.get(hyph, 0) >= 2 or low in _PREFIXES or general_frequency(
+        low + second) >= 1e-7
+
+
+def _closing_dashes(text: str, open_dash: bool, vocab: Vocabulary) -> tuple[str, bool]:
+    """In a text that sets its dashes as hyphens: the hyphen after an opening dash in the same
+    sentence, between two words whose compound is not attested, closes the pair. Returns the
+    line and whether a dash is still open at its end. Unsafe on a new compound inside a
+    parenthesis opened by a dash; an attested compound there is kept."""
+    out, pos = [], 0
+    for m in _PAIR_HYPHEN.finditer(text):
+        tok = m.group(0)
+        if tok == "—":
+            open_dash = not open_dash
+        elif tok in ".?!":
+            open_dash = False
+        elif open_dash and not _attested(m.group(1), m.group(2), vocab):
+            out.append(text[pos:m.start()] + f"{m.group(1)}—{m.group(2)}")
+            pos, open_dash = m.end(), False
+    return "".join(out) + text[pos:], open_dash
 
 
 def _diff_words(before: str, after: str) -> list[tuple[str, str]]:
