@@ -156,6 +156,16 @@ def test_ocr_repair_only_yields_known_words():
     assert repair_token("orchard", VOCAB) is None  # a known word is never touched
 
 
+def test_rare_listed_misreadings_become_the_common_word_one_confusion_away():
+    fixed = clean_lines(lines_of("The economie plan was ohly begun, not arid, 0ne said."),
+                        FurnitureConfig(extra={"ocr_repair": True}), vocab=VOCAB)
+    # 'economie' and 'ohly' are listed (French, a typo) but far rarer than 'economic', 'only';
+    # 'arid' is a word in its own right, common enough to be meant: kept.
+    assert texts(fixed) == ["The economic plan was only begun, not arid, one said."]
+    twice = build_vocabulary(["the economie of the economie"])
+    assert repair_token("economie", twice) is None  # the text prints it twice: the author's
+
+
 def test_ocr_repair_runs_only_where_configured():
     raw = lines_of("The gard~n was uuderstood by all.")
     assert texts(clean_lines(raw, CFG, vocab=VOCAB)) == ["The gard~n was uuderstood by all."]

@@ -22,6 +22,7 @@ CONFUSIONS: tuple[tuple[str, str], ...] = (
     ("h", "n"), ("h", "b"), ("v", "u"), ("I", "l"), ("I", "i"), ("!", "l"), ("}", "i"),
     ("$", "s"), ("f", "t"), ("t", "f"), ("a", "s"), ("Q", "O"), ("tl", "d"), ("cl", "d"),
     ("ri", "n"), ("vv", "w"), ("£", "f"), ("£", "S"), ("li", "u"), ("n", "h"), ("}", "i"),
+    ("ll", "u"), ("B", "s"), ("0", "o"),
 )
 _ABBREVIATIONS = {"etc", "viz", "cf", "pp", "ibid", "ca", "vol", "nos", "no"}
 
@@ -80,7 +81,8 @@ def split_glued_function_words(tok: str, vocab: Vocabulary) -> str | None:
 
 
 _TOKEN = re.compile(r"(?<![\w~£·])([\w~£·.:,!}$]*[\w~£·}$])")
-_SUSPECT = re.compile(r"[~£·}$]|[a-z][A-Z]|[A-Z]{2,}[a-z]|[A-Za-z]![A-Za-z]|^[A-Z][a-z]+[A-Z]")
+_SUSPECT = re.compile(r"[~£·}$]|[a-z][A-Z]|[A-Z]{2,}[a-z]|[A-Za-z]![A-Za-z]|^[A-Z][a-z]+[A-Z]"
+                      r"|^[\"'(]?0[a-z]{2,}")
 
 
 def _good(word: str, vocab: Vocabulary, floor: float = 1e-8) -> bool:
@@ -134,9 +136,10 @@ def repair_token(tok: str, vocab: Vocabulary) -> str | None:
         return tok[:start] + "-".join(fixed) + tok[start + len(core):]
     plain_case = core.islower() or core.isupper() or core.istitle()
     has_speck = bool(re.search(r"[~£}]", core))
-    if not core or len(core) < (2 if has_speck else 3) or (plain_case and _good(core, vocab)) \
-            or core.isupper():
+    if not core or len(core) < (2 if has_speck else 3) or core.isupper():
         return None
+    if plain_case and _good(core, vocab):
+        return repair_rare_word(tok, core, vocab)
     if sum(c.isdigit() for c in core) >= sum(c.isalpha() for c in core):
         return None
     lead, trail = tok[: tok.index(core)], tok[tok.index(core) + len(core):]
@@ -168,6 +171,43 @@ def repair_token(tok: str, vocab: Vocabulary) -> str | None:
     return lead + scored[0] + trail
 
 
+RARE = 1e-6  # a listed word this rare, one misreading away from a common one, is suspect
+COMMONER = 1000  # ... when the common word is at least this many times more frequent
+
+
+def repair_rare_word(tok: str, core: str, vocab: Vocabulary) -> str | None:
+    """'economie' -> 'economic', 'thia' -> 'this', 'ohly' -> 'only': misreadings that happen to
+    be listed (a French word, a typo, a name) but are far rarer than a word one confusion away.
+    Only for lower-case tokens of four letters or more that the text does not print again
+    (a word the author uses twice is his), when exactly one candidate is common (>= 1e-5) and
+    a thousand times more frequent. Unsafe on rare words the author meant ('arid' is spared
+    because it is not rare enough: the bound is 1e-6)."""
+    if not core.islower() or len(core) < 4 or not core.isalpha() \
+            or general_frequency(core) >= RARE or vocab.corpus_count(core) >= 2:
+        return None
+    floor = max(1e-5, general_frequency(core) * COMMONER)
+    cands = {c for a, b in CONFUSIONS if a.islower() or a.isdigit()
+             for c in _swaps(core, a, b) if c.isalpha() and general_frequency(c) >= floor}
+    if len(cands) != 1:
+        return None
+    start = tok.index(core)
+    return tok[:start] + cands.pop() + tok[start + len(core):]
+
+
+def _rare_lower(core: str) -> bool:
+    """A listed lower-case word rare enough for ``repair_rare_word`` to look at."""
+    return len(core) >= 4 and core.islower() and general_frequency(core) < RARE
+
+
+def _swaps(word: str, a: str, b: str) -> list[str]:
+    """Every string made by replacing one occurrence of ``a`` in ``word`` with ``b``."""
+    out, start = [], word.find(a)
+    while start != -1:
+        out.append(word[:start] + b + word[start + len(a):])
+        start = word.find(a, start + 1)
+    return out
+
+
 def repair_ocr(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
                ) -> tuple[list[Line], list[Change]]:
     """Specks out, then out-of-vocabulary tokens repaired or flagged (see module docstring)."""
@@ -194,8 +234,9 @@ def repair_ocr(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
                 changes.append(Change("ocr", "changed", ln.number, tok, split,
                                       "two small words glued where the scan lost a space"))
                 continue
-            if not _SUSPECT.search(tok) and (_good(tok.strip(".,:;!?\"'()"), vocab, 1e-7)
-                                             or re.search(r"\d", tok)):
+            core = tok.strip(".,:;!?\"'()")
+            if not _SUSPECT.search(tok) and (re.search(r"\d", tok) or (
+                    _good(core, vocab, 1e-7) and not _rare_lower(core))):
                 continue
             if tok.isupper() and len(tok.strip(".,:;")) <= 3 and tok.strip(".,:;") != "III":
                 # 'IS' in lower-case prose is 'is'; elsewhere capitals are left alone.
