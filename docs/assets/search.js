@@ -63,7 +63,6 @@
   function open() {
     const t = toggle();
     if (t && !t.checked) { t.checked = true; t.dispatchEvent(new Event("change")); }
-    loadFilters().catch(() => {});
     load().catch(() => {}); // the engine loads while the reader types
   }
 
@@ -87,7 +86,8 @@
   }
 
   // The filter lists come from a small file of ours: Pagefind's filters() would fetch every
-  // filter index, including the one-value-per-paragraph 'url' one.
+  // filter index, including the one-value-per-paragraph 'url' one. It is fetched after the
+  // first results (17 KB at 50x, not spent before them), or as soon as a list is touched.
   function loadFilters() {
     if (!filtersLoaded) {
       filtersLoaded = fetch(new URL("pagefind/library-facets.json", ROOT).href)
@@ -160,7 +160,8 @@
       setStatus(`No results for ${query}${scope ? " in " + scope : ""}. ` +
         "Check the spelling, use fewer words, or clear the filters.");
       list.dataset.count = "0";
-      list.dataset.done = String(seq); // for tests and tools: this query is on screen
+      await loadFilters().catch(() => {});
+      if (seq === state.seq) list.dataset.done = String(seq); // for tests: this query is shown
       return;
     }
     setStatus(`${n.toLocaleString("en")} ${n === 1 ? "result" : "results"}` +
@@ -172,6 +173,7 @@
     if (seq === state.seq && state.shown < state.results.length) {
       await more(seq, PAGE_SIZE - FIRST);
     }
+    await loadFilters().catch(() => {});
     if (seq === state.seq) list.dataset.done = String(seq);
   }
 
@@ -334,12 +336,21 @@
     if (id === "__search" && e.target.checked) {
       const input = $("library-search-input");
       if (input && document.activeElement !== input) input.focus();
-      loadFilters().catch(() => {});
+      load().catch(() => {});
     }
   });
 
   document.addEventListener("focusin", (e) => {
     if (e.target && e.target.id === "library-search-input") open();
+    if (e.target instanceof HTMLSelectElement && e.target.closest("#library-search")) {
+      loadFilters().catch(() => {});
+    }
+  });
+
+  document.addEventListener("pointerdown", (e) => {
+    if (e.target instanceof Element && e.target.closest(".library-search__filters")) {
+      loadFilters().catch(() => {});
+    }
   });
 
   document.addEventListener("click", (e) => {
