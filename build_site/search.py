@@ -5,8 +5,12 @@ a run of consecutive paragraphs and headings of one page (at most ``MAX_WORDS`` 
 footnotes apart), each paragraph written with the id the built page gives it: Pagefind keeps
 those ids with their word positions ("anchors"), so the browser opens the page at the
 paragraph where the words were found (``chapter/#p-12``). Not one record per paragraph: the
-browser fetches Pagefind's page list whole before the first result, about 6.5 bytes a record
-(150 KB for the 23,000 paragraphs of a 10x corpus). Ids and text are read from the built
+browser fetches Pagefind's page list whole before the first result, about 7.5 bytes a record
+(150 KB for the 23,000 paragraphs of a 10x corpus), and Pagefind's time to rank a query grows
+with the records that match it. Measured at 50x (benchmarks/search_timing.py): runs of 1,000
+words gave 16,775 records, a 122 KB page list and 1.5 s for 'revolution' (10,549 results);
+runs of 3,000 words give 7,912 records, 61 KB and 1.0 s, for 3 KB more per fragment (about
+7 KB, five fetched before the first results). Ids and text are read from the built
 HTML, not re-derived from the model, so the index always agrees with what the browser shows
 whatever the anchors and render stages decide. Author, work and
 chapter come from the library metadata and the section tree.
@@ -40,7 +44,7 @@ from .render import page_paths
 
 BUNDLE_DIR = "pagefind"  # under site_dir; search.js loads pagefind/pagefind.js from here
 FACETS = "library-facets.json"  # in BUNDLE_DIR: authors and works for the filter lists
-MAX_WORDS = 1000  # words in one record: see the module docstring
+MAX_WORDS = 3000  # words in one record: see the module docstring
 
 # Block elements that hold a reader's passage. A container (blockquote, div) counts only when
 # it carries the id itself; otherwise its inner paragraphs do.
