@@ -228,3 +228,27 @@ def test_keyboard_opens_moves_and_closes(page, site_url):
     assert not page.evaluate("document.getElementById('__search').checked")
     page.keyboard.press("s")
     assert page.evaluate("document.activeElement.id") == "library-search-input"
+
+
+def test_fast_typing_shows_the_last_query(page, site_url):
+    """Keystrokes typed faster than a search answers: the list ends with the results of the
+    whole query, as many as the same query given at once."""
+    _open_search(page, site_url)
+    expected = _search(page, "soviet power")
+    page.fill("#library-search-input", "")
+    page.keyboard.type("soviet power")  # one input event per character
+    page.wait_for_function(
+        "() => { const l = document.getElementById('library-search-results');"
+        " return l.dataset.query === 'soviet power' && l.querySelector('.library-search__hit'); }",
+        timeout=WAIT)
+    page.wait_for_timeout(500)  # no late answer to 'soviet powe' may replace it
+    assert page.eval_on_selector("#library-search-results", "el => el.dataset.query") \
+        == "soviet power"
+    assert int(page.eval_on_selector("#library-search-results",
+                                     "el => el.dataset.count")) == expected
+
+
+def test_common_words_alone_are_still_searched(page, site_url):
+    """Common words are left out of a query only when other words remain."""
+    _open_search(page, site_url)
+    assert _search(page, "of the") >= 1
