@@ -1,14 +1,17 @@
 """Benchmark: what a reader's first search costs, in headless Chromium.
 
-    python benchmarks/search_timing.py SITE_DIR [--repeat N]
+    python benchmarks/search_timing.py SITE_DIR [--repeat N] [--detail]
 
-For each query, a fresh browser (empty cache) opens the home page, waits until it is idle,
-presses '/', types the query and waits for the first result of that query on screen. Timing and
-bytes are read inside the page (``performance.now()`` from the '/' keydown to the first result
-of the typed query; bytes: the body size of every request started after the '/' and finished
-before the first result, from the browser's network events), so the Python side's own latency
-does not count. Issue 8's targets: under 400 KB and under 1 s
-at every corpus size. Not a test: a benchmark, run by benchmarks/run.py and by hand.
+For each query, a fresh browser context (empty cache) opens the home page, waits until the
+network is idle, presses '/', types the query (one key event per character, no delay) and
+waits for the first result of that whole query in the open results list. Time: in-page
+``performance.now()`` from the '/' keydown to the first result element of the typed query
+being inserted, so the Python side's latency does not count. Bytes: the body size of every
+request started after the '/' and finished before that moment, from the browser's network
+events (the test server does not compress, so JavaScript counts uncompressed; Pagefind's own
+files are compressed already). Issue 8's targets: under 400 KB and under 1 s at every corpus
+size. The machine is shared: use --repeat and read the best run. Not a test: a benchmark,
+run by benchmarks/run.py and by hand.
 """
 
 from __future__ import annotations
