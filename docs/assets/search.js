@@ -34,9 +34,16 @@
 
   function load() {
     if (!engine) {
+      // A large library is indexed in parts (build_site/search.py): the first part is the
+      // bundle itself, the others are listed in library-parts.json and merged into it.
+      const parts = fetch(new URL("pagefind/library-parts.json", ROOT).href)
+        .then((r) => (r.ok ? r.json() : [])).catch(() => []);
       engine = import(new URL("pagefind/pagefind.js", ROOT).href).then(async (pf) => {
-        await pf.options({ baseUrl: ROOT.pathname, excerptLength: SNIPPET_WORDS });
+        const opts = { baseUrl: ROOT.pathname, excerptLength: SNIPPET_WORDS };
+        await pf.options(opts);
         await pf.init();
+        await Promise.all((await parts).map((name) =>
+          pf.mergeIndex(new URL("pagefind/" + name, ROOT).pathname, opts)));
         return pf;
       });
       engine.catch(() => { engine = null; });
