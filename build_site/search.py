@@ -15,6 +15,16 @@ HTML, not re-derived from the model, so the index always agrees with what the br
 whatever the anchors and render stages decide. Author, work and
 chapter come from the library metadata and the section tree.
 
+A library of more than ``MAX_INDEX_WORDS`` words is indexed in parts, one Pagefind run after
+another, merged in the browser (``write_records``): Pagefind's indexer holds about 300 bytes
+per word, and the whole build must stay under 2 GiB with MkDocs (about 0.75 GB at 50x) alive
+beside it. Measured at 50x (11.8 M words; peak RSS of each indexer run; KB fetched before the
+first results for 'revolution' / 'dictatorship of the proletariat' / '"the peasant
+question"', benchmarks/search_timing.py, best of 2 runs):
+one index 3,388 MB, 286 / 281 / 577 KB; two parts 1,799 + 1,634 MB; three 1,235 + 1,168 +
+1,138 MB, 348 / 339 / 652 KB; four (3 M words each, kept) at most 922 MB, 386 / 369 / 686 KB:
+each query word fetches an index chunk of every part. 1x and 10x stay one index.
+
 Everything shown beside a result (URL, chapter, author, work) is stored as a Pagefind
 *filter*, never as *meta*: Pagefind makes meta values searchable, so with a 'work' meta the
 phrase "Revolution Betrayed" matched all 660 paragraphs of that book. Filter values are not
