@@ -5,11 +5,25 @@ a run of consecutive paragraphs and headings of one page (at most ``MAX_WORDS`` 
 footnotes apart), each paragraph written with the id the built page gives it: Pagefind keeps
 those ids with their word positions ("anchors"), so the browser opens the page at the
 paragraph where the words were found (``chapter/#p-12``). Not one record per paragraph: the
-browser fetches Pagefind's page list whole before the first result, about 6.5 bytes a record
-(150 KB for the 23,000 paragraphs of a 10x corpus). Ids and text are read from the built
+browser fetches Pagefind's page list whole before the first result, about 7.5 bytes a record
+(150 KB for the 23,000 paragraphs of a 10x corpus), and Pagefind's time to rank a query grows
+with the records that match it. Measured at 50x (benchmarks/search_timing.py): runs of 1,000
+words gave 16,775 records, a 122 KB page list and 1.5 s for 'revolution' (10,549 results);
+runs of 3,000 words give 7,912 records, 61 KB and 1.0 s, for 3 KB more per fragment (about
+7 KB, five fetched before the first results). Ids and text are read from the built
 HTML, not re-derived from the model, so the index always agrees with what the browser shows
 whatever the anchors and render stages decide. Author, work and
 chapter come from the library metadata and the section tree.
+
+A library of more than ``MAX_INDEX_WORDS`` words is indexed in parts, one Pagefind run after
+another, merged in the browser (``write_records``): Pagefind's indexer holds about 300 bytes
+per word, and the whole build must stay under 2 GiB with MkDocs (about 0.75 GB at 50x) alive
+beside it. Measured at 50x (11.8 M words; peak RSS of each indexer run; KB fetched before the
+first results for 'revolution' / 'dictatorship of the proletariat' / '"the peasant
+question"', benchmarks/search_timing.py, best of 2 runs):
+one index 3,388 MB, 286 / 281 / 577 KB; two parts 1,799 + 1,634 MB; three 1,235 + 1,168 +
+1,138 MB, 348 / 339 / 652 KB; four (3 M words each, kept) at most 922 MB, 386 / 369 / 686 KB:
+each query word fetches an index chunk of every part. 1x and 10x stay one index.
 
 Everything shown beside a result (URL, chapter, author, work) is stored as a Pagefind
 *filter*, never as *meta*: Pagefind makes meta values searchable, so with a 'work' meta the
@@ -40,7 +54,14 @@ from .render import page_paths
 
 BUNDLE_DIR = "pagefind"  # under site_dir; search.js loads pagefind/pagefind.js from here
 FACETS = "library-facets.json"  # in BUNDLE_DIR: authors and works for the filter lists
-MAX_WORDS = 1000  # words in one record: see the module docstring
+MAX_WORDS = 3000  # words in one record: see the module docstring
+PARTS = "library-parts.json"  # in BUNDLE_DIR: the further indexes the browser merges
+# Words in one Pagefind index. Pagefind's indexer holds about 290 bytes per word of text
+# (1x: 0.24 M words, 85 MB; 10x: 2.35 M, 700 MB; 50x: 11.8 M, 3.4 GB in one index), and the
+# whole build must stay under 2 GiB with MkDocs alive beside it: a larger library is indexed
+# as several indexes of at most this many words, written one after another and merged in the
+# browser (see write_records). 3 M keeps 1x and 10x a single index.
+MAX_INDEX_WORDS = 3_000_000
 
 # Block elements that hold a reader's passage. A container (blockquote, div) counts only when
 # it carries the id itself; otherwise its inner paragraphs do.
@@ -302,19 +323,28 @@ def record_html(r: Record) -> str:
             f'<body><main data-pagefind-body>{"".join(body)}</main></body></html>\n')
 
 
-def write_records(records: Iterable[Record], out: Path, language: str = "en") -> int:
-    """Index ``records`` into a Pagefind bundle at ``out``; returns how many were indexed.
+def split_records(records: Iterable[Record], max_words: int) -> list[list[Record]]:
+    """Consecutive records in parts of about equal words, ceil(words / ``max_words``) of them
+    when records fall well, each within ``max_words`` (a longer record is a part alone)."""
+    recs = list(records)
+    sizes = [len(r.content.split()) for r in recs]
+    total = sum(sizes)
+    share = total / max(1, -(-total // max_words))  # words per part, parts = ceil(total/max)
+    parts: list[list[Record]] = []
+    done = in_part = 0
+    for r, n in zip(recs, sizes):
+        # A new part once this one has its share, or when the record would overfill it.
+        if not parts or (parts[-1] and (done >= share * len(parts) or in_part + n > max_words)):
+            parts.append([])
+            in_part = 0
+        parts[-1].append(r)
+        done += n
+        in_part += n
+    return parts
 
-    Each record goes to Pagefind as a tiny HTML file, indexed by one run of Pagefind's own
-    command (``python -m pagefind``): one ``add_custom_record`` call of the Python API per
-    record costs a 0.1 s round trip (195 s for the seed corpus), and the API's service is
-    terminated right after its last reply, which under load once left an empty
-    ``pagefind-entry.json``. The command exits only when every file is written. One index for
-    the whole library (``--force-language``): the browser searches the index of the page's
-    language, and every page of this site is in the site's language.
-    """
-    if out.exists():
-        shutil.rmtree(out)
+
+def _index(records: Iterable[Record], out: Path, language: str) -> int:
+    """One run of Pagefind's indexer over ``records`` into the bundle ``out``."""
     with tempfile.TemporaryDirectory(prefix="library-search-") as tmp:
         folder = Path(tmp)
         count = 0
@@ -334,11 +364,45 @@ def write_records(records: Iterable[Record], out: Path, language: str = "en") ->
     return count
 
 
-def write_index(built, site_dir: Path, language: str = "en") -> int:
+def write_records(records: Iterable[Record], out: Path, language: str = "en",
+                  max_words: int = 0) -> int:
+    """Index ``records`` into a Pagefind bundle at ``out``; returns how many were indexed.
+
+    Each record goes to Pagefind as a tiny HTML file, indexed by one run of Pagefind's own
+    command (``python -m pagefind``): one ``add_custom_record`` call of the Python API per
+    record costs a 0.1 s round trip (195 s for the seed corpus), and the API's service is
+    terminated right after its last reply, which under load once left an empty
+    ``pagefind-entry.json``. The command exits only when every file is written. One language
+    for every record (``--force-language``): the browser searches the index of the page's
+    language, and every page of this site is in the site's language.
+
+    Pagefind's indexer holds about 290 bytes per word of text, so records of more than
+    ``max_words`` (default ``MAX_INDEX_WORDS``) words are split (``split_records``) and
+    indexed one part after another (the memory peak is one part's): the first part at
+    ``out``, the others at ``out/part-N/``, listed in ``out/library-parts.json`` for the
+    browser to merge them (Pagefind's ``mergeIndex``). The price: each query word fetches an
+    index chunk of every part (measured at 50x, see the module docstring).
+    """
+    if out.exists():
+        shutil.rmtree(out)
+    parts = split_records(records, max_words or MAX_INDEX_WORDS) or [[]]
+    count = 0
+    names = []
+    for i, part in enumerate(parts):
+        name = f"part-{i}/" if i else ""
+        count += _index(part, out / name if name else out, language)
+        if name:
+            names.append(name)
+    (out / PARTS).write_text(json.dumps(names), encoding="utf-8")
+    return count
+
+
+def write_index(built, site_dir: Path, language: str = "en", max_words: int = 0) -> int:
     """Write the Pagefind bundle into ``site_dir/pagefind``; returns the number of records.
 
     ``built`` is ``library.Built``: its documents give the pages, its ``library`` (metadata)
-    the work titles and author names.
+    the work titles and author names. ``max_words``: words per index (default
+    ``MAX_INDEX_WORDS``).
     """
     site_dir = Path(site_dir)
 
@@ -348,7 +412,7 @@ def write_index(built, site_dir: Path, language: str = "en") -> int:
 
     works = work_infos(getattr(built, "library", None))
     records = library_records(built.documents, works, read)
-    count = write_records(records, site_dir / BUNDLE_DIR, language)
+    count = write_records(records, site_dir / BUNDLE_DIR, language, max_words)
     (site_dir / BUNDLE_DIR / FACETS).write_text(json.dumps(facets(records), ensure_ascii=False),
                                                 encoding="utf-8")
     return count

@@ -5,12 +5,20 @@ Pages are found through the built files, never by a chapter URL written here."""
 
 from __future__ import annotations
 
+import functools
+import gzip
+import http.server
+import json
+import os
 import re
+import shutil
+import threading
 from pathlib import Path
 
 import pytest
 
-from build_site import metadata
+from build_site import metadata, search
+from build_site.library import build_library
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB, _ = metadata.load_library(ROOT / "source")
@@ -228,3 +236,82 @@ def test_keyboard_opens_moves_and_closes(page, site_url):
     assert not page.evaluate("document.getElementById('__search').checked")
     page.keyboard.press("s")
     assert page.evaluate("document.activeElement.id") == "library-search-input"
+
+
+def test_fast_typing_shows_the_last_query(page, site_url):
+    """Keystrokes typed faster than a search answers: the list ends with the results of the
+    whole query, as many as the same query given at once."""
+    _open_search(page, site_url)
+    expected = _search(page, "soviet power")
+    page.fill("#library-search-input", "")
+    page.keyboard.type("soviet power")  # one input event per character
+    page.wait_for_function(
+        "() => { const l = document.getElementById('library-search-results');"
+        " return l.dataset.query === 'soviet power' && l.querySelector('.library-search__hit'); }",
+        timeout=WAIT)
+    page.wait_for_timeout(500)  # no late answer to 'soviet powe' may replace it
+    assert page.eval_on_selector("#library-search-results", "el => el.dataset.query") \
+        == "soviet power"
+    assert int(page.eval_on_selector("#library-search-results",
+                                     "el => el.dataset.count")) == expected
+
+
+def test_common_words_alone_are_still_searched(page, site_url):
+    """Common words are left out of a query only when other words remain."""
+    _open_search(page, site_url)
+    assert _search(page, "of the") >= 1
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def parted_site(built_site: Path, tmp_path_factory):
+    """The real site with its search index written in parts (as a large library's is), served:
+    (site URL, the page URLs indexed in the last part)."""
+    tmp = tmp_path_factory.mktemp("parted")
+    site = tmp / "site"
+    shutil.copytree(built_site, site, copy_function=os.link)  # write_index replaces, never
+    built = build_library(ROOT / "source", cache_dir=tmp / "cache")  # writes through links
+    search.write_index(built, site, max_words=60_000)
+    bundle = site / search.BUNDLE_DIR
+    parts = json.loads((bundle / search.PARTS).read_text(encoding="utf-8"))
+    assert len(parts) >= 2, "the corpus should need several parts of 60,000 words"
+    last = set()
+    for f in (bundle / parts[-1] / "fragment").iterdir():
+        raw = gzip.decompress(f.read_bytes())
+        last.add(json.loads(raw[raw.index(b"{"):])["filters"]["url"][0])
+    handler = functools.partial(_Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", sorted(last)
+    server.shutdown()
+
+
+def test_an_index_in_parts_finds_what_one_index_finds(browser, site_url, parted_site):
+    parted_url, last_pages = parted_site
+    counts = {}
+    for url in (site_url, parted_url):
+        ctx = browser.new_context()
+        pg = ctx.new_page()
+        _open_search(pg, url)
+        counts[url] = [_search(pg, q) for q in ("revolution", '"Soviet power"', "qxzvjkwq")]
+        ctx.close()
+    assert counts[parted_url] == counts[site_url] and counts[site_url][0] >= 1
+    # A phrase of a page indexed in the last part: its paragraph comes first.
+    ctx = browser.new_context()
+    pg = ctx.new_page()
+    target = parted_url + last_pages[len(last_pages) // 2].lstrip("/")
+    pg.goto(target)
+    pid, text = max(pg.eval_on_selector_all("article p[id^='p-']",
+                                            "ps => ps.map(p => [p.id, p.innerText])"),
+                    key=lambda p: len(p[1].split()))
+    words = text.split()
+    _open_search(pg, parted_url)
+    assert _search(pg, _phrase(words, len(words) // 2, 8)) >= 1
+    first = pg.locator("#library-search-results .library-search__hit").first
+    assert first.get_attribute("href").startswith(target)
+    assert first.get_attribute("href").endswith(f"#{pid}")
+    ctx.close()

@@ -167,6 +167,42 @@ def test_write_records_builds_a_pagefind_bundle(tmp_path: Path):
             (f["anchors"][0]["id"], "Paragraph"), (f["anchors"][1]["id"], "Next")]
 
 
+def _words(n: int, i: int = 0) -> search.Record:
+    return _record([(f"p-{i}", " ".join(["soviet"] * n), "p")])
+
+
+def test_split_records_makes_even_parts_within_the_limit():
+    def sizes(ns: list[int], limit: int) -> list[list[int]]:
+        parts = search.split_records([_words(n, i) for i, n in enumerate(ns)], limit)
+        return [[len(r.content.split()) for r in p] for p in parts]
+
+    assert sizes([5, 5, 5, 5], 100) == [[5, 5, 5, 5]]  # all fit: one index, as before
+    assert sizes([5, 5, 5, 5], 10) == [[5, 5], [5, 5]]
+    assert sizes([5, 5, 5, 5, 5, 5], 20) == [[5, 5, 5], [5, 5, 5]]  # even, not 20 + 10
+    assert sizes([3] * 10, 10) == [[3, 3, 3]] * 3 + [[3]]  # never over the limit
+    assert sizes([20, 1], 10) == [[20], [1]]  # a longer record stays whole, alone
+    # Order is kept: the parts, joined, are the records.
+    recs = [_words(n, i) for i, n in enumerate([4, 7, 2, 9, 1, 6])]
+    assert [r for p in search.split_records(recs, 10) for r in p] == recs
+
+
+def test_write_records_in_parts_lists_the_parts(tmp_path: Path):
+    recs = [_record([(f"p-{i}", f"Paragraph {i} about the soviets and more words here.", "p")])
+            for i in range(5)]
+    out = tmp_path / "pagefind"
+    assert search.write_records(recs, out, max_words=20) == 5
+    names = json.loads((out / search.PARTS).read_text())
+    assert names == ["part-1/", "part-2/"]
+    frags = _fragments(out) + [f for n in names for f in _fragments(out / n)]
+    assert sorted(f["content"] for f in frags) == sorted(r.content for r in recs)
+    for n in names:
+        assert json.loads((out / n / "pagefind-entry.json").read_text())["languages"]
+    # One index when the words fit: the list of further parts is empty.
+    search.write_records(recs, out)
+    assert json.loads((out / search.PARTS).read_text()) == []
+    assert not (out / "part-1").exists() and len(_fragments(out)) == 5
+
+
 # --- The real site ---------------------------------------------------------------------------
 
 

@@ -12,6 +12,14 @@
   const PAGE_SIZE = 10; // results whose fragments are fetched at a time
   const FIRST = 5; // results shown before the rest of the first page is fetched
   const SNIPPET_WORDS = 30;
+  // Typing pauses this long (ms) before a query runs: Pagefind's worker answers one query at a
+  // time, and at 50x a query per keystroke ("d", "di", ... "dictatorship of t") kept it busy
+  // for seconds with prefixes that match half the index. The engine loads meanwhile.
+  const SETTLE = 120;
+  // Left out of a query that is not in quotes (when other words remain): every record holds
+  // them, and their index entries are the largest (at 50x 'the' alone is 330 KB to fetch).
+  const STOP = new Set(("a an and are as at be but by for from in is it its of on or that the " +
+    "this to was were which with").split(" "));
   const HINT = 'Type to search every text. Put a phrase in "quotes" to find it exactly.';
   // The site root, from this script's own URL (assets/search.js): right on every page and
   // under any base path, whatever page instant navigation shows now.
@@ -21,12 +29,21 @@
   const state = { seq: 0, results: [], shown: 0, selected: -1, query: "" };
   let engine = null; // Promise of the Pagefind module, loaded on first use
   let filtersLoaded = null; // Promise: the filter lists are filled once
+  let settle = 0; // timer of the query waiting for typing to pause
+  let busy = null; // Promise of the search Pagefind is running
 
   function load() {
     if (!engine) {
+      // A large library is indexed in parts (build_site/search.py): the first part is the
+      // bundle itself, the others are listed in library-parts.json and merged into it.
+      const parts = fetch(new URL("pagefind/library-parts.json", ROOT).href)
+        .then((r) => (r.ok ? r.json() : [])).catch(() => []);
       engine = import(new URL("pagefind/pagefind.js", ROOT).href).then(async (pf) => {
-        await pf.options({ baseUrl: ROOT.pathname, excerptLength: SNIPPET_WORDS });
+        const opts = { baseUrl: ROOT.pathname, excerptLength: SNIPPET_WORDS };
+        await pf.options(opts);
         await pf.init();
+        await Promise.all((await parts).map((name) =>
+          pf.mergeIndex(new URL("pagefind/" + name, ROOT).pathname, opts)));
         return pf;
       });
       engine.catch(() => { engine = null; });
@@ -39,12 +56,28 @@
     return q.replace(/[\u201c\u201d\u201e\u00ab\u00bb]/g, '"').replace(/\s+/g, " ").trim();
   }
 
+  // What Pagefind is asked: a phrase in quotes as typed; otherwise the words without the
+  // commonest ones, which narrow nothing (a query of only such words is kept whole).
+  function engineQuery(q) {
+    if (q.includes('"')) return q;
+    const words = q.split(" ");
+    const kept = words.filter((w) => !STOP.has(w.toLowerCase()));
+    return kept.length && kept.length < words.length ? kept.join(" ") : q;
+  }
+
   function toggle() { return $("__search"); }
 
   function open() {
     const t = toggle();
     if (t && !t.checked) { t.checked = true; t.dispatchEvent(new Event("change")); }
-    loadFilters().catch(() => {});
+    load().catch(() => {}); // the engine loads while the reader types
+  }
+
+  // Runs the box's query once typing pauses; an empty box or a filter change runs at once.
+  function schedule(now) {
+    clearTimeout(settle);
+    ++state.seq; // anything still on its way is out of date
+    settle = setTimeout(run, now ? 0 : SETTLE);
   }
 
   function close() {
@@ -60,7 +93,8 @@
   }
 
   // The filter lists come from a small file of ours: Pagefind's filters() would fetch every
-  // filter index, including the one-value-per-paragraph 'url' one.
+  // filter index, including the one-value-per-paragraph 'url' one. It is fetched after the
+  // first results (17 KB at 50x, not spent before them), or as soon as a list is touched.
   function loadFilters() {
     if (!filtersLoaded) {
       filtersLoaded = fetch(new URL("pagefind/library-facets.json", ROOT).href)
@@ -98,7 +132,7 @@
     const input = $("library-search-input");
     const list = $("library-search-results");
     if (!input || !list) return;
-    const seq = ++state.seq;
+    const seq = state.seq;
     const query = normalise(input.value);
     state.query = query;
     if (!query) {
@@ -114,12 +148,18 @@
       setStatus("The search index could not be loaded."); return;
     }
     const filters = currentFilters();
-    const res = await pf.search(query, { filters });
+    // One search at a time: a query typed meanwhile waits, and one overtaken never runs.
+    while (busy) { try { await busy; } catch (e) { /* reported by its own caller */ } }
+    if (seq !== state.seq) return;
+    busy = pf.search(engineQuery(query), { filters });
+    let res;
+    try { res = await busy; } finally { busy = null; }
     if (seq !== state.seq || !res) return; // a newer query is on its way
     state.results = res.results;
     state.shown = 0;
     state.selected = -1;
     list.replaceChildren();
+    list.dataset.query = query; // for tests and tools: the query these results answer
     showMore();
     const n = res.results.length;
     const scope = Object.values(filters).join(", ");
@@ -127,7 +167,8 @@
       setStatus(`No results for ${query}${scope ? " in " + scope : ""}. ` +
         "Check the spelling, use fewer words, or clear the filters.");
       list.dataset.count = "0";
-      list.dataset.done = String(seq); // for tests and tools: this query is on screen
+      await loadFilters().catch(() => {});
+      if (seq === state.seq) list.dataset.done = String(seq); // for tests: this query is shown
       return;
     }
     setStatus(`${n.toLocaleString("en")} ${n === 1 ? "result" : "results"}` +
@@ -139,16 +180,22 @@
     if (seq === state.seq && state.shown < state.results.length) {
       await more(seq, PAGE_SIZE - FIRST);
     }
+    await loadFilters().catch(() => {});
     if (seq === state.seq) list.dataset.done = String(seq);
   }
 
+  // Fetches the next ``count`` results' fragments at once and shows each, in order, as soon
+  // as it and those before it have arrived.
   async function more(seq, count) {
     const list = $("library-search-results");
     const slice = state.results.slice(state.shown, state.shown + count);
-    const data = await Promise.all(slice.map((r) => r.data()));
-    if (seq !== state.seq) return;
-    data.forEach((d, i) => list.appendChild(item(d, state.shown + i)));
-    state.shown += data.length;
+    const pending = slice.map((r) => r.data());
+    for (const p of pending) {
+      const d = await p;
+      if (seq !== state.seq) return;
+      list.appendChild(item(d, state.shown));
+      state.shown += 1;
+    }
     showMore();
   }
 
@@ -287,21 +334,30 @@
   // --- Delegated listeners -------------------------------------------------------------------
 
   document.addEventListener("input", (e) => {
-    if (e.target && e.target.id === "library-search-input") run();
+    if (e.target && e.target.id === "library-search-input") schedule(false);
   });
 
   document.addEventListener("change", (e) => {
     const id = e.target && e.target.id;
-    if (id === "library-search-author" || id === "library-search-work") run();
+    if (id === "library-search-author" || id === "library-search-work") schedule(true);
     if (id === "__search" && e.target.checked) {
       const input = $("library-search-input");
       if (input && document.activeElement !== input) input.focus();
-      loadFilters().catch(() => {});
+      load().catch(() => {});
     }
   });
 
   document.addEventListener("focusin", (e) => {
     if (e.target && e.target.id === "library-search-input") open();
+    if (e.target instanceof HTMLSelectElement && e.target.closest("#library-search")) {
+      loadFilters().catch(() => {});
+    }
+  });
+
+  document.addEventListener("pointerdown", (e) => {
+    if (e.target instanceof Element && e.target.closest(".library-search__filters")) {
+      loadFilters().catch(() => {});
+    }
   });
 
   document.addEventListener("click", (e) => {
@@ -316,7 +372,7 @@
 
   document.addEventListener("reset", (e) => {
     if (e.target && e.target.id === "library-search-form") {
-      setTimeout(() => { run(); const i = $("library-search-input"); if (i) i.focus(); }, 0);
+      setTimeout(() => { schedule(true); const i = $("library-search-input"); if (i) i.focus(); }, 0);
     }
   });
 
