@@ -14,6 +14,7 @@ from functools import cache
 
 from .vocabulary import Vocabulary, general_frequency
 
+_LAST_PIECE = re.compile(r"^([A-Za-z]+)(\W*)$")
 _LETTERS = re.compile(r"[A-Za-z\u00c0-\u024f’']+")
 _OPENING = "“‘(["
 _NO_SPACE_AFTER = "“‘([—-"
@@ -87,10 +88,28 @@ def respace(collapsed: str, vocab: Vocabulary) -> str:
     return re.sub(r" {2,}", " ", out)
 
 
+_POSSESSIVE = re.compile(r"[’']s?$")
+
+
 def _fragment(tok: str, vocab: Vocabulary) -> bool:
     """A token that is probably a piece of a spaced word rather than a word of its own."""
-    core = re.sub(r"[’']s?$", "", tok.strip(".,;:!?”“‘()")).strip("’")
+    core = tok.strip(".,;:!?”“‘()")
+    if "’" in core or "'" in core:
+        core = _POSSESSIVE.sub("", core).strip("’")
     return bool(core) and core.isalpha() and (len(core) <= 2 or not vocab.known(core, 1e-6, 3))
+
+
+def _weak(tok: str, vocab: Vocabulary) -> bool:
+    """A token of ``rejoin_pieces`` that may be a piece of a split word: a fragment, and not
+    a common word. Memoised per vocabulary: most lines have no such token and are left
+    after one dictionary look-up per token."""
+    memo = vocab.memo
+    key = ("weak", tok)
+    out = memo.get(key)
+    if out is None:
+        t = tok.rstrip(".,;:!?”’)")
+        out = memo[key] = _fragment(t, vocab) and not vocab.known(t, 1e-5, 5)
+    return out
 
 
 def collapse_line(text: str, vocab: Vocabulary) -> str:
@@ -130,8 +149,9 @@ def rejoin_pieces(text: str, vocab: Vocabulary, min_piece: int = 1, min_word: in
     them is no word by itself ('tha t', 'meas ures'). Unsafe on real short words, hence the
     demand that the merged word be common and a piece be unknown."""
     tokens = text.split(" ")
-    weak = [_fragment(t.rstrip(".,;:!?”’)"), vocab) and not vocab.known(
-        t.rstrip(".,;:!?”’)"), 1e-5, 5) for t in tokens]
+    weak = [_weak(t, vocab) for t in tokens]
+    if not any(weak):
+        return text  # nothing to merge: " ".join(tokens) is the text itself
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -141,7 +161,7 @@ def rejoin_pieces(text: str, vocab: Vocabulary, min_piece: int = 1, min_word: in
             group = tokens[i:i + k]
             if len(group) < k or not all(g.isalpha() for g in group[:-1]):
                 continue
-            last = re.match(r"^([A-Za-z]+)(\W*)$", group[-1])
+            last = _LAST_PIECE.match(group[-1])
             if not last:
                 continue
             word = "".join(group[:-1]) + last.group(1)
