@@ -10,7 +10,6 @@ the run, and the segmenter keeps initials with their full stops.
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from .vocabulary import Vocabulary, general_frequency
 
@@ -23,6 +22,15 @@ _NO_SPACE_BEFORE = ".,;:!?”’)]—-…"
 
 def _short(tok: str) -> bool:
     return len(tok) <= 2
+
+
+_SINGLE = re.compile(r"(?<!\S)[^\W\d_](?!\S)")
+
+
+def maybe_spaced(text: str) -> bool:
+    """False when the line cannot hold a spaced run (fewer than four one-letter tokens): a
+    cheap test before ``spaced_runs``, which most lines fail."""
+    return len(_SINGLE.findall(text)) >= 4
 
 
 def spaced_runs(tokens: list[str]) -> list[tuple[int, int]]:
@@ -48,9 +56,13 @@ def segment_letters(s: str, vocab: Vocabulary, maxlen: int = 24) -> list[str]:
 
 
 def _segment(s: str, vocab: Vocabulary, maxlen: int) -> tuple[str, ...]:
-    @cache
+    costs: dict[str, float] = vocab.memo.setdefault("cost", {})
+
     def cost(w: str) -> float:
-        return vocab.cost(w)
+        c = costs.get(w)
+        if c is None:
+            c = costs[w] = vocab.cost(w)
+        return c
 
     n = len(s)
     best = [0.0] + [float("inf")] * n
@@ -99,17 +111,18 @@ def _fragment(tok: str, vocab: Vocabulary) -> bool:
     return bool(core) and core.isalpha() and (len(core) <= 2 or not vocab.known(core, 1e-6, 3))
 
 
-def _weak(tok: str, vocab: Vocabulary) -> bool:
-    """A token of ``rejoin_pieces`` that may be a piece of a split word: a fragment, and not
-    a common word. Memoised per vocabulary: most lines have no such token and are left
-    after one dictionary look-up per token."""
-    memo = vocab.memo
-    key = ("weak", tok)
-    out = memo.get(key)
-    if out is None:
+def _weak_tokens(tokens: list[str], vocab: Vocabulary) -> set[str]:
+    """Those of ``tokens`` that may be pieces of a split word (for ``rejoin_pieces``): a
+    fragment, and not a common word. Decisions are memoised per vocabulary as two sets, so
+    the usual line (only known words) is settled by set operations, without a Python call
+    per token."""
+    weak: set[str] = vocab.memo.setdefault("weak", set())
+    strong: set[str] = vocab.memo.setdefault("strong", set())
+    seen = set(tokens)
+    for tok in seen - strong - weak:
         t = tok.rstrip(".,;:!?”’)")
-        out = memo[key] = _fragment(t, vocab) and not vocab.known(t, 1e-5, 5)
-    return out
+        (weak if _fragment(t, vocab) and not vocab.known(t, 1e-5, 5) else strong).add(tok)
+    return seen & weak
 
 
 def collapse_line(text: str, vocab: Vocabulary) -> str:
@@ -149,9 +162,10 @@ def rejoin_pieces(text: str, vocab: Vocabulary, min_piece: int = 1, min_word: in
     them is no word by itself ('tha t', 'meas ures'). Unsafe on real short words, hence the
     demand that the merged word be common and a piece be unknown."""
     tokens = text.split(" ")
-    weak = [_weak(t, vocab) for t in tokens]
-    if not any(weak):
+    weak_here = _weak_tokens(tokens, vocab)
+    if not weak_here:
         return text  # nothing to merge: " ".join(tokens) is the text itself
+    weak = [t in weak_here for t in tokens]
     out: list[str] = []
     i = 0
     while i < len(tokens):

@@ -76,8 +76,8 @@ class Vocabulary:
     """How often the text prints a real dash: where it does, a hyphen is a hyphen."""
     memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     """Per-token decisions of the fixers that depend only on this vocabulary (tokens repeat:
-    a text has some 10^4 distinct tokens in 10^5), keyed by (fixer, token). It lives and
-    dies with the text's vocabulary, so it is bounded by the text."""
+    a text has some 10^4 distinct tokens in 10^5), under the name of the decision. It lives
+    and dies with the text's vocabulary, so it is bounded by the text."""
 
     def corpus_count(self, word: str) -> int:
         return self.counts.get(word.lower(), 0)
@@ -111,19 +111,18 @@ _MIXED_CASE = re.compile(r"[A-Z]{2}[a-z]|[a-z][A-Z]")
 
 def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
     """Count words in lines that look ordinary (not letter-spaced, not OCR-noisy)."""
+    # One pass over the whole text (no word or compound spans a line break), counting raw
+    # forms first: the filter and the lower-casing then run once per distinct form.
+    text = "\n".join(texts)
     counts: Counter = Counter()
-    compounds: Counter = Counter()
-    dashes = 0
     mixed = _MIXED_CASE.search
-    for t in texts:
-        dashes += t.count("—")
+    for w, n in Counter(WORD.findall(text)).items():
         # Lower-case words cannot be mixed case: only the others are tested.
-        counts.update(w.lower().replace("'", "’") for w in WORD.findall(t)
-                      if len(w) >= 3 and (w.islower() or not mixed(w)))
-        if "-" in t:
-            for m in HYPHENATED.finditer(t):
-                left, right = m.group(1), m.group(2)
-                if right.lower() not in FUNCTION_WORDS and left.lower() not in FUNCTION_WORDS:
-                    compounds[f"{left}-{right}".lower()] += 1
+        if len(w) >= 3 and (w.islower() or not mixed(w)):
+            counts[w.lower().replace("'", "’")] += n
+    compounds: Counter = Counter()
+    for left, right in HYPHENATED.findall(text):
+        if right.lower() not in FUNCTION_WORDS and left.lower() not in FUNCTION_WORDS:
+            compounds[f"{left}-{right}".lower()] += 1
     return Vocabulary(counts, frozenset(compounds), max(1, sum(counts.values())), compounds,
-                      dashes)
+                      text.count("—"))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from ..model import Change, Line
 from .furniture import FurnitureConfig
-from .letterspacing import collapse_line, rejoin_pieces, spaced_runs
+from .letterspacing import collapse_line, maybe_spaced, rejoin_pieces, spaced_runs
 from .vocabulary import FUNCTION_WORDS, Vocabulary, general_frequency
 
 WordFixer = Callable[[list[Line], FurnitureConfig, Vocabulary], tuple[list[Line], list[Change]]]
@@ -24,7 +24,7 @@ def collapse_letterspacing(lines: list[Line], cfg: FurnitureConfig, vocab: Vocab
     """Letter-spaced runs collapsed and re-segmented into words (see ``letterspacing``)."""
     out, changes = [], []
     for ln in lines:
-        if ln.text and spaced_runs(ln.text.split()):
+        if ln.text and maybe_spaced(ln.text) and spaced_runs(ln.text.split()):
             new = collapse_line(ln.text, vocab)
             if new != ln.text:
                 changes.append(Change("letter-spacing", "changed", ln.number, ln.text, new,
@@ -94,7 +94,7 @@ def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
         if not m2:
             continue
         second = m2.group(1)
-        m = _HYPHEN_END.search(text)
+        m = _HYPHEN_END.search(text) if text.endswith(("-", "~", "-\n", "~\n")) else None
         if m and not text.endswith("--") and (second[:1].islower() or second[:1].isupper()
                                               and m.group(1)[:1].isupper()):
             first = m.group(1)
@@ -107,8 +107,10 @@ def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
                 changes.append(Change("line-break-hyphen", "flagged", ln.number,
                                       f"{first}- / {second}", word, why))
         else:
+            if not second[:1].islower():
+                continue
             t = _TRAILING_WORD.search(text)
-            if not t or not second[:1].islower():
+            if not t:
                 continue
             first = t.group(1)
             if vocab.known(first, 1e-6) or vocab.known(second, 1e-6) or not vocab.known(
@@ -136,6 +138,7 @@ def _case_like(model: str, word: str) -> str:
 
 
 _TOKEN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+_CAMEL = re.compile(r"([A-Za-z][a-z]{3,})([A-Z][a-z]{2,})")
 
 
 def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
@@ -152,20 +155,37 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
         if (general_frequency(joined) < 1e-6 and hyph >= glued) or (hyph >= 3 and hyph >= 3 * glued):
             by_joined[joined] = comp
 
-    def fix(m: re.Match) -> str:
-        w = m.group(0)
+    def fixed(w: str) -> str:
         low = w.lower()
         if low in by_joined:
             left = by_joined[low].split("-", 1)[0]
             return w[: len(left)] + "-" + w[len(left):]
-        camel = re.fullmatch(r"([A-Za-z][a-z]{3,})([A-Z][a-z]{2,})", w)
+        camel = _CAMEL.fullmatch(w)
         if camel and all(vocab.known(p, 1e-6) for p in camel.groups()):
             return camel.group(1) + "-" + camel.group(2)
         return w
 
+    # Each distinct token is decided once; a line none of whose tokens changes is left
+    # without a substitution (set operations, no Python call per token).
+    kept: set[str] = set()
+    fixes: dict[str, str] = {}
+
+    def fix(m: re.Match) -> str:
+        return fixes.get(m.group(0), m.group(0))
+
     out, changes = [], []
     for ln in lines:
-        new = _TOKEN.sub(fix, ln.text) if ln.text else ln.text
+        new = ln.text
+        if new:
+            seen = set(_TOKEN.findall(new))
+            for w in seen - kept - fixes.keys():
+                f = fixed(w)
+                if f == w:
+                    kept.add(w)
+                else:
+                    fixes[w] = f
+            if not seen.isdisjoint(fixes):
+                new = _TOKEN.sub(fix, new)
         if new != ln.text:
             for before, after in _diff_words(ln.text, new):
                 changes.append(Change("glued-compound", "changed", ln.number, before, after,
@@ -189,8 +209,8 @@ def normalise_dashes(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
     out, changes = [], []
     for ln in lines:
         t = ln.text
-        if not t:
-            out.append(ln)
+        if not t or "-" not in t and "—" not in t and ". ." not in t:
+            out.append(ln)  # every rule below needs a hyphen, a dash or spaced dots
             continue
         new = re.sub(r"\s*--+\s*", "—", t)
         new = re.sub(r"\b([a-z]+-[a-z]+)- (?=[a-z])", r"\1 ", new)  # 'five-year- plan'.
