@@ -166,28 +166,41 @@ def rejoin_pieces(text: str, vocab: Vocabulary, min_piece: int = 1, min_word: in
     if not weak_here:
         return text  # nothing to merge: " ".join(tokens) is the text itself
     weak = [t in weak_here for t in tokens]
+    # Only a group with a weak token can merge: the starts tried are the three positions
+    # before each weak token and the token itself, in order (as a scan of every position).
+    starts = sorted({s for j, w in enumerate(weak) if w for s in range(max(0, j - 3), j + 1)})
     out: list[str] = []
     i = 0
-    while i < len(tokens):
-        for k in (4, 3, 2):
-            if not any(weak[i:i + k]):
-                continue
-            group = tokens[i:i + k]
-            if len(group) < k or not all(g.isalpha() for g in group[:-1]):
-                continue
-            last = _LAST_PIECE.match(group[-1])
-            if not last:
-                continue
-            word = "".join(group[:-1]) + last.group(1)
-            if len(word) < min_word or min(len(g) for g in group[:-1] + [last.group(1)]) < min_piece:
-                continue
-            if not (word.islower() or word.isupper() or word[1:].islower()):
-                continue
-            if general_frequency(word.lower()) >= 1e-6:
-                out.append(word + last.group(2))
-                i += k
-                break
-        else:
-            out.append(tokens[i])
-            i += 1
+    for s in starts:
+        if s < i:
+            continue
+        merged = _merge_at(tokens, weak, s, min_piece, min_word)
+        if merged is not None:
+            out.extend(tokens[i:s])
+            out.append(merged[0])
+            i = s + merged[1]
+    out.extend(tokens[i:])
     return " ".join(out)
+
+
+def _merge_at(tokens: list[str], weak: list[bool], i: int, min_piece: int, min_word: int
+              ) -> tuple[str, int] | None:
+    """The merged word starting at token ``i`` and how many tokens it takes (4, 3 or 2 tried
+    in that order), or None."""
+    for k in (4, 3, 2):
+        if not any(weak[i:i + k]):
+            continue
+        group = tokens[i:i + k]
+        if len(group) < k or not all(g.isalpha() for g in group[:-1]):
+            continue
+        last = _LAST_PIECE.match(group[-1])
+        if not last:
+            continue
+        word = "".join(group[:-1]) + last.group(1)
+        if len(word) < min_word or min(len(g) for g in group[:-1] + [last.group(1)]) < min_piece:
+            continue
+        if not (word.islower() or word.isupper() or word[1:].islower()):
+            continue
+        if general_frequency(word.lower()) >= 1e-6:
+            return word + last.group(2), k
+    return None
