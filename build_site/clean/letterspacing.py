@@ -125,6 +125,11 @@ def _weak_tokens(tokens: list[str], vocab: Vocabulary) -> set[str]:
     return seen & weak
 
 
+def _all_known(tokens: list[str], vocab: Vocabulary, min_general: float = 1e-7) -> bool:
+    """Every word of ``tokens`` (letters only, punctuation aside) is a known word."""
+    return all(vocab.known(w, min_general) for t in tokens for w in _LETTERS.findall(t))
+
+
 def collapse_line(text: str, vocab: Vocabulary) -> str:
     """Collapse every letter-spaced run of a line (with the partial words at its edges), then
     rejoin words left split in two or three pieces ('rem ai n', 'fr am ew ork')."""
@@ -149,7 +154,13 @@ def collapse_line(text: str, vocab: Vocabulary) -> str:
             while b0 < len(tokens) and len(tokens[b0]) == 1 and not vocab.known(tokens[b0]):
                 b0 += 1
         pieces.extend(tokens[i:a0])
-        pieces.append(respace("".join(tokens[a0:b0]), vocab))
+        run = tokens[a0:b0]
+        collapsed = respace("".join(run), vocab)
+        if _all_known(run, vocab) and not _all_known(collapsed.split(), vocab, 1e-6):
+            # Every piece is a word ('a a a a' in prose) and the collapse makes a rare or
+            # unknown one ('aaaa'): the spacing was the words' own.
+            collapsed = " ".join(run)
+        pieces.append(collapsed)
         i = b0
     pieces.extend(tokens[i:])
     text = re.sub(r"(?<![\d\w])(\d) (?=\d)", r"\1", " ".join(pieces))
