@@ -56,20 +56,17 @@ def segment_letters(s: str, vocab: Vocabulary, maxlen: int = 24) -> list[str]:
 
 
 def _segment(s: str, vocab: Vocabulary, maxlen: int) -> tuple[str, ...]:
-    costs: dict[str, float] = vocab.memo.setdefault("cost", {})
-
-    def cost(w: str) -> float:
-        c = costs.get(w)
-        if c is None:
-            c = costs[w] = vocab.cost(w)
-        return c
-
+    costs: dict[str, float] = vocab.memo.setdefault("cost", {})  # vocab.cost, memoised
     n = len(s)
     best = [0.0] + [float("inf")] * n
     back = [0] * (n + 1)
     for j in range(1, n + 1):
         for i in range(max(0, j - maxlen), j):
-            c = best[i] + cost(s[i:j])
+            w = s[i:j]
+            cw = costs.get(w)
+            if cw is None:
+                cw = costs[w] = vocab.cost(w)
+            c = best[i] + cw
             if c < best[j]:
                 best[j], back[j] = c, i
     out, j = [], n
@@ -119,6 +116,8 @@ def _weak_tokens(tokens: list[str], vocab: Vocabulary) -> set[str]:
     weak: set[str] = vocab.memo.setdefault("weak", set())
     strong: set[str] = vocab.memo.setdefault("strong", set())
     seen = set(tokens)
+    if seen <= strong:
+        return set()
     for tok in seen - strong - weak:
         t = tok.rstrip(".,;:!?”’)")
         (weak if _fragment(t, vocab) and not vocab.known(t, 1e-5, 5) else strong).add(tok)
