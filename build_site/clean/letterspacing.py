@@ -108,20 +108,39 @@ def _fragment(tok: str, vocab: Vocabulary) -> bool:
     return bool(core) and core.isalpha() and (len(core) <= 2 or not vocab.known(core, 1e-6, 3))
 
 
+_COMMON: set[str] = set()
+"""Tokens that are no piece in any text: common English words (and single letters that are
+words), decided by general English alone. Shared by every text; bounded."""
+
+
 def _weak_tokens(tokens: list[str], vocab: Vocabulary) -> set[str]:
     """Those of ``tokens`` that may be pieces of a split word (for ``rejoin_pieces``): a
-    fragment, and not a common word. Decisions are memoised per vocabulary as two sets, so
-    the usual line (only known words) is settled by set operations, without a Python call
-    per token."""
+    fragment, and not a common word. Decisions are memoised as sets (per vocabulary, and for
+    the common words of every text), so the usual line is settled by set operations, without
+    a Python call per token."""
     weak: set[str] = vocab.memo.setdefault("weak", set())
     strong: set[str] = vocab.memo.setdefault("strong", set())
     seen = set(tokens)
     if seen <= strong:
         return set()
-    for tok in seen - strong - weak:
+    rest = seen - strong - _COMMON
+    for tok in rest - weak:
         t = tok.rstrip(".,;:!?”’)")
-        (weak if _fragment(t, vocab) and not vocab.known(t, 1e-5, 5) else strong).add(tok)
-    return seen & weak
+        w = t.lower()
+        if w in ("a", "i") or len(w) != 1 and general_frequency(w) >= 1e-5:
+            # Known (vocab.known(t, 1e-5, 5)) whatever the text's counts: never weak.
+            if len(_COMMON) >= 500_000:
+                _COMMON.clear()
+            _COMMON.add(tok)
+            strong.add(tok)
+        elif _fragment(t, vocab) and not vocab.known(t, 1e-5, 5) and (
+                tok.isalpha() or _LAST_PIECE.match(tok)):
+            # (A weak token that can stand in no group, '“I', leaves the line as it is: a
+            # group holding it fails whatever else it holds.)
+            weak.add(tok)
+        else:
+            strong.add(tok)
+    return rest & weak
 
 
 def _all_known(tokens: list[str], vocab: Vocabulary, min_general: float = 1e-7) -> bool:
@@ -197,6 +216,8 @@ def _merge_at(tokens: list[str], weak: list[bool], i: int, min_piece: int, min_w
               ) -> tuple[str, int] | None:
     """The merged word starting at token ``i`` and how many tokens it takes (4, 3 or 2 tried
     in that order), or None."""
+    if not tokens[i].isalpha() or len(tokens[i]) < min_piece:
+        return None  # the first token is a whole piece in every group tried
     for k in (4, 3, 2):
         if not any(weak[i:i + k]):
             continue

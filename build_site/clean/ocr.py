@@ -155,6 +155,7 @@ def repair_ocr(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
     if not cfg.extra.get("ocr_repair"):
         return lines, []
     out, changes = [], []
+    plain: set[str] = set()  # tokens neither suspect nor unknown: left alone
     for ln in lines:
         t = ln.text
         if not t:
@@ -169,8 +170,11 @@ def repair_ocr(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
                                   "quotes spaced the wrong way)"))
         tokens = new.split(" ")
         for k, tok in enumerate(tokens):
+            if tok in plain:
+                continue
             if not _SUSPECT.search(tok) and (_good(tok.strip(".,:;!?\"'()"), vocab, 1e-7)
                                              or re.search(r"\d", tok)):
+                plain.add(tok)  # decided by the token and the vocabulary alone
                 continue
             if tok.isupper() and len(tok.strip(".,:;")) <= 3 and tok.strip(".,:;") != "III":
                 # 'IS' in lower-case prose is 'is'; elsewhere capitals are left alone.

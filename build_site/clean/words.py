@@ -107,14 +107,14 @@ def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
                 changes.append(Change("line-break-hyphen", "flagged", ln.number,
                                       f"{first}- / {second}", word, why))
         else:
-            if not second[:1].islower():
+            # A known second half settles it: tested before the first half is looked for.
+            if not second[:1].islower() or vocab.known(second, 1e-6):
                 continue
             t = _TRAILING_WORD.search(text)
             if not t:
                 continue
             first = t.group(1)
-            if vocab.known(first, 1e-6) or vocab.known(second, 1e-6) or not vocab.known(
-                    first + second, 1e-5):
+            if vocab.known(first, 1e-6) or not vocab.known(first + second, 1e-5):
                 continue
             word = first + second
             new_text = text[: t.start()] + word + m2.group(2)
