@@ -24,15 +24,13 @@ FUNCTION_WORDS = frozenset(["a", "an", "the", "in", "to", "that", "this", "it", 
 
 
 _PLAIN = re.compile(r"[a-z\u00e0-\u024f]+(?:['-][a-z\u00e0-\u024f]+)*")
-_ENGLISH: dict[str, float] = {}
 _ROUNDED: dict[float, float] = {}
 
 
 def _english() -> dict[str, float]:
-    """wordfreq's own English table (token -> frequency), loaded once."""
-    if not _ENGLISH:
-        _ENGLISH.update(get_frequency_dict("en", "best"))
-    return _ENGLISH
+    """wordfreq's own English table (token -> frequency): wordfreq loads it once and keeps
+    it (the same dict ``word_frequency`` reads)."""
+    return get_frequency_dict("en", "best")
 
 
 def _as_wordfreq_rounds(freq: float) -> float:
@@ -113,7 +111,8 @@ def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
     """Count words in lines that look ordinary (not letter-spaced, not OCR-noisy)."""
     # One pass over the whole text (no word or compound spans a line break), counting raw
     # forms first: the filter and the lower-casing then run once per distinct form.
-    text = "\n".join(texts)
+    lines = list(texts)
+    text = "\n".join(lines)
     counts: Counter = Counter()
     mixed = _MIXED_CASE.search
     for w, n in Counter(WORD.findall(text)).items():
@@ -121,7 +120,7 @@ def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
         if len(w) >= 3 and (w.islower() or not mixed(w)):
             counts[w.lower().replace("'", "’")] += n
     compounds: Counter = Counter()
-    for left, right in HYPHENATED.findall(text):
+    for left, right in HYPHENATED.findall("\n".join(t for t in lines if "-" in t)):
         if right.lower() not in FUNCTION_WORDS and left.lower() not in FUNCTION_WORDS:
             compounds[f"{left}-{right}".lower()] += 1
     return Vocabulary(counts, frozenset(compounds), max(1, sum(counts.values())), compounds,
