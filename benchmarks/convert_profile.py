@@ -2,6 +2,7 @@
 
     PYTHONPATH=$PWD python benchmarks/convert_profile.py            # best of 3 runs
     PYTHONPATH=$PWD python benchmarks/convert_profile.py --repeat 1 --profile 30
+    PYTHONPATH=$PWD python benchmarks/convert_profile.py --stages     # CPU per stage and fixer
 
 CPU time (``time.process_time``) rather than wall time, and the minimum over repeats, because
 the machine is shared: other processes make wall times noisy. Each repeat is a fresh process
@@ -18,6 +19,7 @@ import cProfile
 import pstats
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,12 +41,52 @@ def run_once(source: Path) -> dict[str, tuple[int, float]]:
     return out
 
 
+def timed_stages() -> dict[str, float]:
+    """Wrap the converter's stages and the cleaner's fixers so that each adds its CPU time to
+    the returned dict (a measuring aid only: it patches module attributes in this process)."""
+    import build_site.clean as clean
+    from build_site import library
+
+    spent: dict[str, float] = defaultdict(float)
+
+    def wrap(f, label):
+        def timed(*a, **k):
+            t = time.process_time()
+            try:
+                return f(*a, **k)
+            finally:
+                spent[label] += time.process_time() - t
+        return timed
+
+    clean.FIXERS = tuple(wrap(f, f"clean: {f.__name__}") for f in clean.FIXERS)
+    clean.WORD_FIXERS = tuple(wrap(f, f"clean: {f.__name__}") for f in clean.WORD_FIXERS)
+    for name in ("build_vocabulary", "repair_ocr", "apply_corrections", "page_map"):
+        setattr(clean, name, wrap(getattr(clean, name), f"clean: {name}"))
+    for name in ("decode", "clean_lines", "segment"):
+        setattr(library, name, wrap(getattr(library, name), name))
+    for name in ("split_notes", "attach_notes"):
+        setattr(library.notes, name, wrap(getattr(library.notes, name), f"notes.{name}"))
+    library.paragraphs.with_pages = wrap(library.paragraphs.with_pages, "paragraphs.with_pages")
+    return spent
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", type=Path, default=ROOT / "source")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--profile", type=int, default=0, help="print the top N cProfile entries")
+    ap.add_argument("--stages", action="store_true", help="CPU time per stage and fixer")
     args = ap.parse_args()
+    if args.stages:
+        run_once(args.source)  # warm: wordfreq's table, caches shared by texts
+        spent = timed_stages()
+        t = time.process_time()
+        run_once(args.source)
+        total = time.process_time() - t
+        print(f"{'all stages':40} {total:6.3f} s CPU")
+        for label, sec in sorted(spent.items(), key=lambda kv: -kv[1]):
+            print(f"{label:40} {sec:6.3f} s CPU")
+        return
     if args.profile:
         prof = cProfile.Profile()
         prof.runcall(run_once, args.source)
