@@ -100,47 +100,77 @@ def respace(collapsed: str, vocab: Vocabulary) -> str:
 _POSSESSIVE = re.compile(r"[’']s?$")
 
 
-def _fragment(tok: str, vocab: Vocabulary) -> bool:
-    """A token that is probably a piece of a spaced word rather than a word of its own."""
+def _core(tok: str) -> str:
+    """The letters a token would give as a word: punctuation and a possessive off."""
     core = tok.strip(".,;:!?”“‘()")
     if "’" in core or "'" in core:
         core = _POSSESSIVE.sub("", core).strip("’")
+    return core
+
+
+def _fragment(tok: str, vocab: Vocabulary) -> bool:
+    """A token that is probably a piece of a spaced word rather than a word of its own."""
+    core = _core(tok)
     return bool(core) and core.isalpha() and (len(core) <= 2 or not vocab.known(core, 1e-6, 3))
 
 
-_COMMON: set[str] = set()
-"""Tokens that are no piece in any text: common English words (and single letters that are
-words), decided by general English alone. Shared by every text; bounded."""
+_NEVER_WEAK: set[str] = set()
+"""Tokens that are no piece in any text, whatever its vocabulary: common English words (and
+the one-letter words), tokens without a word-like core, cores that general English knows,
+and tokens that can stand in no merge group. Shared by every text; bounded."""
+
+
+def _never_weak(tok: str, t: str) -> bool:
+    """``_weak_tokens``'s decision for ``tok`` (``t`` without closing punctuation) where general
+    English settles it, without the text's counts."""
+    w = t.lower()
+    if w in ("a", "i") or len(w) != 1 and general_frequency(w) >= 1e-5:
+        return True  # vocab.known(t, 1e-5, 5) in every text
+    if not (tok.isalpha() or _LAST_PIECE.match(tok)):
+        return True  # a group holding it fails whatever else it holds ('“I')
+    core = _core(t)
+    # Never a fragment: no alphabetic core, or a long core that general English knows.
+    return not core or not core.isalpha() or len(core) > 2 and len(core.lower()) != 1 and \
+        general_frequency(core.lower()) >= 1e-6
 
 
 def _weak_tokens(tokens: list[str], vocab: Vocabulary) -> set[str]:
     """Those of ``tokens`` that may be pieces of a split word (for ``rejoin_pieces``): a
     fragment, and not a common word. Decisions are memoised as sets (per vocabulary, and for
-    the common words of every text), so the usual line is settled by set operations, without
-    a Python call per token."""
+    what general English settles, for every text), so the usual line is settled by set
+    operations, without a Python call per token."""
     weak: set[str] = vocab.memo.setdefault("weak", set())
     strong: set[str] = vocab.memo.setdefault("strong", set())
     seen = set(tokens)
     if seen <= strong:
         return set()
-    rest = seen - strong - _COMMON
+    rest = seen - strong - _NEVER_WEAK
     for tok in rest - weak:
         t = tok.rstrip(".,;:!?”’)")
-        w = t.lower()
-        if w in ("a", "i") or len(w) != 1 and general_frequency(w) >= 1e-5:
-            # Known (vocab.known(t, 1e-5, 5)) whatever the text's counts: never weak.
-            if len(_COMMON) >= 500_000:
-                _COMMON.clear()
-            _COMMON.add(tok)
+        if _never_weak(tok, t):
+            if len(_NEVER_WEAK) >= 500_000:
+                _NEVER_WEAK.clear()
+            _NEVER_WEAK.add(tok)
             strong.add(tok)
-        elif _fragment(t, vocab) and not vocab.known(t, 1e-5, 5) and (
-                tok.isalpha() or _LAST_PIECE.match(tok)):
-            # (A weak token that can stand in no group, '“I', leaves the line as it is: a
-            # group holding it fails whatever else it holds.)
+        elif _fragment(t, vocab) and not vocab.known(t, 1e-5, 5):
             weak.add(tok)
         else:
             strong.add(tok)
     return rest & weak
+
+
+def _piece_len(tok: str) -> int:
+    """Letters a weak token gives a merged word (it is alphabetic, or letters then
+    punctuation)."""
+    return len(tok) if tok.isalpha() else len(_LAST_PIECE.match(tok).group(1))
+
+
+def weak_pieces(texts: list[str], vocab: Vocabulary, min_piece: int = 1) -> set[str]:
+    """The weak tokens of all ``texts`` long enough to be a piece: a text with none of them
+    is left as it is by ``rejoin_pieces`` (a group of tokens merges only when it holds a
+    weak token, and only when every piece is at least ``min_piece`` letters)."""
+    weak = _weak_tokens(" ".join(texts).split(" "), vocab)
+    return {t for t in weak if _piece_len(t) >= min_piece}
 
 
 def _all_known(tokens: list[str], vocab: Vocabulary, min_general: float = 1e-7) -> bool:
@@ -192,6 +222,8 @@ def rejoin_pieces(text: str, vocab: Vocabulary, min_piece: int = 1, min_word: in
     demand that the merged word be common and a piece be unknown."""
     tokens = text.split(" ")
     weak_here = _weak_tokens(tokens, vocab)
+    if min_piece > 1:
+        weak_here = {t for t in weak_here if _piece_len(t) >= min_piece}
     if not weak_here:
         return text  # nothing to merge: " ".join(tokens) is the text itself
     weak = [t in weak_here for t in tokens]

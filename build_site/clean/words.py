@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from ..model import Change, Line
 from .furniture import FurnitureConfig
-from .letterspacing import collapse_line, maybe_spaced, rejoin_pieces, spaced_runs
+from .letterspacing import collapse_line, maybe_spaced, rejoin_pieces, spaced_runs, weak_pieces
 from .vocabulary import FUNCTION_WORDS, Vocabulary, general_frequency
 
 WordFixer = Callable[[list[Line], FurnitureConfig, Vocabulary], tuple[list[Line], list[Change]]]
@@ -40,8 +40,10 @@ def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabular
     themselves and make a common word together. Unsafe for real short words, so a piece must
     be unknown to both the text and general English."""
     out, changes = [], []
+    weak = weak_pieces([ln.text for ln in lines], vocab, min_piece=2)
     for ln in lines:
-        new = rejoin_pieces(ln.text, vocab, min_piece=2, min_word=5) if ln.text else ln.text
+        maybe = ln.text and not weak.isdisjoint(ln.text.split(" "))
+        new = rejoin_pieces(ln.text, vocab, min_piece=2, min_word=5) if maybe else ln.text
         if new != ln.text:
             for before, after in _diff_words(ln.text, new):
                 changes.append(Change("split-word", "changed", ln.number, before, after,
