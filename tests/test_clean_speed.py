@@ -15,9 +15,11 @@ from collections import Counter
 
 from wordfreq import get_frequency_dict, word_frequency
 
+from build_site.clean.furniture import FurnitureConfig
 from build_site.clean.letterspacing import _fragment, collapse_line, rejoin_pieces
 from build_site.clean.text import join_lines
 from build_site.clean.vocabulary import FUNCTION_WORDS, build_vocabulary, general_frequency
+from build_site.clean.words import rejoin_split_words
 from build_site.model import Line
 
 
@@ -54,7 +56,8 @@ PIECES = ["harbour", "Harbour", "HARBOUR", "har", "bour", "meas", "ures", "tha",
           "of", "the", "ques", "tion", "question.", "work-ing", "non-Party", "well-being",
           "fr", "am", "ew", "ork", "framework", "rem", "ai", "n", "McCall", "ObVIOUS", "don't",
           "it’s", "cafés", "—", "“the", "end.”", "(see", "p.", "12", "x", "", "Zq", "ing,",
-          "so me on e", "a no the r.", "be ca us e,", "diff er en t"]  # the last piece weak
+          "so me on e", "a no the r.", "be ca us e,", "diff er en t",  # the last piece weak
+          "meas ures", "ques tion.", "Har bour"]
 
 
 def _random_lines(seed: int, n: int = 400) -> list[str]:
@@ -112,6 +115,14 @@ def test_rejoin_pieces_as_the_plain_scan():
             assert got == _reference_rejoin(text, vocab, *args), text
             merged += got != text
     assert merged > 100  # the generated lines do exercise the merging
+
+
+def test_rejoin_split_words_as_the_plain_scan_per_line():
+    lines = [Line(k, t) for k, t in enumerate(_random_lines(4, 2000), start=1)]
+    vocab = build_vocabulary(["the harbour question of the framework"] * 3)  # pieces unknown
+    out, changes = rejoin_split_words(lines, FurnitureConfig(), vocab)
+    assert [ln.text for ln in out] == [_reference_rejoin(ln.text, vocab, 2, 5) for ln in lines]
+    assert len(changes) > 20
 
 
 def _reference_join(lines, compounds=frozenset()):
