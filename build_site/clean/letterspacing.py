@@ -247,20 +247,22 @@ def rejoin_pieces(text: str, vocab: Vocabulary, min_piece: int = 1, min_word: in
 def _merge_at(tokens: list[str], weak: list[bool], i: int, min_piece: int, min_word: int
               ) -> tuple[str, int] | None:
     """The merged word starting at token ``i`` and how many tokens it takes (4, 3 or 2 tried
-    in that order), or None."""
-    if not tokens[i].isalpha() or len(tokens[i]) < min_piece:
+    in that order), or None. Every piece but the last is a whole alphabetic token, the last
+    may carry punctuation after its letters; each piece has ``min_piece`` letters."""
+    first = tokens[i]
+    if not first.isalpha() or len(first) < min_piece:
         return None  # the first token is a whole piece in every group tried
     for k in (4, 3, 2):
-        if not any(weak[i:i + k]):
+        if i + k > len(tokens) or not any(weak[i:i + k]):
             continue
-        group = tokens[i:i + k]
-        if len(group) < k or not all(g.isalpha() for g in group[:-1]):
+        inner = tokens[i + 1:i + k - 1]
+        if not all(g.isalpha() and len(g) >= min_piece for g in inner):
             continue
-        last = _LAST_PIECE.match(group[-1])
-        if not last:
+        last = _LAST_PIECE.match(tokens[i + k - 1])
+        if not last or len(last.group(1)) < min_piece:
             continue
-        word = "".join(group[:-1]) + last.group(1)
-        if len(word) < min_word or min(len(g) for g in group[:-1] + [last.group(1)]) < min_piece:
+        word = first + "".join(inner) + last.group(1)
+        if len(word) < min_word:
             continue
         if not (word.islower() or word.isupper() or word[1:].islower()):
             continue
