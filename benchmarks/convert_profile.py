@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from build_site import metadata  # noqa: E402
-from build_site.library import convert_work  # noqa: E402
+from build_site import metadata
+from build_site.library import convert_work
 
 
 def run_once(source: Path) -> dict[str, tuple[int, float]]:
@@ -44,8 +44,7 @@ def run_once(source: Path) -> dict[str, tuple[int, float]]:
 def timed_stages() -> dict[str, float]:
     """Wrap the converter's stages and the cleaner's fixers so that each adds its CPU time to
     the returned dict (a measuring aid only: it patches module attributes in this process)."""
-    import build_site.clean as clean
-    from build_site import library
+    from build_site import clean, library
 
     spent: dict[str, float] = defaultdict(float)
 

@@ -39,8 +39,9 @@ def _as_wordfreq_rounds(freq: float) -> float:
     out = _ROUNDED.get(freq)
     if out is None:
         unrounded = max(1.0 / (0.0 + 1.0 / freq), 0.0)
+        # math.log(x, 10), not log10: wordfreq's own expression, for the same last digit.
         out = 0.0 if unrounded == 0.0 else round(
-            unrounded, math.floor(-math.log(unrounded, 10)) + 3)
+            unrounded, math.floor(-math.log(unrounded, 10)) + 3)  # noqa: FURB163
         _ROUNDED[freq] = out
     return out
 
