@@ -82,6 +82,8 @@ def drop_printout_footers(lines: list[Line], cfg: FurnitureConfig) -> tuple[list
 def drop_boilerplate(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line], list[Change]]:
     """Lines matching the work's declared boilerplate patterns (site navigation and the like)."""
     pats = [re.compile(p) for p in cfg.boilerplate]
+    if not pats:
+        return lines, []
     drop = {i: "declared boilerplate" for i, ln in enumerate(lines)
             if ln.text and any(p.search(ln.text) for p in pats)}
     return _apply_drops(lines, drop, "boilerplate")
@@ -281,6 +283,8 @@ def drop_running_heads(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Li
 
 
 def _apply_drops(lines: list[Line], drop: dict[int, str], rule: str) -> tuple[list[Line], list[Change]]:
+    if not drop:  # most fixers drop nothing from most texts: no scan of every line then
+        return list(lines), []
     changes = [Change(rule, "dropped", lines[i].number, lines[i].text, "", why)
                for i, why in sorted(drop.items())]
     return [ln for i, ln in enumerate(lines) if i not in drop], changes
