@@ -1,7 +1,8 @@
 """The cleaner's fast paths give the same results as the plain code they replaced.
 
 Each fast path (wordfreq's table looked up directly, token decisions settled by set
-operations, the tail-only hyphen search) is compared here with a reference: wordfreq itself, or
+operations, the tail-only hyphen search, the running-head counts and whitespace fast
+paths of furniture.py) is compared here with a reference: wordfreq itself, or
 a straightforward copy of the earlier code, on many generated inputs. The words are made up or
 taken from wordfreq's list; none comes from the five source texts. Speed itself is measured by
 benchmarks/convert_profile.py, never by a test.
@@ -15,7 +16,16 @@ from collections import Counter
 
 from wordfreq import get_frequency_dict, word_frequency
 
-from build_site.clean.furniture import FurnitureConfig
+from build_site.clean.furniture import (
+    FurnitureConfig,
+    _apply_drops,
+    _containing,
+    _isolated,
+    _mid_sentence,
+    drop_running_heads,
+    head_key,
+    normalise_whitespace,
+)
 from build_site.clean.letterspacing import _fragment, collapse_line, rejoin_pieces
 from build_site.clean.text import join_lines
 from build_site.clean.vocabulary import FUNCTION_WORDS, build_vocabulary, general_frequency
@@ -169,3 +179,157 @@ def test_one_letter_words_are_not_collapsed_into_an_unknown_word():
     # A real spaced run still collapses, including one made of known words and letters.
     assert collapse_line("b o o k s . A n d h e n c e", vocab) == "books. And hence"
     assert collapse_line("I t i s a g r e a t d a y", vocab) == "It is a great day"
+
+
+# --- furniture: running heads, head keys, whitespace -------------------------------------
+
+
+def _plain_head_key(t: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", t.lower())
+
+
+def _plain_page_number(t: str) -> bool:
+    return bool(re.fullmatch(r"\d{1,4}", t))
+
+
+def _reference_running_heads(lines: list[Line], cfg: FurnitureConfig) -> tuple:
+    """drop_running_heads as it was before the speed work (a heads x lines count)."""
+    cand = [i for i, ln in enumerate(lines) if ln.text and _isolated(lines, i)]
+    heads = {i for i, ln in enumerate(lines) if ln.text and len(ln.text) <= 60
+             and (i + 1 >= len(lines) or not lines[i + 1].text)
+             and not _plain_page_number(ln.text) and not ln.text.endswith(tuple(".,;:!?"))}
+    numbers = {i for i in cand if _plain_page_number(lines[i].text)}
+    keys = [_plain_head_key(ln.text) for ln in lines if ln.text and len(ln.text) <= 120]
+    exact = Counter(keys)
+    counts: dict[str, int] = {}
+    for key in {_plain_head_key(lines[i].text) for i in heads}:
+        # A long head also counts where it is part of a longer title ('THE ' + head).
+        counts[key] = sum(1 for k in keys if key in k) if len(key) >= 15 else exact[key]
+
+    def beside(i: int) -> list[int]:
+        return [h for h in heads if abs(h - i) <= 4 and _isolated(lines, h)
+                and not any(lines[m].text for m in range(min(h, i) + 1, max(h, i))
+                            if m not in heads and m not in numbers)]
+
+    drop: dict[int, str] = {}
+    proven: set[str] = set()
+    for i in sorted(numbers):
+        near = [h for h in beside(i) if counts[_plain_head_key(lines[h].text)] >= 2]
+        if near:
+            h = min(near, key=lambda h: (-counts[_plain_head_key(lines[h].text)], abs(h - i)))
+            drop[i] = "page number"
+            drop[h] = "running head"
+            proven.add(_plain_head_key(lines[h].text))
+    # A head seen once (the title it repeats is lost) still counts beside a number that fits
+    # the sequence of proven page numbers: larger than the one before, smaller than the next.
+    pages = sorted((i, int(lines[i].text)) for i in drop if drop[i] == "page number")
+    for i in sorted(numbers - set(drop)):
+        caps = [h for h in beside(i) if lines[h].text.isupper() and h not in drop]
+        before = [n for j, n in pages if j < i]
+        after = [n for j, n in pages if j > i]
+        value = int(lines[i].text)
+        if caps and before and value > before[-1] and (not after or value < after[0]) and \
+                value - before[-1] <= (i - max(j for j, _ in pages if j < i)) / 10 + 3:
+            drop[i] = "page number"
+            drop[caps[0]] = "running head"
+    first_seen: set[str] = set()
+    for i in sorted(heads):
+        key = _plain_head_key(lines[i].text)
+        if i not in drop and _mid_sentence(lines, i, set(drop)):
+            recurring = _isolated(lines, i) and (key in proven or counts[key] >= 2)
+            repeated = key in first_seen and (key in proven or lines[i].text.isupper())
+            if recurring or repeated:
+                drop[i] = "running head"
+        first_seen.add(key)
+    for i in numbers:
+        if i not in drop and _mid_sentence(lines, i, set(drop)):
+            drop[i] = "page number"
+    return _apply_drops(lines, drop, "running-head")
+
+
+def test_head_key_as_the_regex():
+    rng = random.Random(5)
+    alphabet = "aZ9 .-'’éÉİKΣж٣\u00a0\tQ"
+    for _ in range(3000):
+        t = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert head_key(t) == _plain_head_key(t), t
+
+
+def test_containing_as_the_plain_count():
+    rng = random.Random(6)
+    for _ in range(50):
+        keys = ["".join(rng.choice("ab1") for _ in range(rng.randint(10, 40)))
+                for _ in range(rng.randint(0, 80))]
+        weight = Counter(keys)
+        heads = list({k for k in keys if len(k) >= 15}) + ["ab" * 9, "1" * 15]
+        assert _containing(heads, weight) == {
+            h: sum(1 for k in keys if h in k) for h in heads}
+
+
+def _furniture_lines(seed: int, n: int = 300) -> list[Line]:
+    """Made-up pages: sentences cut by blank-framed numbers and heads, lone numbers, repeats."""
+    rng = random.Random(seed)
+    heads = ["THE HARBOUR GUILD AND ITS PILOTS", "ANNUAL REPORTS", "Notes on the Lamps",
+             "THE HARBOUR GUILD", "APPENDIX"]
+    body = ["the pilots met every vessel", "Later the guild kept boats.", "and the boy kept",
+            "— which the yard built", "(a) the first rule", "Each boat carried two pilots."]
+    texts: list[str] = []
+    page = rng.randint(1, 50)
+    while len(texts) < n:
+        r = rng.random()
+        if r < 0.25:
+            page += rng.choice([1, 1, 1, 2, -3, 40])
+            # A head seen once (upper case) is proven only by the page sequence around it.
+            head = rng.choice(heads) if rng.random() < 0.7 else f"PART {rng.randint(1, 10**6)}"
+            group = ["", str(page), "", head, ""]
+            texts += group if rng.random() < 0.5 else group[::-1][1:] + [""]
+        elif r < 0.28:  # a number between two heads: a tie the order of the head set settles
+            page += 1
+            texts += ["", rng.choice(heads), "", str(page), "", rng.choice(heads), ""]
+        elif r < 0.31:
+            texts += ["", rng.choice(heads), ""]
+        elif r < 0.36:
+            texts += ["", str(rng.randint(1, 9999)), ""]
+        else:
+            texts.append(rng.choice(body))
+    return [Line(i, t) for i, t in enumerate(texts, 1)]
+
+
+def test_drop_running_heads_as_before():
+    for seed in range(60):
+        lines = _furniture_lines(seed)
+        assert drop_running_heads(list(lines), FurnitureConfig()) == \
+            _reference_running_heads(list(lines), FurnitureConfig()), seed
+
+
+def test_normalise_whitespace_as_the_regex():
+    rng = random.Random(8)
+    lines = [Line(i, "".join(rng.choice("ab \t\u00a0\u2007\u202fé\u2003")
+                             for _ in range(rng.randint(0, 12)))) for i in range(2000)]
+    out, changes = normalise_whitespace(lines, FurnitureConfig())
+    assert changes == [] and out == [
+        Line(ln.number, re.sub(r"[\u00a0\t\u2007\u202f]", " ", ln.text).strip()) for ln in lines]
+
+
+def test_tie_between_two_heads_settled_as_before():
+    """A number between two heads of equal count: the earlier code took the first in the
+    iteration order of its set of head positions (which depends on the line numbers); the
+    fast code keeps that order, so the same head is dropped."""
+    for pad in range(12):
+        texts = ["Opening words.", *["Filler line."] * pad, "", "ALPHA", "", "12", "", "BETA", "",
+                 "Sentence two.", "", "ALPHA", "", "BETA", "", "Closing words."]
+        lines = [Line(i, t) for i, t in enumerate(texts, 1)]
+        assert drop_running_heads(list(lines), FurnitureConfig()) == \
+            _reference_running_heads(list(lines), FurnitureConfig()), pad
+
+
+def test_page_sequence_bounds_as_before():
+    """A head seen once beside a number that fits the proven page sequence, up to and past
+    the largest jump the line distance allows (here exactly 4: ten lines after page 10)."""
+    for value in range(9, 17):
+        texts = ["Opening words", "", "10", "", "RUNNING HEAD", "", "the text goes on.",
+                 *["Body line."] * 4, "", str(value), "", "PART ONE", "", "Next text.",
+                 "", "RUNNING HEAD", "", "Closing words", "", "20", "", "RUNNING HEAD", ""]
+        lines = [Line(i, t) for i, t in enumerate(texts, 1)]
+        assert drop_running_heads(list(lines), FurnitureConfig()) == \
+            _reference_running_heads(list(lines), FurnitureConfig()), value
