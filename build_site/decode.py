@@ -155,7 +155,7 @@ def decode(data: bytes, path: str) -> Decoded:
                 "characters: this is not a text file; give the plain-text export of the source")
         return Decoded((), encoding, (*diags, _error("binary-file", what, path)))
     lines = text.split("\n")
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(lines if max(map(len, lines)) > MAX_LINE else (), start=1):
         if len(line) > MAX_LINE:
             what = (f"line {number} is {len(line):,} characters long: the file's line breaks "
                     "were lost, so no paragraph can be found; re-export the text with its line "

@@ -312,3 +312,14 @@ def test_a_hyphen_closing_a_dash_pair_is_a_dash_where_the_text_prints_no_dashes(
     printed = build_vocabulary(["a — b — c — d — e — f"] + ["the harbour"] * 3)
     out, _ = normalise_dashes(raw, CFG, printed)
     assert out[1].text.startswith("village-needed")  # a text that prints its dashes
+
+
+def test_a_sentence_end_on_a_line_without_hyphens_closes_a_dash_pair():
+    from build_site.clean.words import normalise_dashes
+    text = ["The system—as well as all measures of capitalism-combine two things.",
+            "The system—as well as all its measures", "are known. Then we saw",
+            "socialism-combine come."]
+    vocab = build_vocabulary(text)
+    out = [ln.text for ln in normalise_dashes(list(lines_of(*text)), CFG, vocab)[0]]
+    assert out[0].endswith("capitalism—combine two things.")  # closes the pair
+    assert out[3] == "socialism-combine come."  # the pair was closed by 'known.'

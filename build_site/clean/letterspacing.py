@@ -10,10 +10,10 @@ the run, and the segmenter keeps initials with their full stops.
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from .vocabulary import Vocabulary, general_frequency
 
+_LAST_PIECE = re.compile(r"^([A-Za-z]+)(\W*)$")
 _LETTERS = re.compile(r"[A-Za-z\u00c0-\u024f’']+")
 _OPENING = "“‘(["
 _NO_SPACE_AFTER = "“‘([—-"
@@ -22,6 +22,15 @@ _NO_SPACE_BEFORE = ".,;:!?”’)]—-…"
 
 def _short(tok: str) -> bool:
     return len(tok) <= 2
+
+
+_SINGLE = re.compile(r"(?<!\S)[^\W\d_](?!\S)")
+
+
+def maybe_spaced(text: str) -> bool:
+    """False when the line cannot hold a spaced run (fewer than four one-letter tokens): a
+    cheap test before ``spaced_runs``, which most lines fail."""
+    return len(_SINGLE.findall(text)) >= 4
 
 
 def spaced_runs(tokens: list[str]) -> list[tuple[int, int]]:
@@ -47,16 +56,17 @@ def segment_letters(s: str, vocab: Vocabulary, maxlen: int = 24) -> list[str]:
 
 
 def _segment(s: str, vocab: Vocabulary, maxlen: int) -> tuple[str, ...]:
-    @cache
-    def cost(w: str) -> float:
-        return vocab.cost(w)
-
+    costs: dict[str, float] = vocab.memo.setdefault("cost", {})  # vocab.cost, memoised
     n = len(s)
     best = [0.0] + [float("inf")] * n
     back = [0] * (n + 1)
     for j in range(1, n + 1):
         for i in range(max(0, j - maxlen), j):
-            c = best[i] + cost(s[i:j])
+            w = s[i:j]
+            cw = costs.get(w)
+            if cw is None:
+                cw = costs[w] = vocab.cost(w)
+            c = best[i] + cw
             if c < best[j]:
                 best[j], back[j] = c, i
     out, j = [], n
@@ -87,10 +97,85 @@ def respace(collapsed: str, vocab: Vocabulary) -> str:
     return re.sub(r" {2,}", " ", out)
 
 
+_POSSESSIVE = re.compile(r"[’']s?$")
+
+
+def _core(tok: str) -> str:
+    """The letters a token would give as a word: punctuation and a possessive off."""
+    core = tok.strip(".,;:!?”“‘()")
+    if "’" in core or "'" in core:
+        core = _POSSESSIVE.sub("", core).strip("’")
+    return core
+
+
 def _fragment(tok: str, vocab: Vocabulary) -> bool:
     """A token that is probably a piece of a spaced word rather than a word of its own."""
-    core = re.sub(r"[’']s?$", "", tok.strip(".,;:!?”“‘()")).strip("’")
+    core = _core(tok)
     return bool(core) and core.isalpha() and (len(core) <= 2 or not vocab.known(core, 1e-6, 3))
+
+
+_NEVER_WEAK: set[str] = set()
+"""Tokens that are no piece in any text, whatever its vocabulary: common English words (and
+the one-letter words), tokens without a word-like core, cores that general English knows,
+and tokens that can stand in no merge group. Shared by every text; bounded."""
+
+
+def _never_weak(tok: str, t: str) -> bool:
+    """``_weak_tokens``'s decision for ``tok`` (``t`` without closing punctuation) where general
+    English settles it, without the text's counts."""
+    w = t.lower()
+    if w in ("a", "i") or len(w) != 1 and general_frequency(w) >= 1e-5:
+        return True  # vocab.known(t, 1e-5, 5) in every text
+    if not (tok.isalpha() or _LAST_PIECE.match(tok)):
+        return True  # a group holding it fails whatever else it holds ('“I')
+    core = _core(t)
+    # Never a fragment: no alphabetic core, or a long core that general English knows.
+    return not core or not core.isalpha() or len(core) > 2 and len(core.lower()) != 1 and \
+        general_frequency(core.lower()) >= 1e-6
+
+
+def _weak_tokens(tokens: list[str], vocab: Vocabulary) -> set[str]:
+    """Those of ``tokens`` that may be pieces of a split word (for ``rejoin_pieces``): a
+    fragment, and not a common word. Decisions are memoised as sets (per vocabulary, and for
+    what general English settles, for every text), so the usual line is settled by set
+    operations, without a Python call per token."""
+    weak: set[str] = vocab.memo.setdefault("weak", set())
+    strong: set[str] = vocab.memo.setdefault("strong", set())
+    seen = set(tokens)
+    if seen <= strong:
+        return set()
+    rest = seen - strong - _NEVER_WEAK
+    for tok in rest - weak:
+        t = tok.rstrip(".,;:!?”’)")
+        if _never_weak(tok, t):
+            if len(_NEVER_WEAK) >= 500_000:
+                _NEVER_WEAK.clear()
+            _NEVER_WEAK.add(tok)
+            strong.add(tok)
+        elif _fragment(t, vocab) and not vocab.known(t, 1e-5, 5):
+            weak.add(tok)
+        else:
+            strong.add(tok)
+    return rest & weak
+
+
+def _piece_len(tok: str) -> int:
+    """Letters a weak token gives a merged word (it is alphabetic, or letters then
+    punctuation)."""
+    return len(tok) if tok.isalpha() else len(_LAST_PIECE.match(tok).group(1))
+
+
+def weak_pieces(texts: list[str], vocab: Vocabulary, min_piece: int = 1) -> set[str]:
+    """The weak tokens of all ``texts`` long enough to be a piece: a text with none of them
+    is left as it is by ``rejoin_pieces`` (a group of tokens merges only when it holds a
+    weak token, and only when every piece is at least ``min_piece`` letters)."""
+    weak = _weak_tokens(" ".join(texts).split(" "), vocab)
+    return {t for t in weak if _piece_len(t) >= min_piece}
+
+
+def _all_known(tokens: list[str], vocab: Vocabulary, min_general: float = 1e-7) -> bool:
+    """Every word of ``tokens`` (letters only, punctuation aside) is a known word."""
+    return all(vocab.known(w, min_general) for t in tokens for w in _LETTERS.findall(t))
 
 
 def collapse_line(text: str, vocab: Vocabulary) -> str:
@@ -117,7 +202,13 @@ def collapse_line(text: str, vocab: Vocabulary) -> str:
             while b0 < len(tokens) and len(tokens[b0]) == 1 and not vocab.known(tokens[b0]):
                 b0 += 1
         pieces.extend(tokens[i:a0])
-        pieces.append(respace("".join(tokens[a0:b0]), vocab))
+        run = tokens[a0:b0]
+        collapsed = respace("".join(run), vocab)
+        if _all_known(run, vocab) and not _all_known(collapsed.split(), vocab, 1e-6):
+            # Every piece is a word ('a a a a' in prose) and the collapse makes a rare or
+            # unknown one ('aaaa'): the spacing was the words' own.
+            collapsed = " ".join(run)
+        pieces.append(collapsed)
         i = b0
     pieces.extend(tokens[i:])
     text = re.sub(r"(?<![\d\w])(\d) (?=\d)", r"\1", " ".join(pieces))
@@ -130,30 +221,51 @@ def rejoin_pieces(text: str, vocab: Vocabulary, min_piece: int = 1, min_word: in
     them is no word by itself ('tha t', 'meas ures'). Unsafe on real short words, hence the
     demand that the merged word be common and a piece be unknown."""
     tokens = text.split(" ")
-    weak = [_fragment(t.rstrip(".,;:!?”’)"), vocab) and not vocab.known(
-        t.rstrip(".,;:!?”’)"), 1e-5, 5) for t in tokens]
+    weak_here = _weak_tokens(tokens, vocab)
+    if min_piece > 1:
+        weak_here = {t for t in weak_here if _piece_len(t) >= min_piece}
+    if not weak_here:
+        return text  # nothing to merge: " ".join(tokens) is the text itself
+    weak = [t in weak_here for t in tokens]
+    # Only a group with a weak token can merge: the starts tried are the three positions
+    # before each weak token and the token itself, in order (as a scan of every position).
+    starts = sorted({s for j, w in enumerate(weak) if w for s in range(max(0, j - 3), j + 1)})
     out: list[str] = []
     i = 0
-    while i < len(tokens):
-        for k in (4, 3, 2):
-            if not any(weak[i:i + k]):
-                continue
-            group = tokens[i:i + k]
-            if len(group) < k or not all(g.isalpha() for g in group[:-1]):
-                continue
-            last = re.match(r"^([A-Za-z]+)(\W*)$", group[-1])
-            if not last:
-                continue
-            word = "".join(group[:-1]) + last.group(1)
-            if len(word) < min_word or min(len(g) for g in group[:-1] + [last.group(1)]) < min_piece:
-                continue
-            if not (word.islower() or word.isupper() or word[1:].islower()):
-                continue
-            if general_frequency(word.lower()) >= 1e-6:
-                out.append(word + last.group(2))
-                i += k
-                break
-        else:
-            out.append(tokens[i])
-            i += 1
+    for s in starts:
+        if s < i:
+            continue
+        merged = _merge_at(tokens, weak, s, min_piece, min_word)
+        if merged is not None:
+            out.extend(tokens[i:s])
+            out.append(merged[0])
+            i = s + merged[1]
+    out.extend(tokens[i:])
     return " ".join(out)
+
+
+def _merge_at(tokens: list[str], weak: list[bool], i: int, min_piece: int, min_word: int
+              ) -> tuple[str, int] | None:
+    """The merged word starting at token ``i`` and how many tokens it takes (4, 3 or 2 tried
+    in that order), or None. Every piece but the last is a whole alphabetic token, the last
+    may carry punctuation after its letters; each piece has ``min_piece`` letters."""
+    first = tokens[i]
+    if not first.isalpha() or len(first) < min_piece:
+        return None  # the first token is a whole piece in every group tried
+    for k in (4, 3, 2):
+        if i + k > len(tokens) or not any(weak[i:i + k]):
+            continue
+        inner = tokens[i + 1:i + k - 1]
+        if not all(g.isalpha() and len(g) >= min_piece for g in inner):
+            continue
+        last = _LAST_PIECE.match(tokens[i + k - 1])
+        if not last or len(last.group(1)) < min_piece:
+            continue
+        word = first + "".join(inner) + last.group(1)
+        if len(word) < min_word:
+            continue
+        if not (word.islower() or word.isupper() or word[1:].islower()):
+            continue
+        if general_frequency(word.lower()) >= 1e-6:
+            return word + last.group(2), k
+    return None

@@ -214,6 +214,7 @@ def repair_ocr(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
     if not cfg.extra.get("ocr_repair"):
         return lines, []
     out, changes = [], []
+    plain: set[str] = set()  # tokens neither suspect nor unknown: left alone
     for ln in lines:
         t = ln.text
         if not t:
@@ -228,6 +229,8 @@ def repair_ocr(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
                                   "quotes spaced the wrong way)"))
         tokens = new.split(" ")
         for k, tok in enumerate(tokens):
+            if tok in plain:
+                continue
             split = split_glued_function_words(tok, vocab)
             if split:
                 tokens[k] = split
@@ -237,6 +240,7 @@ def repair_ocr(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
             core = tok.strip(".,:;!?\"'()")
             if not _SUSPECT.search(tok) and (re.search(r"\d", tok) or (
                     _good(core, vocab, 1e-7) and not _rare_lower(core))):
+                plain.add(tok)  # decided by the token and the vocabulary alone
                 continue
             if tok.isupper() and len(tok.strip(".,:;")) <= 3 and tok.strip(".,:;") != "III":
                 # 'IS' in lower-case prose is 'is'; elsewhere capitals are left alone.

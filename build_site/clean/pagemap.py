@@ -9,6 +9,7 @@ number are counted back from it. Without any surviving number there is no page m
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 
 from ..model import Line
@@ -38,10 +39,11 @@ def page_map(raw: Sequence[Line], numbers: Mapping[int, int],
             last_was_number = False
         index[ln.number] = k
     out: dict[int, str] = {}
+    keys = [a[0] for a in anchors]  # ascending: k only grows
     for ln in raw:
         pi = index[ln.number]
-        before = [a for a in anchors if a[0] <= pi]
-        base_index, base_number = before[-1] if before else anchors[0]
+        at = bisect_right(keys, pi)  # the last number at or before this page
+        base_index, base_number = anchors[at - 1] if at else anchors[0]
         page = base_number + (pi - base_index)
         if page > 0:
             out[ln.number] = str(page)

@@ -12,6 +12,22 @@ from collections.abc import Sequence
 from ..model import Change, Line
 
 _HYPHEN_END = re.compile(r"(\w+)-$")
+_WORD_START = re.compile(r"[\w’']+")
+_DASHES = re.compile(r"\s*--\s*")
+_SPACES = re.compile(r" {2,}")
+
+
+def _hyphen_end(text: str) -> re.Match | None:
+    """``_HYPHEN_END.search(text)``, without rescanning the whole paragraph for every line
+    (that made joining quadratic in the paragraph's length): only a text ending in '-' can
+    match, and the word before it is looked for in the tail first."""
+    if not text.endswith("-"):
+        return None
+    start = max(0, len(text) - 64)
+    m = _HYPHEN_END.search(text, start)
+    if m is None or (m.start() == start and start > 0):
+        m = _HYPHEN_END.search(text)  # the word may begin before the tail
+    return m
 
 
 def join_lines(lines: Sequence[Line], compounds: frozenset[str] = frozenset()) -> tuple[str, list[Change]]:
@@ -29,10 +45,10 @@ def join_lines(lines: Sequence[Line], compounds: frozenset[str] = frozenset()) -
         if not text:
             text = t
             continue
-        m = _HYPHEN_END.search(text)
+        m = _hyphen_end(text)
         if m and t[:1].islower():
             first = m.group(1)
-            second = re.match(r"[\w’']+", t)
+            second = _WORD_START.match(t)
             tail = second.group(0) if second else ""
             if f"{first}-{tail}".lower() in compounds:
                 text = text + t
@@ -50,6 +66,6 @@ def join_lines(lines: Sequence[Line], compounds: frozenset[str] = frozenset()) -
 
 def tidy(text: str) -> str:
     """Spacing only: single spaces, '--' as an em dash. No word is changed here."""
-    text = re.sub(r"\s*--\s*", "—", text)
-    text = re.sub(r" {2,}", " ", text)
+    text = _DASHES.sub("—", text) if "--" in text else text
+    text = _SPACES.sub(" ", text) if "  " in text else text
     return text.strip()

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from wordfreq import word_frequency
+from wordfreq import get_frequency_dict, word_frequency
 
 WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:[’'][A-Za-z]+)?")
 HYPHENATED = re.compile(r"\b([A-Za-z]{2,})-([A-Za-z]{2,})\b")
@@ -23,12 +23,42 @@ HYPHENATED = re.compile(r"\b([A-Za-z]{2,})-([A-Za-z]{2,})\b")
 FUNCTION_WORDS = frozenset(["a", "an", "the", "in", "to", "that", "this", "it", "by", "and", "if", "which", "who", "whom", "whose", "we", "they", "he", "she", "but", "or", "for", "as", "is", "are", "was", "were", "be", "not", "with", "of", "on", "at", "from", "all", "these", "those", "there", "when", "where", "what", "our", "their", "its", "so", "such", "i", "you", "his", "her", "them", "us", "my", "no", "nor", "yet", "than", "then", "though", "because", "while", "whether", "even", "also", "only"])
 
 
+_PLAIN = re.compile(r"[a-z\u00e0-\u024f]+(?:['-][a-z\u00e0-\u024f]+)*")
+_ROUNDED: dict[float, float] = {}
+
+
+def _english() -> dict[str, float]:
+    """wordfreq's own English table (token -> frequency): wordfreq loads it once and keeps
+    it (the same dict ``word_frequency`` reads)."""
+    return get_frequency_dict("en", "best")
+
+
+def _as_wordfreq_rounds(freq: float) -> float:
+    """The frequency as ``word_frequency`` returns it for a one-token word: the same
+    arithmetic (1/(1/f), then three significant digits), memoised per table value."""
+    out = _ROUNDED.get(freq)
+    if out is None:
+        unrounded = max(1.0 / (0.0 + 1.0 / freq), 0.0)
+        # math.log(x, 10), not log10: wordfreq's own expression, for the same last digit.
+        out = 0.0 if unrounded == 0.0 else round(
+            unrounded, math.floor(-math.log(unrounded, 10)) + 3)  # noqa: FURB163
+        _ROUNDED[freq] = out
+    return out
+
+
 @lru_cache(maxsize=200_000)
 def general_frequency(word: str) -> float:
     """Frequency of a word in general English (0.0 when unknown). Only plain words are
-    looked up: wordfreq would split 'versi~ns' into pieces and score those."""
+    looked up: wordfreq would split 'versi~ns' into pieces and score those.
+
+    A word of ASCII letters is one token to wordfreq's tokenizer, so it is looked up in
+    wordfreq's table directly: the same figure as ``word_frequency`` (tested), without
+    tokenizing every word of every text (that was the converter's largest single cost)."""
     w = word.lower().replace("’", "'")
-    if not re.fullmatch(r"[a-z\u00e0-\u024f]+(?:['-][a-z\u00e0-\u024f]+)*", w):
+    if w.isascii() and w.isalpha():
+        freq = _english().get(w)
+        return 0.0 if freq is None else _as_wordfreq_rounds(freq)
+    if not _PLAIN.fullmatch(w):
         return 0.0
     return word_frequency(w, "en")
 
@@ -43,6 +73,10 @@ class Vocabulary:
     compound_counts: Counter = field(default_factory=Counter)
     em_dashes: int = 0
     """How often the text prints a real dash: where it does, a hyphen is a hyphen."""
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Per-token decisions of the fixers that depend only on this vocabulary (tokens repeat:
+    a text has some 10^4 distinct tokens in 10^5), under the name of the decision. It lives
+    and dies with the text's vocabulary, so it is bounded by the text."""
 
     def corpus_count(self, word: str) -> int:
         return self.counts.get(word.lower(), 0)
@@ -71,20 +105,24 @@ class Vocabulary:
         return -math.log(p)
 
 
+_MIXED_CASE = re.compile(r"[A-Z]{2}[a-z]|[a-z][A-Z]")
+
+
 def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
     """Count words in lines that look ordinary (not letter-spaced, not OCR-noisy)."""
+    # One pass over the whole text (no word or compound spans a line break), counting raw
+    # forms first: the filter and the lower-casing then run once per distinct form.
+    lines = list(texts)
+    text = "\n".join(lines)
     counts: Counter = Counter()
+    mixed = _MIXED_CASE.search
+    for w, n in Counter(WORD.findall(text)).items():
+        # Lower-case words cannot be mixed case: only the others are tested.
+        if len(w) >= 3 and (w.islower() or not mixed(w)):
+            counts[w.lower().replace("'", "’")] += n
     compounds: Counter = Counter()
-    dashes = 0
-    for t in texts:
-        dashes += t.count("—")
-        for m in WORD.finditer(t):
-            w = m.group(0)
-            if len(w) >= 3 and not re.search(r"[A-Z]{2}[a-z]|[a-z][A-Z]", w):
-                counts[w.lower().replace("'", "’")] += 1
-        for m in HYPHENATED.finditer(t):
-            left, right = m.group(1), m.group(2)
-            if right.lower() not in FUNCTION_WORDS and left.lower() not in FUNCTION_WORDS:
-                compounds[f"{left}-{right}".lower()] += 1
+    for left, right in HYPHENATED.findall("\n".join(t for t in lines if "-" in t)):
+        if right.lower() not in FUNCTION_WORDS and left.lower() not in FUNCTION_WORDS:
+            compounds[f"{left}-{right}".lower()] += 1
     return Vocabulary(counts, frozenset(compounds), max(1, sum(counts.values())), compounds,
-                      dashes)
+                      text.count("—"))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from ..model import Change, Line
 from .furniture import TERMINAL, FurnitureConfig, keeps_full
-from .letterspacing import collapse_line, rejoin_pieces, spaced_runs
+from .letterspacing import collapse_line, maybe_spaced, rejoin_pieces, spaced_runs, weak_pieces
 from .vocabulary import FUNCTION_WORDS, Vocabulary, general_frequency
 
 WordFixer = Callable[[list[Line], FurnitureConfig, Vocabulary], tuple[list[Line], list[Change]]]
@@ -26,8 +26,8 @@ def collapse_letterspacing(lines: list[Line], cfg: FurnitureConfig, vocab: Vocab
     reads as words, and collapsed it would make no word ('aaaa')."""
     out, changes = [], []
     for ln in lines:
-        toks = ln.text.split()
-        runs = spaced_runs(toks) if ln.text else []
+        toks = ln.text.split() if ln.text and maybe_spaced(ln.text) else []
+        runs = spaced_runs(toks) if toks else []
         if any(len(t) == 1 and t.isalpha() and t not in "aAI" for a, b in runs
                for t in toks[a:b]):
             new = collapse_line(ln.text, vocab)
@@ -45,8 +45,10 @@ def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabular
     themselves and make a common word together. Unsafe for real short words, so a piece must
     be unknown to both the text and general English."""
     out, changes = [], []
+    weak = weak_pieces([ln.text for ln in lines], vocab, min_piece=2)
     for ln in lines:
-        new = rejoin_pieces(ln.text, vocab, min_piece=2, min_word=5) if ln.text else ln.text
+        maybe = ln.text and not weak.isdisjoint(ln.text.split(" "))
+        new = rejoin_pieces(ln.text, vocab, min_piece=2, min_word=5) if maybe else ln.text
         if new != ln.text:
             for before, after in _diff_words(ln.text, new):
                 changes.append(Change("split-word", "changed", ln.number, before, after,
@@ -105,7 +107,7 @@ def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
         if not m2:
             continue
         second = m2.group(1)
-        m = _HYPHEN_END.search(text)
+        m = _HYPHEN_END.search(text) if text.endswith(("-", "~", "-\n", "~\n")) else None
         if m and not text.endswith("--") and (second[:1].islower() or second[:1].isupper()
                                               and m.group(1)[:1].isupper()):
             first, start = m.group(1), m.start()
@@ -118,12 +120,14 @@ def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
                 changes.append(Change("line-break-hyphen", "flagged", ln.number,
                                       f"{first}- / {second}", word, why))
         else:
+            # A known second half settles it: tested before the first half is looked for.
+            if not second[:1].islower() or vocab.known(second, 1e-6):
+                continue
             t = _TRAILING_WORD.search(text)
-            if not t or not second[:1].islower():
+            if not t:
                 continue
             first = t.group(1)
-            if vocab.known(first, 1e-6) or vocab.known(second, 1e-6) or not vocab.known(
-                    first + second, 1e-5):
+            if vocab.known(first, 1e-6) or not vocab.known(first + second, 1e-5):
                 continue
             word, start = first + second, t.start()
             new_text = text[:start] + word + m2.group(2)
@@ -154,6 +158,7 @@ def _case_like(model: str, word: str) -> str:
 
 
 _TOKEN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+_CAMEL = re.compile(r"([A-Za-z][a-z]{3,})([A-Z][a-z]{2,})")
 
 
 def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
@@ -170,20 +175,37 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
         if (general_frequency(joined) < 1e-6 and hyph >= glued) or (hyph >= 3 and hyph >= 3 * glued):
             by_joined[joined] = comp
 
-    def fix(m: re.Match) -> str:
-        w = m.group(0)
+    def fixed(w: str) -> str:
         low = w.lower()
         if low in by_joined:
             left = by_joined[low].split("-", 1)[0]
             return w[: len(left)] + "-" + w[len(left):]
-        camel = re.fullmatch(r"([A-Za-z][a-z]{3,})([A-Z][a-z]{2,})", w)
+        camel = _CAMEL.fullmatch(w)
         if camel and all(vocab.known(p, 1e-6) for p in camel.groups()):
             return camel.group(1) + "-" + camel.group(2)
         return w
 
+    # Each distinct token is decided once; a line none of whose tokens changes is left
+    # without a substitution (set operations, no Python call per token).
+    kept: set[str] = set()
+    fixes: dict[str, str] = {}
+
+    def fix(m: re.Match) -> str:
+        return fixes.get(m.group(0), m.group(0))
+
     out, changes = [], []
     for ln in lines:
-        new = _TOKEN.sub(fix, ln.text) if ln.text else ln.text
+        new = ln.text
+        if new:
+            seen = set(_TOKEN.findall(new))
+            for w in seen - kept - fixes.keys():
+                f = fixed(w)
+                if f == w:
+                    kept.add(w)
+                else:
+                    fixes[w] = f
+            if not seen.isdisjoint(fixes):
+                new = _TOKEN.sub(fix, new)
         if new != ln.text:
             for before, after in _diff_words(ln.text, new):
                 changes.append(Change("glued-compound", "changed", ln.number, before, after,
@@ -211,8 +233,10 @@ def normalise_dashes(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
     open_dash = False  # the sentence so far holds an odd number of dashes
     for ln in lines:
         t = ln.text
-        if not t:
-            out.append(ln)
+        if not t or "-" not in t and "—" not in t and ". ." not in t:
+            out.append(ln)  # every rule below needs a hyphen, a dash or spaced dots,
+            if open_dash and _SENTENCE_END.search(t):  # but a sentence end closes a pair
+                open_dash = False
             continue
         new = re.sub(r"\s*--+\s*", "—", t)
         new = re.sub(r"\b([a-z]+-[a-z]+)- (?=[a-z])", r"\1 ", new)  # 'five-year- plan'.
@@ -239,6 +263,7 @@ _PREFIXES = frozenset([
     "well", "ill", "so", "near", "much", "half", "over", "under", "above", "below", "quasi",
     "ultra", "pseudo", "vice", "inter", "intra", "multi", "extra", "all", "one", "two",
     "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
+_SENTENCE_END = re.compile(r"[.?!](?=[\s\"”’)]|$)")  # as in _PAIR_HYPHEN
 _PAIR_HYPHEN = re.compile(r"(?<![\w-])([A-Za-z]{3,})-([a-z]{3,})(?![\w-])|—|[.?!](?=[\s\"”’)]|$)")
 
 

@@ -1,0 +1,111 @@
+"""Conversion throughput on one core (raw text -> Document), per text, in CPU time.
+
+    PYTHONPATH=$PWD python benchmarks/convert_profile.py            # best of 3 runs
+    PYTHONPATH=$PWD python benchmarks/convert_profile.py --repeat 1 --profile 30
+    PYTHONPATH=$PWD python benchmarks/convert_profile.py --stages     # CPU per stage and fixer
+
+CPU time (``time.process_time``) rather than wall time, and the minimum over repeats, because
+the machine is shared: other processes make wall times noisy. Each repeat is a fresh process
+state only for the converter's own per-text work; module-level caches (wordfreq's lists, the
+general-frequency cache) stay warm after the first run, as they do in a long build. The first
+run's figure (cold caches) is printed too. Not a test: the issue's target (2 MB/s) is checked
+here and by benchmarks/run.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from build_site import metadata
+from build_site.library import convert_work
+
+
+def run_once(source: Path) -> dict[str, tuple[int, float]]:
+    lib, _ = metadata.load_library(source)
+    out = {}
+    for slug, meta in lib.works.items():
+        p = source / slug / meta.raw_file
+        raw = p.read_bytes()
+        t = time.process_time()
+        convert_work(slug, meta, raw, str(p))
+        out[slug] = (len(raw), time.process_time() - t)
+    return out
+
+
+def timed_stages() -> dict[str, float]:
+    """Wrap the converter's stages and the cleaner's fixers so that each adds its CPU time to
+    the returned dict (a measuring aid only: it patches module attributes in this process)."""
+    from build_site import clean, library
+
+    spent: dict[str, float] = defaultdict(float)
+
+    def wrap(f, label):
+        def timed(*a, **k):
+            t = time.process_time()
+            try:
+                return f(*a, **k)
+            finally:
+                spent[label] += time.process_time() - t
+        return timed
+
+    clean.FIXERS = tuple(wrap(f, f"clean: {f.__name__}") for f in clean.FIXERS)
+    clean.WORD_FIXERS = tuple(wrap(f, f"clean: {f.__name__}") for f in clean.WORD_FIXERS)
+    for name in ("build_vocabulary", "repair_ocr", "apply_corrections", "page_map"):
+        setattr(clean, name, wrap(getattr(clean, name), f"clean: {name}"))
+    for name in ("decode", "clean_lines", "segment"):
+        setattr(library, name, wrap(getattr(library, name), name))
+    for name in ("split_notes", "attach_notes"):
+        setattr(library.notes, name, wrap(getattr(library.notes, name), f"notes.{name}"))
+    library.paragraphs.with_pages = wrap(library.paragraphs.with_pages, "paragraphs.with_pages")
+    return spent
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--source", type=Path, default=ROOT / "source")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--profile", type=int, default=0, help="print the top N cProfile entries")
+    ap.add_argument("--stages", action="store_true", help="CPU time per stage and fixer")
+    args = ap.parse_args()
+    if args.stages:
+        run_once(args.source)  # warm: wordfreq's table, caches shared by texts
+        spent = timed_stages()
+        t = time.process_time()
+        run_once(args.source)
+        total = time.process_time() - t
+        print(f"{'all stages':40} {total:6.3f} s CPU")
+        for label, sec in sorted(spent.items(), key=lambda kv: -kv[1]):
+            print(f"{label:40} {sec:6.3f} s CPU")
+        return
+    if args.profile:
+        prof = cProfile.Profile()
+        prof.runcall(run_once, args.source)
+        st = pstats.Stats(prof)
+        st.sort_stats("cumulative").print_stats(args.profile)
+        st.sort_stats("tottime").print_stats(args.profile)
+        return
+    runs = [run_once(args.source) for _ in range(args.repeat)]
+    total_b = sum(b for b, _ in runs[0].values())
+    first = sum(t for _, t in runs[0].values())
+    best: dict[str, float] = {s: min(r[s][1] for r in runs) for s in runs[0]}
+    for slug, (b, _) in runs[0].items():
+        print(f"{slug:28} {b / 1e6:6.3f} MB {best[slug]:6.3f} s CPU "
+              f"{b / 1e6 / max(best[slug], 1e-9):6.2f} MB/s")
+    tot = sum(best.values())
+    print(f"{'total (best per text)':28} {total_b / 1e6:6.3f} MB {tot:6.3f} s CPU "
+          f"{total_b / 1e6 / tot:6.2f} MB/s")
+    print(f"{'first run (cold caches)':28} {total_b / 1e6:6.3f} MB {first:6.3f} s CPU "
+          f"{total_b / 1e6 / first:6.2f} MB/s")
+
+
+if __name__ == "__main__":
+    main()
