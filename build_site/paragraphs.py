@@ -84,7 +84,8 @@ def breaks_before(prev: str, nxt: str, blank_between: bool, width: int | None) -
 
 def block_kind(text: str) -> BlockKind:
     """What a joined paragraph is: a section break, a list item, a stage direction, a
-    signature, a block quotation closed by its source reference, garbled text, or prose."""
+    signature, a block quotation (closed by its source reference, or one quotation from
+    start to end), garbled text, or prose."""
     if BREAK_LINE.match(text):
         return BlockKind.BREAK
     if is_damaged(text):
@@ -93,9 +94,27 @@ def block_kind(text: str) -> BlockKind:
         return BlockKind.META
     if LIST_ITEM.match(text):
         return BlockKind.LIST_ITEM
-    if text[:1] in OPENING and QUOTE_SOURCE.search(text):
+    if text[:1] in OPENING and QUOTE_SOURCE.search(text) or is_whole_quotation(text):
         return BlockKind.QUOTE
     return BlockKind.PARAGRAPH
+
+
+QUOTATION_WORDS = 25  # a shorter quoted paragraph is as likely a line of speech or a slogan
+
+
+def is_whole_quotation(text: str) -> bool:
+    """A paragraph that is one quotation from its first character to its last ('"... ."',
+    '“...”'): the author set another's words apart, as print sets a block quotation. Only
+    double quotes open it (single ones nest inside), and no other double quote of the kind
+    may stand inside, so '"...," wrote Lenin, "..."' stays prose."""
+    body = text[:-1] if text.endswith(".") else text
+    if len(text.split()) < QUOTATION_WORDS:
+        return False
+    if body[:1] == '"' and body.endswith('"'):
+        return body.count('"') == 2
+    if body[:1] == "“" and body.endswith("”"):
+        return body.count("“") == 1 and body.count("”") == 1
+    return False
 
 
 def _splits_into_words(w: str, parts: int = 3) -> bool:

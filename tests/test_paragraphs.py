@@ -94,3 +94,16 @@ def test_a_list_item_after_a_finished_item_starts_a_block_even_after_a_long_line
     # mid-sentence, '2)' is text: no break
     assert not breaks_before("and it was decided, under point", "2) of the order, that the",
                              False, 40)
+
+
+def test_a_paragraph_that_is_one_quotation_is_a_block_quotation():
+    words = " ".join(["the workers of every country must hold the line"] * 3)
+    assert block_kind(f'"{words.capitalize()}."') is BlockKind.QUOTE
+    assert block_kind(f"“{words.capitalize()}.”") is BlockKind.QUOTE
+    assert block_kind(f'"{words.capitalize()}".') is BlockKind.QUOTE
+    # Narration between two quoted pieces: prose that quotes, not a block quotation.
+    assert block_kind(f'"{words}," wrote Lenin, "{words}."') is BlockKind.PARAGRAPH
+    # A short quoted line (speech, a slogan) stays a paragraph.
+    assert block_kind('"All power to the Soviets!"') is BlockKind.PARAGRAPH
+    # Quoted at the start only.
+    assert block_kind(f'"{words}," he said, and {words}.') is BlockKind.PARAGRAPH
