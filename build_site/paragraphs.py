@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
-from wordfreq import get_frequency_dict, zipf_frequency
+from wordfreq import zipf_frequency
 
 from .clean.furniture import TERMINAL
 from .clean.text import join_lines
+from .clean.vocabulary import english_table
 from .model import Block, BlockKind, Change, Line, Section
 
 BREAK_LINE = re.compile(r"^(\*\s*){3}$|^(\*\s){2}\*$")
@@ -107,7 +108,7 @@ def is_whole_quotation(text: str) -> bool:
     '“...”'): the author set another's words apart, as print sets a block quotation. Only
     double quotes open it (single ones nest inside), and no other double quote of the kind
     may stand inside, so '"...," wrote Lenin, "..."' stays prose."""
-    body = text[:-1] if text.endswith(".") else text
+    body = text.removesuffix(".")
     if len(text.split()) < QUOTATION_WORDS:
         return False
     if body[:1] == '"' and body.endswith('"'):
@@ -151,16 +152,9 @@ def _garbled(tok: str) -> bool:
     if not alpha or len(core) < 2 or core.istitle():
         return False
     low = core.lower()
-    if low.isascii() and _english().get(low, 0.0) >= 2e-8:
+    if low.isascii() and english_table().get(low, 0.0) >= 2e-8:
         return False  # a listed word well above the cut (zipf 1.3), without the tokenizer
     return zipf_frequency(low, "en") < 1.0
-
-
-@lru_cache(maxsize=1)
-def _english() -> dict[str, float]:
-    """wordfreq's own table behind ``zipf_frequency(w, "en")``: for a plain ASCII word the
-    lookup is that function's answer minus its tokenizer, which costs most of its time."""
-    return get_frequency_dict("en", "best")
 
 
 def damaged_spans(text: str, window: int = 6, need: int = 3) -> list[tuple[int, int]]:

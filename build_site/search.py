@@ -16,7 +16,7 @@ whatever the anchors and render stages decide. Author, work and
 chapter come from the library metadata and the section tree.
 
 A library of more than ``MAX_INDEX_WORDS`` words is indexed in parts, one Pagefind run after
-another, merged in the browser (``write_records``): Pagefind's indexer holds about 300 bytes
+another, merged in the browser (``write_records``): Pagefind's indexer holds about 290 bytes
 per word, and the whole build must stay under 2 GiB with MkDocs (about 0.75 GB at 50x) alive
 beside it. Measured at 50x (11.8 M words; peak RSS of each indexer run; KB fetched before the
 first results for 'revolution' / 'dictatorship of the proletariat' / '"the peasant
@@ -56,11 +56,9 @@ BUNDLE_DIR = "pagefind"  # under site_dir; search.js loads pagefind/pagefind.js 
 FACETS = "library-facets.json"  # in BUNDLE_DIR: authors and works for the filter lists
 MAX_WORDS = 3000  # words in one record: see the module docstring
 PARTS = "library-parts.json"  # in BUNDLE_DIR: the further indexes the browser merges
-# Words in one Pagefind index. Pagefind's indexer holds about 290 bytes per word of text
-# (1x: 0.24 M words, 85 MB; 10x: 2.35 M, 700 MB; 50x: 11.8 M, 3.4 GB in one index), and the
-# whole build must stay under 2 GiB with MkDocs alive beside it: a larger library is indexed
-# as several indexes of at most this many words, written one after another and merged in the
-# browser (see write_records). 3 M keeps 1x and 10x a single index.
+# Words in one Pagefind index (1x: 0.24 M words, 85 MB of indexer; 10x: 2.35 M, 700 MB;
+# 50x: 11.8 M, 3.4 GB as one index): a larger library is indexed in parts (module docstring,
+# write_records). 3 M keeps 1x and 10x a single index.
 MAX_INDEX_WORDS = 3_000_000
 
 # Block elements that hold a reader's passage. A container (blockquote, div) counts only when
@@ -376,9 +374,8 @@ def write_records(records: Iterable[Record], out: Path, language: str = "en",
     for every record (``--force-language``): the browser searches the index of the page's
     language, and every page of this site is in the site's language.
 
-    Pagefind's indexer holds about 290 bytes per word of text, so records of more than
-    ``max_words`` (default ``MAX_INDEX_WORDS``) words are split (``split_records``) and
-    indexed one part after another (the memory peak is one part's): the first part at
+    Records of more than ``max_words`` (default ``MAX_INDEX_WORDS``) words are split
+    (``split_records``) and indexed one part after another (the memory peak is one part's): the first part at
     ``out``, the others at ``out/part-N/``, listed in ``out/library-parts.json`` for the
     browser to merge them (Pagefind's ``mergeIndex``). The price: each query word fetches an
     index chunk of every part (measured at 50x, see the module docstring).

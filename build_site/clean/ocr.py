@@ -117,10 +117,7 @@ def _candidates(tok: str) -> list[str]:
                 out.append("".join(chars))
             out.append("\0" + "".join(ch for ch in base if ch not in "~£!"))
         for a, b in CONFUSIONS:
-            start = base.find(a)
-            while start != -1:
-                out.append(base[:start] + b + base[start + len(a):])
-                start = base.find(a, start + 1)
+            out.extend(_swaps(base, a, b))
     return out
 
 

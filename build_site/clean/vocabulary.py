@@ -27,9 +27,10 @@ _PLAIN = re.compile(r"[a-z\u00e0-\u024f]+(?:['-][a-z\u00e0-\u024f]+)*")
 _ROUNDED: dict[float, float] = {}
 
 
-def _english() -> dict[str, float]:
+def english_table() -> dict[str, float]:
     """wordfreq's own English table (token -> frequency): wordfreq loads it once and keeps
-    it (the same dict ``word_frequency`` reads)."""
+    it (the same dict ``word_frequency`` and ``zipf_frequency`` read). For a plain ASCII word
+    a lookup here is their answer without their tokenizer, which costs most of their time."""
     return get_frequency_dict("en", "best")
 
 
@@ -56,7 +57,7 @@ def general_frequency(word: str) -> float:
     tokenizing every word of every text (that was the converter's largest single cost)."""
     w = word.lower().replace("’", "'")
     if w.isascii() and w.isalpha():
-        freq = _english().get(w)
+        freq = english_table().get(w)
         return 0.0 if freq is None else _as_wordfreq_rounds(freq)
     if not _PLAIN.fullmatch(w):
         return 0.0

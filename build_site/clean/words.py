@@ -263,8 +263,9 @@ _PREFIXES = frozenset([
     "well", "ill", "so", "near", "much", "half", "over", "under", "above", "below", "quasi",
     "ultra", "pseudo", "vice", "inter", "intra", "multi", "extra", "all", "one", "two",
     "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
-_SENTENCE_END = re.compile(r"[.?!](?=[\s\"”’)]|$)")  # as in _PAIR_HYPHEN
-_PAIR_HYPHEN = re.compile(r"(?<![\w-])([A-Za-z]{3,})-([a-z]{3,})(?![\w-])|—|[.?!](?=[\s\"”’)]|$)")
+_SENTENCE_END = re.compile(r"[.?!](?=[\s\"”’)]|$)")
+_PAIR_HYPHEN = re.compile(r"(?<![\w-])([A-Za-z]{3,})-([a-z]{3,})(?![\w-])|—|"
+                          + _SENTENCE_END.pattern)
 
 
 def _attested(first: str, second: str, vocab: Vocabulary) -> bool:
