@@ -433,6 +433,26 @@ def _bigrams(toks: list[tuple[str, int, int]]) -> list[tuple[str, str]]:
     return [(toks[i][0], toks[i + 1][0]) for i in range(len(toks) - 1)]
 
 
+@dataclass(frozen=True)
+class Aligned:
+    """A text's tokens made ready for ``_align`` once, however many candidates it is in."""
+
+    spans: list[tuple[str, int, int]]  # tokens(text)
+    words: list[str]
+    grams: list[tuple[str, str]]
+    at: dict[tuple[str, str], list[int]]  # where each bigram is, in order
+
+
+def aligned_text(text: str) -> Aligned:
+    toks = tokens(text)
+    words = [w for w, _, _ in toks]
+    grams = list(itertools.pairwise(words))
+    at: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for j, g in enumerate(grams):
+        at[g].append(j)
+    return Aligned(toks, words, grams, dict(at))
+
+
 def distinct(texts: Iterable[str]) -> tuple[list[str], list[int]]:
     """Each distinct text once (in order of first appearance), and for every input text the
     index of its copy: the links stage's work on a paragraph depends on its text alone, and a
@@ -482,7 +502,7 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     versions = {wp for wp, n in per_works.items()
                 if n > max(20, max_versions * min(size[wp[0]], size[wp[1]]))}
     out = []
-    toks: dict[int, tuple[list, list]] = {}  # distinct text -> its tokens and their bigrams
+    ready: dict[int, Aligned] = {}  # distinct text -> its tokens
     aligned: dict[tuple[int, int], tuple | None] = {}  # two distinct texts -> _align's answer
     for a, b in candidates:
         if tuple(sorted((works[a], works[b]))) in versions:
@@ -490,38 +510,34 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
         key = (of[a], of[b])
         if key not in aligned:
             for u in key:
-                if u not in toks:
-                    t = tokens(unique[u])
-                    toks[u] = (t, _bigrams(t))
-            (ta, ga), (tb, gb) = toks[key[0]], toks[key[1]]
-            aligned[key] = _align(ta, tb, ga, gb, min_words, min_score)
+                if u not in ready:
+                    ready[u] = aligned_text(unique[u])
+            aligned[key] = _align(ready[key[0]], ready[key[1]], min_words, min_score)
         found = aligned[key]
         if found:
             out.append(SharedPassage(a, b, *found))
     return out
 
 
-def _align(ta, tb, ga, gb, min_words: int, min_score: float, min_density: float = 0.25):
-    pos_b: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for j, g in enumerate(gb):
-        pos_b[g].append(j)
-    hits = [(i, j) for i, g in enumerate(ga) for j in pos_b.get(g, ())]
+def _align(a: Aligned, b: Aligned, min_words: int, min_score: float,
+           min_density: float = 0.25):
+    # Hits come in (i, j) order: i rises through a's bigrams, j through each bigram's places.
+    hits = [(i, j) for i, g in enumerate(a.grams) for j in b.at.get(g, ())]
     if not hits:
         return None
-    bands = Counter((j - i) // 12 for i, j in hits)
+    diags = [(j - i) // 12 for i, j in hits]
+    bands = Counter(diags)
     best = max(bands, key=lambda k: (bands[k - 1] + bands[k] + bands[k + 1], -abs(k)))
-    near = sorted((i, j) for i, j in hits if abs((j - i) // 12 - best) <= 1)
+    near = [h for h, d in zip(hits, diags) if -1 <= d - best <= 1]  # sorted, as hits are
     i0, i1 = near[0][0], near[-1][0] + 1
     js = [j for _, j in near]
     j0, j1 = min(js), max(js) + 1
     if min(i1 - i0, j1 - j0) + 1 < min_words or len(near) < min_density * min(i1 - i0, j1 - j0):
         return None  # too short, or a few shared pairs scattered over long paragraphs
-    sa = " ".join(w for w, _, _ in ta[i0:i1 + 1])
-    sb = " ".join(w for w, _, _ in tb[j0:j1 + 1])
-    score = fuzz.ratio(sa, sb)
+    score = fuzz.ratio(" ".join(a.words[i0:i1 + 1]), " ".join(b.words[j0:j1 + 1]))
     if score < min_score:
         return None
-    return (ta[i0][1], ta[i1][2]), (tb[j0][1], tb[j1][2]), score
+    return (a.spans[i0][1], a.spans[i1][2]), (b.spans[j0][1], b.spans[j1][2]), score
 
 
 def _in_quotation(text: str, span: tuple[int, int]) -> bool:
@@ -771,7 +787,10 @@ def people_pages(lib, paras: list[Para], named: Mapping[str, list[int]]) -> list
         if not ks:
             continue
         here = person_path(pid)
-        works = list(dict.fromkeys(paras[k].slug for k in ks))
+        by_work: dict[str, dict[str, list[Para]]] = {}  # work -> page -> paragraphs, in order
+        for k in ks:
+            by_work.setdefault(paras[k].slug, {}).setdefault(paras[k].page, []).append(paras[k])
+        works = list(by_work)
         life = f" ({_dates(person)})" if _dates(person) else ""
         index.append(f"- [{escape(person.name)}]({pid}.md){escape(life)} — "
                      f"{escape(_description(person))} ({len(ks)} paragraphs in "
@@ -789,13 +808,10 @@ def people_pages(lib, paras: list[Para], named: Mapping[str, list[int]]) -> list
         for slug in sorted(works, key=lambda s: (_date(lib, s), s)):
             title = lib.works[slug].title if slug in lib.works else slug
             lines.append(f"## {escape(title)}\n")
-            by_page: dict[str, list[Para]] = defaultdict(list)
-            for k in ks:
-                if paras[k].slug == slug:
-                    by_page[paras[k].page].append(paras[k])
-            for ps in by_page.values():
+            for page, ps in by_work[slug].items():
+                rel = relative_href(page, here)  # once per page, not per paragraph
                 refs = ", ".join(f"[¶{escape(q.anchor.removeprefix('p-'))}]"
-                                 f"({relative_href(q.href, here)})" for q in ps)
+                                 f"({rel}{'#' if q.anchor else ''}{q.anchor})" for q in ps)
                 lines.append(f"- {escape(ps[0].page_section.title)}: {refs}")
             lines.append("")
         pages.append(Page(here, person.name, "\n".join(lines) + "\n", ""))
