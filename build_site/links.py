@@ -213,11 +213,12 @@ def person_pattern(people: Mapping) -> tuple[re.Pattern | None, dict[str, str]]:
                 forms.setdefault(form.upper(), pid)
     if not forms:
         return None, {}
-    alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-    # Only a name's first letter can start a match: the lookahead fails fast everywhere else.
-    firsts = re.escape("".join(sorted({f[0] for f in forms})))
-    return re.compile(rf"(?=[{firsts}])(?<![\w\-.])({alts})(?=(?:['’]s|s)?(?![\w\-]))"
-                      rf"(?!{_NAMED_AFTER})"), forms
+    # Every alternative starts with a literal letter, so the engine skips in C to the next
+    # letter that starts a name; '(?<![\w\-.])' before the name is '(?<![\w\-.].)' after its
+    # first letter.
+    alts = "|".join(re.escape(f[0]) + r"(?<![\w\-.].)" + re.escape(f[1:])
+                    for f in sorted(forms, key=len, reverse=True))
+    return re.compile(rf"({alts})(?=(?:['’]s|s)?(?![\w\-]))(?!{_NAMED_AFTER})"), forms
 
 
 def person_mentions(text: str, pattern: re.Pattern | None, forms: dict[str, str]) -> list[Mention]:
@@ -450,15 +451,15 @@ class Aligned:
 
     spans: list[tuple[str, int, int]]  # tokens(text)
     words: list[str]
-    grams: list[tuple[str, str]]
-    at: dict[tuple[str, str], list[int]]  # where each bigram is, in order
+    grams: list[str]  # word pairs, as 'w1 w2'
+    at: dict[str, list[int]]  # where each word pair is, in order
 
 
 def aligned_text(text: str) -> Aligned:
     toks = tokens(text)
     words = [w for w, _, _ in toks]
-    grams = list(itertools.pairwise(words))
-    at: dict[tuple[str, str], list[int]] = defaultdict(list)
+    grams = list(map(" ".join, itertools.pairwise(words)))
+    at: dict[str, list[int]] = defaultdict(list)
     for j, g in enumerate(grams):
         at[g].append(j)
     return Aligned(toks, words, grams, dict(at))
@@ -626,11 +627,18 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
 
     # titles: works (title and aliases), declared titles, and section titles when quoted
     targets: list[tuple[re.Pattern, TitleTarget]] = []
+    regexes: dict[str, re.Pattern] = {}  # a title recurs (every version of a text has it)
+
+    def regex(title: str) -> re.Pattern:
+        if title not in regexes:
+            regexes[title] = title_regex(title)
+        return regexes[title]
+
     for slug, meta in lib.works.items():
         if slug in docs and slug in index_paths:
             for t in dict.fromkeys((meta.title, *meta.aliases)):
                 if len(re.findall(r"\w+", t)) >= 2:
-                    targets.append((title_regex(t), TitleTarget(t, index_paths[slug], slug,
+                    targets.append((regex(t), TitleTarget(t, index_paths[slug], slug,
                                                                 meta.title, False, False)))
     declared_sections: set[int] = set()
     for d in config.titles:
@@ -650,7 +658,7 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
             href = found.href
         label = f"{d.title} (in {lib.works[d.target.work].title})"
         for t in (d.title, *d.aliases):
-            targets.append((title_regex(t), TitleTarget(t, href, d.target.work, label, True,
+            targets.append((regex(t), TitleTarget(t, href, d.target.work, label, True,
                                                         False)))
     for slug, doc in docs.items():
         for page_sec, path in page_paths(doc):
@@ -659,7 +667,7 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
                     href = path if sec is page_sec else f"{path}#{sec.slug}"
                     label = f"{sec.title} (in {lib.works[slug].title})" if slug in lib.works \
                         else sec.title
-                    targets.append((title_regex(sec.title),
+                    targets.append((regex(sec.title),
                                     TitleTarget(sec.title, href, slug, label, True, False)))
     by_first = _title_index(targets)
     spans: dict[str, list] = {}  # by text: a repeated paragraph is read once
@@ -769,13 +777,21 @@ def _apply(docs, paras, links, conns) -> dict[str, Document]:
                 connections=p.block.connections + tuple(_dedupe(conns.get(k, ()))))
     if not by_block:
         return dict(docs)
+    touched = {id(p.section) for p in paras if id(p.block) in by_block}
 
     def sec(s: Section) -> Section:
+        children = tuple(sec(c) for c in s.children)
+        if id(s) not in touched and all(n is o for n, o in zip(children, s.children)):
+            return s  # nothing linked here or below: the section as it was (frozen)
         return dataclasses.replace(s, blocks=tuple(by_block.get(id(b), b) for b in s.blocks),
-                                   children=tuple(sec(c) for c in s.children))
+                                   children=children)
 
-    return {slug: dataclasses.replace(doc, sections=tuple(sec(s) for s in doc.sections))
-            for slug, doc in docs.items()}
+    out = {}
+    for slug, doc in docs.items():
+        sections = tuple(sec(s) for s in doc.sections)
+        out[slug] = doc if all(n is o for n, o in zip(sections, doc.sections)) else \
+            dataclasses.replace(doc, sections=sections)
+    return out
 
 
 def _dedupe(items: Iterable[Connection]) -> list[Connection]:
@@ -793,6 +809,13 @@ def people_pages(lib, paras: list[Para], named: Mapping[str, list[int]]) -> list
     """A page per person named in the library, listing every paragraph that names them,
     grouped by work and page; and an index of people."""
     pages = []
+    numbers: dict[str, str] = {}
+
+    def number(anchor: str) -> str:  # 'p-12' -> '12', escaped once per id
+        if anchor not in numbers:
+            numbers[anchor] = escape(anchor.removeprefix("p-"))
+        return numbers[anchor]
+
     index = ["# People\n", ("People named in the texts of this library, with the number of "
                             "paragraphs that name them.\n")]
     for pid, person in sorted(lib.people.items(), key=lambda kv: kv[1].sort_name):
@@ -823,8 +846,8 @@ def people_pages(lib, paras: list[Para], named: Mapping[str, list[int]]) -> list
             lines.append(f"## {escape(title)}\n")
             for page, ps in by_work[slug].items():
                 rel = relative_href(page, here)  # once per page, not per paragraph
-                refs = ", ".join(f"[¶{escape(q.anchor.removeprefix('p-'))}]"
-                                 f"({rel}{'#' if q.anchor else ''}{q.anchor})" for q in ps)
+                refs = ", ".join(f"[¶{number(q.anchor)}]({rel}{'#' if q.anchor else ''}{q.anchor})"
+                                 for q in ps)
                 lines.append(f"- {escape(ps[0].page_section.title)}: {refs}")
             lines.append("")
         pages.append(Page(here, person.name, "\n".join(lines) + "\n", ""))
