@@ -115,7 +115,7 @@ def load_config(text: str | None, path: str = "links.yml") -> tuple[LinksConfig,
 # --- where paragraphs are ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: made for every paragraph, twice as fast
 class Para:
     """A paragraph with the address render will give it."""
 
@@ -265,7 +265,7 @@ def title_regex(title: str) -> re.Pattern:
     """A title as words with any punctuation or space between ('Better Fewer But Better'
     matches 'Better Fewer, But Better'), in lower case: it is matched against the lowered text
     (a literal prefix keeps the scan fast) and capitals are checked apart."""
-    words = re.findall(r"\w+", title.lower())
+    words = _WORDS.findall(title.lower())
     sep = r"[\s,.:;—–\-’'()]*"
     tail = r"\.?\)" if title.rstrip().endswith(")") else ""
     return re.compile(r"(?<!\w)" + sep.join(re.escape(w) for w in words) + tail + r"(?!\w)")
@@ -293,7 +293,7 @@ def _title_index(targets: list[tuple[re.Pattern, TitleTarget]]) -> dict:
     in the text however many titles the library has."""
     index: dict[str, dict[str, tuple[re.Pattern, list[TitleTarget]]]] = defaultdict(dict)
     for rx, t in targets:
-        first = re.findall(r"\w+", t.title.lower())[0]
+        first = _WORDS.findall(t.title.lower())[0]
         index[first].setdefault(rx.pattern, (rx, []))[1].append(t)
     return index
 
@@ -459,10 +459,13 @@ def aligned_text(text: str) -> Aligned:
     toks = tokens(text)
     words = [w for w, _, _ in toks]
     grams = list(map(" ".join, itertools.pairwise(words)))
-    at: dict[str, list[int]] = defaultdict(list)
+    at: dict[str, list[int]] = {}
     for j, g in enumerate(grams):
-        at[g].append(j)
-    return Aligned(toks, words, grams, dict(at))
+        if g in at:
+            at[g].append(j)
+        else:
+            at[g] = [j]
+    return Aligned(toks, words, grams, at)
 
 
 def distinct(texts: Iterable[str]) -> tuple[list[str], list[int]]:
@@ -637,7 +640,7 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
     for slug, meta in lib.works.items():
         if slug in docs and slug in index_paths:
             for t in dict.fromkeys((meta.title, *meta.aliases)):
-                if len(re.findall(r"\w+", t)) >= 2:
+                if len(_WORDS.findall(t)) >= 2:
                     targets.append((regex(t), TitleTarget(t, index_paths[slug], slug,
                                                                 meta.title, False, False)))
     declared_sections: set[int] = set()
@@ -663,7 +666,7 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
     for slug, doc in docs.items():
         for page_sec, path in page_paths(doc):
             for sec in _walk(page_sec):
-                if id(sec) not in declared_sections and len(re.findall(r"\w+", sec.title)) >= 3:
+                if id(sec) not in declared_sections and len(_WORDS.findall(sec.title)) >= 3:
                     href = path if sec is page_sec else f"{path}#{sec.slug}"
                     label = f"{sec.title} (in {lib.works[slug].title})" if slug in lib.works \
                         else sec.title
