@@ -294,3 +294,118 @@ def test_shared_passages_come_out_in_the_same_order_whatever_the_hash_seed():
                            check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
             for seed in range(6)}
     assert len(runs) == 1 and runs.pop().count("(") > 10
+
+
+# --- the fast paths equal their plain definitions ----------------------------------------
+# The links stage reads every paragraph of the library; its fast paths (bulk string operations,
+# a byte table for ASCII, regexes the engine can skip through) must give exactly what the plain
+# word-by-word definitions below give. Random texts mix the characters where they could differ.
+
+_FRAGMENTS = ("the", "grain", "ledger", "Council", "MILLERS", "of", "a", "I", "it's", "don’t",
+              "e-mail", "word--word", "x-'y", "re’-elect", "r e s u l t", "a  b  c", "L E N I N",
+              "Straße", "ﬁnal", "İstanbul", "ıdea", "ſee", "Kelvin", "Σίσυφος", "naïve", "café",
+              "42", "1917th", "snake_case", "—", "–", "“", "”", "‘", "’", "'", "-", ",", ".", ";",
+              "(", ")", "[", "*", "_", "«", "»", "\n", "  ", "book", "see also", "called",
+              "entitled", "articles", "xbook", "Pamphlet", "SEE ABOVE", "work:", "report (")
+
+
+def _random_texts(n: int, seed: int = 11) -> list[str]:
+    import random
+    rng = random.Random(seed)
+    return [rng.choice(("", " ")).join(rng.choice(_FRAGMENTS) for _ in range(rng.randint(0, 40)))
+            for _ in range(n)]
+
+
+def _stems_plain(text: str) -> list[str]:
+    """stems() as first written: regexes and a translate table, word by word."""
+    if links._SPACED.search(text):
+        text = links._SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
+    text = re.sub(r"[-'’]{2,}", " ", text.casefold()).translate(str.maketrans("", "", "-'’"))
+    return [w[:6] for w in re.findall(r"[^\W\d_]+", text) if len(w) > 2 and w not in links._STOP]
+
+
+def _tokens_plain(text: str) -> list[tuple[str, int, int]]:
+    """tokens() as first written: every word normalised by itself."""
+    raw = [(m.group(0), m.start(), m.end()) for m in links._TOKEN.finditer(text)]
+    merged = links._merge_spaced(raw)
+    out = []
+    for word, s, e in merged:
+        w = re.sub(r"[-'’]", "", word).casefold()
+        if len(w) > 2 and w not in links._STOP:
+            out.append((w[:6], s, e))
+    return out
+
+
+def test_stems_and_tokens_equal_their_word_by_word_definitions():
+    texts = _random_texts(3000)
+    assert any(t.isascii() for t in texts) and not all(t.isascii() for t in texts)
+    for text in texts:
+        assert links.stems(text) == _stems_plain(text), text
+        assert links.tokens(text) == _tokens_plain(text), text
+
+
+def test_fast_title_starts_equal_the_case_insensitive_regex():
+    seen = 0
+    for text in _random_texts(3000, seed=5):
+        lowered = text.lower()
+        if len(lowered) != len(text) or any(c in lowered for c in links._FOLDS_TO_ASCII):
+            continue  # title_spans reads these with _STARTS itself
+        fast = [m.span() for m in links._FAST_STARTS.finditer(lowered)]
+        assert fast == [m.span() for m in links._STARTS.finditer(lowered)], text
+        seen += len(fast)
+    assert seen > 1000
+
+
+def test_a_letter_that_folds_to_a_cue_letter_still_cues_a_title():
+    """'ſee' is 'see' to the case-insensitive cue: such a text takes the plain regex."""
+    index = links._title_index([(links.title_regex("Soviet Power"),
+                                 links.TitleTarget("Soviet Power", "p/index.md", "p", "Soviet Power",
+                                                   False, False))])
+    for cue in ("see", "ſee", "SEE", "ıtem called"):
+        found = links.title_mentions(f"As to this, {cue} Soviet Power on it.", index, "other")
+        assert [m.key for m, _ in found] == ["p/index.md"], cue
+
+
+def test_person_regex_equals_the_lookbehind_first_form():
+    pattern, forms = links.person_pattern(PEOPLE)
+    alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    plain = re.compile(rf"(?<![\w\-.])({alts})(?=(?:['’]s|s)?(?![\w\-]))(?!{links._NAMED_AFTER})")
+    names = ("Lenin", "Lenine", "LENIN", "Sverdlov", "Tchernov", "V. I. Lenin", "Y. M. Sverdlov")
+    import random
+    rng = random.Random(3)
+    seen = 0
+    for _ in range(2000):
+        text = "".join(rng.choice(names + _FRAGMENTS + (" University", "’s", "s", "-", ".", "x"))
+                       for _ in range(rng.randint(0, 20)))
+        got = [(m.key, m.start, m.end) for m in links.person_mentions(text, pattern, forms)]
+        assert got == [(forms[m.group(1)], *m.span(1)) for m in plain.finditer(text)], text
+        seen += len(got)
+    assert seen > 200
+
+
+def test_distinct_texts_keep_first_appearance_order():
+    assert links.distinct(["b", "a", "b", "c", "a"]) == (["b", "a", "c"], [0, 1, 0, 2, 1])
+
+
+def test_a_repeated_paragraph_is_aligned_once_and_found_in_every_copy(monkeypatch):
+    calls = []
+    real = links._align
+    monkeypatch.setattr(links, "_align", lambda *a, **k: calls.append(1) or real(*a, **k))
+    texts = [PASSAGE_A, PASSAGE_B, PASSAGE_A, PASSAGE_B]
+    found = links.shared_passages(texts, ["w1", "w2", "w3", "w4"])
+    pairs = {(f.a, f.b): f for f in found}
+    assert {(0, 1), (0, 3), (1, 2), (2, 3)} <= set(pairs)
+    assert pairs[(0, 1)].a_span == pairs[(2, 3)].a_span == pairs[(0, 3)].a_span
+    assert pairs[(0, 1)].score == pairs[(2, 3)].score == pairs[(0, 3)].score
+    # one alignment per ordered pair of distinct texts (A-B, B-A, A-A, B-B), not per paragraph pair
+    assert len(calls) == len({(texts[f.a], texts[f.b]) for f in found}) <= 4
+
+
+def test_sections_with_nothing_linked_are_kept_not_copied():
+    docs = {"a": doc("a", ("One", [para("Lenin spoke.")]), ("Two", [para("Nobody spoke.")]))}
+    linked = links.link_library(docs, library(a=Work("Work A", "1920")))
+    one, two = linked.docs["a"].sections
+    assert one is not docs["a"].sections[0] and one.blocks[0].links
+    assert two is docs["a"].sections[1]
+    plain = {"b": doc("b", ("Three", [para("Nobody at all.")]))}
+    assert links.link_library(plain, library(b=Work("B", "1921"))).docs["b"] is plain["b"]
