@@ -6,6 +6,13 @@ memoised per-token decisions and wordfreq's caches start cold, as in a real buil
 pass and ``build_library`` run in separate processes for the same reason.
 
     PYTHONPATH=$PWD python benchmarks/structure_profile.py [--repeat 3] [--profile 40]
+
+``--links SOURCE`` times the links stage alone (``link_library``) on a library such as a
+benchmark corpus, from documents converted and anchored as ``build_library`` makes them (the
+conversion is cached in ``--cache``, so only the first run converts):
+
+    PYTHONPATH=$PWD python benchmarks/structure_profile.py --links \
+        benchmarks/results/corpus-50x/source [--repeat 3] [--profile 40]
 """
 from __future__ import annotations
 
@@ -19,12 +26,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from build_site import metadata, notes, paragraphs
+from build_site import anchors, cache, links, metadata, notes, paragraphs
 from build_site.clean import clean_lines
 from build_site.clean.corrections import parse_corrections
 from build_site.decode import decode
 from build_site.library import (build_library, furniture_config, notes_config,
-                                structure_config)
+                                structure_config, work_index_page)
 from build_site.render import render_document
 from build_site.segment import segment
 
@@ -76,14 +83,59 @@ def build_time() -> dict[str, float]:
     return {"build_library (1 core, cold)": time.process_time() - t, "raw_bytes": raw}
 
 
+def linked_input(source: Path, cache_dir: Path) -> tuple:
+    """What ``build_library`` hands the links stage: anchored documents, the library, links.yml
+    and each work's landing page."""
+    lib, _ = metadata.load_library(source)
+    jobs = [cache.Job(slug, meta.model_dump_json(), str(source / slug / meta.raw_file))
+            for slug, meta in lib.works.items()]
+    converted, _ = cache.convert_many(jobs, cache_dir, workers=1)
+    docs = {slug: anchors.assign_anchors(doc, source, lib) for slug, doc in converted.items()}
+    index_paths = {slug: work_index_page(doc, lib.works[slug], lib).path
+                   for slug, doc in docs.items()}
+    links_file = source / "links.yml"
+    config, _ = links.load_config(
+        links_file.read_text("utf-8") if links_file.is_file() else None, str(links_file))
+    return docs, lib, config, index_paths
+
+
+def links_time(source: Path, cache_dir: Path) -> dict[str, float]:
+    """CPU seconds of ``link_library`` alone."""
+    args = linked_input(source, cache_dir)
+    t = time.process_time()
+    links.link_library(*args)
+    return {"links.link_library": time.process_time() - t}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--profile", type=int, default=0, help="print this many cProfile rows")
-    ap.add_argument("--once", choices=["stages", "build"], help=argparse.SUPPRESS)
+    ap.add_argument("--links", type=Path, help="time the links stage alone on this library")
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/structure-profile-cache"),
+                    help="conversion cache for --links")
+    ap.add_argument("--once", choices=["stages", "build", "links"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.once:
-        print(json.dumps(stage_times() if args.once == "stages" else build_time()))
+        print(json.dumps(stage_times() if args.once == "stages" else build_time()
+                         if args.once == "build" else links_time(args.links, args.cache)))
+        return
+    if args.links:
+        times = []
+        for _ in range(args.repeat):
+            out = subprocess.run([sys.executable, __file__, "--once", "links", "--links",
+                                  str(args.links), "--cache", str(args.cache)], check=True,
+                                 capture_output=True, text=True).stdout
+            times.append(json.loads(out.strip().splitlines()[-1])["links.link_library"])
+        print(f"links.link_library on {args.links}: {min(times):.2f} s CPU (min of "
+              f"{args.repeat} fresh processes: {', '.join(f'{t:.2f}' for t in times)})")
+        if args.profile:
+            inputs = linked_input(args.links, args.cache)
+            prof = cProfile.Profile()
+            prof.enable()
+            links.link_library(*inputs)
+            prof.disable()
+            pstats.Stats(prof).sort_stats("tottime").print_stats(args.profile)
         return
     best: dict[str, float] = {}
     for _ in range(args.repeat):
