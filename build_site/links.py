@@ -493,9 +493,10 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     paragraph count is the sum of its texts' copies), and two texts are aligned once however
     many pairs of paragraphs carry them."""
     unique, of = distinct(texts)
-    copies: list[list[int]] = [[] for _ in unique]  # paragraphs carrying each distinct text
+    copies_of: list[list[int]] = [[] for _ in unique]  # paragraphs carrying each text
     for i, u in enumerate(of):
-        copies[u].append(i)
+        copies_of[u].append(i)
+    copies = [tuple(c) for c in copies_of]
     # A word pair as one string ('grain ledger'): its hash is kept, a tuple's is recomputed
     # at every lookup (a third of the indexing time). Stems never hold a space.
     stock_grams = {" ".join(g) for s in stock for g in _bigrams(tokens(s))}
@@ -503,26 +504,36 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     for u, text in enumerate(unique):
         for g in set(map(" ".join, itertools.pairwise(stems(text)))):
             postings[g].append(u)
-    pairs: Counter = Counter()
+    # The paragraphs of a rare pair, counted per distinct list: the pairs of one passage share
+    # one list (its copies in every version of a text), so each list is expanded into
+    # paragraph pairs once, weighted by how many word pairs have it.
+    lists: Counter = Counter()
     for g, us in postings.items():
         if len(us) > max_df or g in stock_grams:
             continue  # every text has at least one paragraph: more than max_df paragraphs
-        ids = copies[us[0]] if len(us) == 1 else sorted(
-            itertools.chain.from_iterable(copies[u] for u in us))
+        ids = copies[us[0]] if len(us) == 1 else tuple(sorted(
+            itertools.chain.from_iterable(copies[u] for u in us)))
         if 1 < len(ids) <= max_df:
-            pairs.update(itertools.combinations(ids, 2))  # same-work pairs are dropped below
+            lists[ids] += 1
+    pairs: Counter = Counter()
+    for ids, n in lists.items():  # same-work pairs are dropped below
+        if n == 1:
+            pairs.update(itertools.combinations(ids, 2))
+        else:
+            for pair in itertools.combinations(ids, 2):
+                pairs[pair] += n
     # Sorted: the pairs were counted in set order, which changes with the hash seed per run.
     candidates = sorted((a, b) for (a, b), n in pairs.items()
                         if n >= min_shared and works[a] != works[b])
     size = Counter(works)
-    per_works = Counter(tuple(sorted((works[a], works[b]))) for a, b in candidates)
+    per_works = Counter(_ordered(works[a], works[b]) for a, b in candidates)
     versions = {wp for wp, n in per_works.items()
                 if n > max(20, max_versions * min(size[wp[0]], size[wp[1]]))}
     out = []
     ready: dict[int, Aligned] = {}  # distinct text -> its tokens
     aligned: dict[tuple[int, int], tuple | None] = {}  # two distinct texts -> _align's answer
     for a, b in candidates:
-        if tuple(sorted((works[a], works[b]))) in versions:
+        if _ordered(works[a], works[b]) in versions:
             continue  # two versions of one text share most paragraphs: that is not quoting
         key = (of[a], of[b])
         if key not in aligned:
@@ -534,6 +545,10 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
         if found:
             out.append(SharedPassage(a, b, *found))
     return out
+
+
+def _ordered(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
 
 
 def _align(a: Aligned, b: Aligned, min_words: int, min_score: float,
