@@ -30,8 +30,13 @@ from build_site import anchors, cache, links, metadata, notes, paragraphs
 from build_site.clean import clean_lines
 from build_site.clean.corrections import parse_corrections
 from build_site.decode import decode
-from build_site.library import (build_library, furniture_config, notes_config,
-                                structure_config, work_index_page)
+from build_site.library import (
+    build_library,
+    furniture_config,
+    notes_config,
+    structure_config,
+    work_index_page,
+)
 from build_site.render import render_document
 from build_site.segment import segment
 

@@ -657,7 +657,7 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
             for t in dict.fromkeys((meta.title, *meta.aliases)):
                 if len(_WORDS.findall(t)) >= 2:
                     targets.append((regex(t), TitleTarget(t, index_paths[slug], slug,
-                                                                meta.title, False, False)))
+                                                          meta.title, False, False)))
     declared_sections: set[int] = set()
     for d in config.titles:
         if d.target.work not in docs:
@@ -677,7 +677,7 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
         label = f"{d.title} (in {lib.works[d.target.work].title})"
         for t in (d.title, *d.aliases):
             targets.append((regex(t), TitleTarget(t, href, d.target.work, label, True,
-                                                        False)))
+                                                  False)))
     for slug, doc in docs.items():
         for page_sec, path in page_paths(doc):
             for sec in _walk(page_sec):

@@ -358,9 +358,8 @@ def test_fast_title_starts_equal_the_case_insensitive_regex():
 
 def test_a_letter_that_folds_to_a_cue_letter_still_cues_a_title():
     """'ſee' is 'see' to the case-insensitive cue: such a text takes the plain regex."""
-    index = links._title_index([(links.title_regex("Soviet Power"),
-                                 links.TitleTarget("Soviet Power", "p/index.md", "p", "Soviet Power",
-                                                   False, False))])
+    target = links.TitleTarget("Soviet Power", "p/index.md", "p", "Soviet Power", False, False)
+    index = links._title_index([(links.title_regex("Soviet Power"), target)])
     for cue in ("see", "ſee", "SEE", "ıtem called"):
         found = links.title_mentions(f"As to this, {cue} Soviet Power on it.", index, "other")
         assert [m.key for m, _ in found] == ["p/index.md"], cue
@@ -369,7 +368,8 @@ def test_a_letter_that_folds_to_a_cue_letter_still_cues_a_title():
 def test_person_regex_equals_the_lookbehind_first_form():
     pattern, forms = links.person_pattern(PEOPLE)
     alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-    plain = re.compile(rf"(?<![\w\-.])({alts})(?=(?:['’]s|s)?(?![\w\-]))(?!{links._NAMED_AFTER})")
+    plain = re.compile(rf"(?<![\w\-.])({alts})(?=(?:['’]s|s)?(?![\w\-]))"
+                       rf"(?!{links._NAMED_AFTER})")
     names = ("Lenin", "Lenine", "LENIN", "Sverdlov", "Tchernov", "V. I. Lenin", "Y. M. Sverdlov")
     import random
     rng = random.Random(3)
