@@ -27,6 +27,8 @@ import gc
 import hashlib
 import logging
 import multiprocessing
+import pickle
+import signal
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,8 +81,6 @@ def _portable(record: logging.LogRecord) -> logging.LogRecord:
 
 def _portable_error(exc: BaseException) -> BaseException:
     """The exception itself when it survives pickling, else a RuntimeError saying what it was."""
-    import pickle
-
     try:
         pickle.loads(pickle.dumps(exc))
         return exc
@@ -117,6 +117,7 @@ def _worker(pages: list, config, files, bounds, lock, conn) -> None:
         if not self.disabled:
             records.append(record)
     logging.Logger.handle = capture  # this process only: a fork of the build
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     try:
         while True:
             with lock:
@@ -124,7 +125,12 @@ def _worker(pages: list, config, files, bounds, lock, conn) -> None:
                 if index < bounds[0]:
                     break
                 bounds[1] = index
-            conn.send(_render_one(pages[index], index, config, files, records))
+            try:
+                conn.send(_render_one(pages[index], index, config, files, records))
+            except (BrokenPipeError, EOFError):
+                raise
+            except Exception:  # noqa: BLE001 (a result that does not pickle, say)
+                conn.send(Rendered(index, b""))  # no digest matches: rendered in the main process
     except (BrokenPipeError, EOFError):
         pass  # the main process is done with us
     finally:

@@ -207,24 +207,31 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         return files
 
     def on_nav(self, nav, config, files):
+        """Pages exist now: fork the worker that renders a share of their Markdown."""
+        self._stop_renderer()
         if self.config.parallel_render:
             self.renderer = parallel_render.ParallelRender.start(files, config, self)
         return nav
 
     def on_pre_page(self, page, config, files):
+        """MkDocs reaches ``page``: it renders it, or takes the worker's result if it has it."""
         index = self.renderer.claim(page) if self.renderer is not None else None
         if index is not None:
             parallel_render.install(page, index, self.renderer)
         return page
 
-    def _stop_renderer(self) -> None:
-        if self.renderer is not None:
-            used, pages = self.renderer.close(), self.renderer.pages
-            self.renderer = None
-            log.info(f"library: {used} of {pages} pages rendered by a second process")
+    def _stop_renderer(self) -> tuple[int, int] | None:
+        """Reap this build's worker (if any): (pages whose result was used, pages)."""
+        if self.renderer is None:
+            return None
+        used, pages = self.renderer.close(), self.renderer.pages
+        self.renderer = None
+        return used, pages
 
     def on_env(self, env, config, files):
-        self._stop_renderer()  # every page is rendered: the worker has ended or is not needed
+        stopped = self._stop_renderer()  # every page is rendered: the worker is done
+        if stopped is not None:
+            log.info(f"library: {stopped[0]} of {stopped[1]} pages rendered by a second process")
         self._lap("mkdocs-markdown")  # MkDocs calls on_env after converting every page
         self.files = files
         env.filters["striptags"] = safe_striptags

@@ -145,6 +145,25 @@ def test_dead_worker_or_changed_markdown_is_rendered_here(tmp_path: Path):
     assert "New text." in next(p for p in pages if p.file.src_uri == "two.md").content
 
 
+class Unpicklable(str):
+    def __reduce__(self):
+        raise TypeError("cannot pickle this")
+
+
+def test_result_that_does_not_pickle_is_rendered_here(tmp_path: Path, monkeypatch):
+    config_file = project(tmp_path)
+    serial, serial_log, _ = populate(config_file, parallel=False)
+    convert = markdown.Markdown.convert
+
+    def odd(self, text):  # in the worker (patched before the fork) and here alike
+        html = convert(self, text)
+        return Unpicklable(html) if "# Four" in text else html
+    monkeypatch.setattr(markdown.Markdown, "convert", odd)
+    pages, log, used = populate(config_file, parallel=True)
+    assert used == len(pages) - 1
+    assert [state(p) for p in pages] == [state(p) for p in serial] and log == serial_log
+
+
 def no_worker_left() -> None:
     assert not [p for p in multiprocessing.active_children() if p.name == "library-render"]
     assert not [t for t in threading.enumerate() if t.name == "library-render-reader"]
