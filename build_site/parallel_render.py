@@ -30,12 +30,16 @@ import multiprocessing
 import pickle
 import signal
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 log = logging.getLogger("mkdocs.plugins.library")
 
 _EVENTS_BEFORE_RENDER = ("pre_page", "page_read_source", "page_markdown")
+STALL_SECONDS = 300.0
+"""A worker that sends nothing for this long while the main process waits is ended and its
+pages rendered in the main process: a build must never hang on it (no page takes minutes)."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,7 @@ class ParallelRender:
         self.results: dict[int, Rendered] = {}
         self.done = threading.Condition()
         self.finished = False  # the worker sent everything it will send, or died
+        self.last = time.monotonic()  # when the worker last sent a result
         self.pages = len(pages)
         self.installed = 0  # pages whose worker result was used
         ctx = multiprocessing.get_context("fork")
@@ -188,6 +193,7 @@ class ParallelRender:
             while True:
                 result = self.conn.recv()
                 with self.done:
+                    self.last = time.monotonic()
                     self.results[result.index] = result
                     self.done.notify_all()
         except (EOFError, OSError):
@@ -212,7 +218,13 @@ class ParallelRender:
     def wait(self, index: int) -> Rendered | None:
         """The worker's result for a page it took; None if it died first."""
         with self.done:
-            self.done.wait_for(lambda: index in self.results or self.finished)
+            while not self.done.wait_for(lambda: index in self.results or self.finished,
+                                         timeout=1.0):
+                if time.monotonic() - self.last > STALL_SECONDS:
+                    log.info(f"library: the render worker sent nothing for {STALL_SECONDS:.0f} s;"
+                             " its pages are rendered here")
+                    self.process.kill()  # the reader then meets the pipe's end: finished
+                    self.last = time.monotonic()
             return self.results.pop(index, None)
 
     def close(self) -> int:

@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import markdown
@@ -24,6 +25,7 @@ from mkdocs.structure.nav import get_navigation
 from test_determinism import DATE_STAMPED, differing
 from test_robust_build import ROOT, copy_fixture
 
+from build_site import parallel_render
 from build_site.parallel_render import ParallelRender, install
 
 pytestmark = pytest.mark.skipif((os.cpu_count() or 1) < 2,
@@ -162,6 +164,33 @@ def test_result_that_does_not_pickle_is_rendered_here(tmp_path: Path, monkeypatc
     pages, log, used = populate(config_file, parallel=True)
     assert used == len(pages) - 1
     assert [state(p) for p in pages] == [state(p) for p in serial] and log == serial_log
+
+
+def test_stalled_worker_is_ended_and_its_pages_rendered_here(tmp_path: Path, monkeypatch):
+    config_file = project(tmp_path)
+    serial, serial_log, _ = populate(config_file, parallel=False)
+    convert, main = markdown.Markdown.convert, os.getpid()
+
+    def stuck(self, text):  # the worker hangs on its first page
+        if os.getpid() != main:
+            time.sleep(3600)
+        return convert(self, text)
+    monkeypatch.setattr(markdown.Markdown, "convert", stuck)
+    monkeypatch.setattr(parallel_render, "STALL_SECONDS", 1.0)
+    config = load_config(str(config_file))
+    files = get_files(config)
+    get_navigation(files, config)
+    pages = [f.page for f in files.documentation_pages()]
+    renderer = ParallelRender(pages, config, files)
+    try:
+        for page in pages:
+            index = renderer.claim(page)
+            if index is not None:
+                install(page, index, renderer)
+            _populate_page(page, config, files)
+    finally:
+        assert renderer.close() == 0
+    assert [state(p) for p in pages] == [state(p) for p in serial]
 
 
 def no_worker_left() -> None:
