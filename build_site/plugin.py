@@ -29,7 +29,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import CountHandler
 
-from . import anchors, downloads, search
+from . import anchors, downloads, parallel_render, search
 from .library import Built, build_library
 from .model import Level
 
@@ -41,6 +41,8 @@ class LibraryConfig(Config):
     """Folder holding one sub-folder per work (raw text + work.yml) and authors.yml."""
     cache_dir = c.Type(str, default=".cache/build-site")
     """Where converted texts are cached by a hash of their inputs ('' turns the cache off)."""
+    parallel_render = c.Type(bool, default=True)
+    """Render the pages' Markdown on two cores (a forked worker takes a share of the pages)."""
 
 
 def html_title(title: str) -> Markup:
@@ -133,6 +135,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.cache_dir: Path | None = None
         self.downloads: downloads.Downloads | None = None
         self.files: Files | None = None  # MkDocs's files, whose pages are freed after writing
+        self.renderer: parallel_render.ParallelRender | None = None  # this build's worker
         self.timings: list[tuple[str, float]] = []
         self.memory: list[tuple[str, int | None]] = []  # resident MB of this process after each
         self._clock = 0.0
@@ -156,6 +159,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         if missing:
             raise PluginError("library: add " + " and ".join(sorted(missing))
                               + " to markdown_extensions in mkdocs.yml")
+        self._stop_renderer()  # a previous build's, if it failed before reaping it
         root = Path(config.config_file_path).parent
         cache_dir = root / self.config.cache_dir if self.config.cache_dir else None
         self.cache_dir = cache_dir
@@ -202,7 +206,32 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             files.append(File.generated(config, page.path, content=page.markdown))
         return files
 
+    def on_nav(self, nav, config, files):
+        """Pages exist now: fork the worker that renders a share of their Markdown."""
+        self._stop_renderer()
+        if self.config.parallel_render:
+            self.renderer = parallel_render.ParallelRender.start(files, config, self)
+        return nav
+
+    def on_pre_page(self, page, config, files):
+        """MkDocs reaches ``page``: it renders it, or takes the worker's result if it has it."""
+        index = self.renderer.claim(page) if self.renderer is not None else None
+        if index is not None:
+            parallel_render.install(page, index, self.renderer)
+        return page
+
+    def _stop_renderer(self) -> tuple[int, int] | None:
+        """Reap this build's worker (if any): (pages whose result was used, pages)."""
+        if self.renderer is None:
+            return None
+        used, pages = self.renderer.close(), self.renderer.pages
+        self.renderer = None
+        return used, pages
+
     def on_env(self, env, config, files):
+        stopped = self._stop_renderer()  # every page is rendered: the worker is done
+        if stopped is not None:
+            log.info(f"library: {stopped[0]} of {stopped[1]} pages rendered by a second process")
         self._lap("mkdocs-markdown")  # MkDocs calls on_env after converting every page
         self.files = files
         env.filters["striptags"] = safe_striptags
@@ -272,6 +301,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
 
     def on_build_error(self, error) -> None:
         """The build failed: drop the half-written staging folder; ``site_dir`` is untouched."""
+        self._stop_renderer()
         if self.downloads is not None:
             self.downloads.close()
             self.downloads = None
