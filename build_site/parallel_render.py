@@ -27,6 +27,7 @@ import gc
 import hashlib
 import logging
 import multiprocessing
+import os
 import pickle
 import signal
 import threading
@@ -173,8 +174,6 @@ class ParallelRender:
     def start(cls, files, config, plugin) -> ParallelRender | None:
         """Fork the worker for this build's pages, or None when a serial build is the right one
         (one core, too few pages, or another plugin's hook runs before ``render``)."""
-        import os
-
         if (os.cpu_count() or 1) < 2:
             return None
         others = other_listeners(config, plugin)
@@ -231,7 +230,7 @@ class ParallelRender:
         """End the worker and the reader (after the Markdown stage, or on a failed build);
         return how many pages the worker's results were used for."""
         if self.process.is_alive():
-            self.process.kill()  # a failed build: its remaining pages are not needed
+            self.process.kill()  # exiting, or a failed build: nothing more is needed from it
         self.process.join()
         self.reader.join()  # it ends at the end of the pipe, now that the worker is gone
         self.conn.close()

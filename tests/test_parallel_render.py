@@ -168,7 +168,7 @@ def test_result_that_does_not_pickle_is_rendered_here(tmp_path: Path, monkeypatc
 
 def test_stalled_worker_is_ended_and_its_pages_rendered_here(tmp_path: Path, monkeypatch):
     config_file = project(tmp_path)
-    serial, serial_log, _ = populate(config_file, parallel=False)
+    serial, _, _ = populate(config_file, parallel=False)
     convert, main = markdown.Markdown.convert, os.getpid()
 
     def stuck(self, text):  # the worker hangs on its first page
