@@ -400,15 +400,16 @@ class _Builder:
         if self.para or h.level != 1 or not h.title.startswith(("Chapter", "Appendix")) or \
                 not self.short(t, 0.9) or bad_title_end(t) or NUMBER_LINE.match(t):
             return False
-        bare = re.sub(r"^\d{1,2}\.\s+", "", t)
-        if any(_norm(bare) == _norm(c) for c in h.contents):
+        bare = _norm(re.sub(r"^\d{1,2}\.\s+", "", t))
+        if any(bare == _norm(c) for c in h.contents):
             return False  # the list is over: this is the first section's heading
         if h.contents and t[:1].islower():
             h.contents[-1] += " " + t  # an item wrapped over two lines
         else:
             nxt = self.text_at(self.next_nonblank(i + 1)).strip()
+            norm = _norm(t)
             if self.long(nxt) and not h.contents and not any(
-                    _norm(self.text_at(k)) == _norm(t) for k in range(i + 1, len(self.lines))):
+                    _norm(self.text_at(k)) == norm for k in range(i + 1, len(self.lines))):
                 return False  # a heading, not a one-item list: nothing repeats it
             h.contents.append(t)
         self.drop(self.lines[i], "contents-list", "the chapter's contents: its headings")
@@ -998,8 +999,14 @@ def closing_meta(lines: Sequence[str]) -> list[tuple[str, str]]:
     return meta
 
 
+_SPACE_BEFORE_STOP = re.compile(r"\s+(?=[:;,])")
+
+
 def _norm(t: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"\s*([:;,])", r"\1", t)).strip().casefold()
+    """Text compared loosely: no space before ':;,', runs of spaces as one, case folded. (Run
+    over the rest of a text for each contents item: hence no template substitution, and
+    ``str.split``, which splits at exactly the characters ``\\s`` matches.)"""
+    return " ".join(_SPACE_BEFORE_STOP.sub("", t).split()).casefold()
 
 
 # -- the tree ----------------------------------------------------------------------------------
