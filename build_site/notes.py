@@ -271,6 +271,9 @@ def _footnotes(lines: list[Line], pages: PageMap, width: int | None, aliases: di
             end = ln.number + 1  # a signed one-line note: complete whatever follows
         if end is None:
             break
+        if not _may_open_note(ln.text, expected, aliases):
+            i += 1  # no note can start here (what ``_zone`` reads first), whatever follows
+            continue
         if ascending:  # the lines before the page end are a prefix of the window
             span = list(range(i, bisect.bisect_left(numbers, end, i, min(n, i + 2 * WINDOW + 1))))
         else:
@@ -298,6 +301,14 @@ def _has_marker(lines: list[Line], pages: PageMap, i: int, key: str, aliases: di
     top = pages.starts[pages.index(lines[i].number)] if pages.index(lines[i].number) >= 0 else 0
     pat = _num_pattern(int(key), aliases)
     return any(pat.search(lines[j].text) for j in range(i) if lines[j].number >= top)
+
+
+def _may_open_note(first: str, expected: int, aliases: dict[str, str]) -> bool:
+    """Could ``_zone`` open a note at this line? Only with a star (a star label or a glued
+    star) or the label of the next note or the one after: a cheap test that settles most
+    lines before their page's span is worked out."""
+    return "*" in first or any(_label_number(first, num, aliases) is not None
+                               for num in (expected, expected + 1))
 
 
 def _zone(lines: list[Line], span: list[int], expected: int, aliases: dict[str, str],

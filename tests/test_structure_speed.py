@@ -114,3 +114,26 @@ def test_footnote_continuation_found_by_bisection_is_the_scanned_one():
 
     assert run(lines) == [8, 9, 16, 17, 18, 19]
     assert run(shuffled) == run(lines)
+
+
+def test_a_line_that_cannot_open_a_note_opens_no_zone():
+    # _footnotes skips a line when _may_open_note says no: _zone must then find nothing there,
+    # whatever the lines after it and the label aliases.
+    rng = random.Random(5)
+    pieces = ["1", "2", "3", "12", "l", "I", "O", "/", "*", "**", "[*]", "(", ")", "[", "]",
+              ".", " ", "  ", "The", "note", "Tr.", "—", "A", "word", "x", "'", "”"]
+    follow = [Line(k, t) for k, t in enumerate(
+        ["goes on here.", "2 Another note.", "* a star note", "", "end of it."], 2)]
+    opened = skipped = 0
+    for _ in range(20000):
+        first = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        expected = rng.randint(1, 3)
+        aliases = rng.choice([{}, {"'": "4"}, {"l": str(expected)}])
+        lines = [Line(1, first)] + follow[:rng.randint(0, len(follow))]
+        zone = notes._zone(lines, list(range(len(lines))), expected, aliases, 0)
+        if notes._may_open_note(first, expected, aliases):
+            opened += bool(zone)
+        else:
+            skipped += 1
+            assert zone == [], (first, expected, aliases)
+    assert opened > 100 and skipped > 1000  # both kinds of line were tried
