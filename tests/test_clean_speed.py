@@ -29,7 +29,7 @@ from build_site.clean.furniture import (
 from build_site.clean.letterspacing import _fragment, collapse_line, rejoin_pieces
 from build_site.clean.text import join_lines
 from build_site.clean.vocabulary import FUNCTION_WORDS, build_vocabulary, general_frequency
-from build_site.clean.words import rejoin_split_words
+from build_site.clean.words import rehyphenate_compounds, rejoin_split_words
 from build_site.model import Line
 
 
@@ -133,6 +133,45 @@ def test_rejoin_split_words_as_the_plain_scan_per_line():
     out, changes = rejoin_split_words(lines, FurnitureConfig(), vocab)
     assert [ln.text for ln in out] == [_reference_rejoin(ln.text, vocab, 2, 5) for ln in lines]
     assert len(changes) > 20
+
+
+def _reference_rehyphenate(lines, vocab):
+    """rehyphenate_compounds as it was: every line tokenized, each token decided there."""
+    by_joined = {}
+    for comp in sorted(vocab.compounds):
+        left, right = comp.split("-", 1)
+        hyph, glued = vocab.compound_counts[comp], vocab.corpus_count(left + right)
+        if (general_frequency(left + right) < 1e-6 and hyph >= glued) or (
+                hyph >= 3 and hyph >= 3 * glued):
+            by_joined[left + right] = comp
+
+    def fixed(m):
+        w = m.group(0)
+        if w.lower() in by_joined:
+            left = by_joined[w.lower()].split("-", 1)[0]
+            return w[: len(left)] + "-" + w[len(left):]
+        camel = re.fullmatch(r"([A-Za-z][a-z]{3,})([A-Z][a-z]{2,})", w)
+        if camel and all(vocab.known(p, 1e-6) for p in camel.groups()):
+            return camel.group(1) + "-" + camel.group(2)
+        return w
+
+    return [re.sub(r"[A-Za-z\u00c0-\u024f]+", fixed, ln.text) for ln in lines]
+
+
+def test_rehyphenate_compounds_as_the_scan_of_every_line():
+    rng = random.Random(9)
+    pieces = ["workingclass", "Workingclass", "WORKINGCLASS", "working-class", "nonParty",
+              "non-Party", "SocialDemocratic", "QzxvBlorp", "overworkingclasses", "the", "of",
+              "class", "wellknown", "well-known", "cooperative", "co-operative", "é", "—",
+              "(workingclass)", "workingclass’s", "", " ", "harbour", "“nonparty,”"]
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(0, 9))) for _ in range(3000)]
+    vocab = build_vocabulary(texts + ["working-class non-Party well-known"] * 3)
+    lines = [Line(k, t) for k, t in enumerate(texts, start=1)]
+    out, changes = rehyphenate_compounds(lines, FurnitureConfig(), vocab)
+    assert [ln.text for ln in out] == _reference_rehyphenate(lines, vocab)
+    assert sum(a.text != b.text for a, b in zip(lines, out)) > 500  # it does rewrite lines
+    assert all(a is b for a, b in zip(lines, out) if a.text == b.text)  # others untouched
+    assert len(changes) > 500
 
 
 def _reference_join(lines, compounds=frozenset()):
