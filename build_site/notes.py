@@ -42,6 +42,7 @@ BRACKET_NOTE = re.compile(r"^\[(\d{1,3})\]\s+(?=\S)")
 BRACKET_MARK = re.compile(r" ?\[(\d{1,3})\]")
 STAR_MARK = re.compile(r"(?<=\S)(?:\[(\*{1,3})\]|(?<!\*)(\*{1,3})(?!\*))")
 # A bare number right after a word or punctuation ('democracy 2 that', 'Profintern.63').
+_DIGIT = re.compile(r"\d")  # what NUM_MARK's number needs
 NUM_MARK = re.compile(r"(?<=[A-Za-z.,;:!?”’\"')\]*\d])( ?)(\d{1,3})(?=[\s)—–,.;:?!-]|$)")
 # Words after which a number is a reference or a date, never a note marker.
 NOT_MARKER_BEFORE = re.compile(
@@ -195,6 +196,7 @@ def _note_text(parts: Sequence[Line]) -> str:
 _LABEL_OPEN = re.compile(r"^[\[(]?(\S{1,3}?)[.)\]]?\s+(?=\S)")
 _LABEL_TOKEN = re.compile(r"[0-9lIi|/O]{1,3}")
 _LABEL_MISREADS = str.maketrans("lIi|/O", "11111" + "0")
+_LABEL_START = frozenset("0123456789lIi|/O")
 
 
 def _label_number(text: str, expected: int, aliases: dict[str, str]) -> str | None:
@@ -307,8 +309,14 @@ def _may_open_note(first: str, expected: int, aliases: dict[str, str]) -> bool:
     """Could ``_zone`` open a note at this line? Only with a star (a star label or a glued
     star) or the label of the next note or the one after: a cheap test that settles most
     lines before their page's span is worked out."""
-    return "*" in first or any(_label_number(first, num, aliases) is not None
-                               for num in (expected, expected + 1))
+    if "*" in first:
+        return True
+    # A label's first character, after an opening bracket, is a digit or a misread one.
+    start = first[1:2] if first[:1] in ("[", "(") else first[:1]
+    if start not in _LABEL_START and not any(
+            first.startswith(alias) for alias in aliases):
+        return False
+    return any(_label_number(first, num, aliases) is not None for num in (expected, expected + 1))
 
 
 def _zone(lines: list[Line], span: list[int], expected: int, aliases: dict[str, str],
@@ -659,6 +667,8 @@ def _endnotes(lines: list[Line], raw: Sequence[Line], pages: PageMap, region: tu
         if j in skip:
             continue
         t = ln.text
+        if not _DIGIT.search(t):
+            continue  # a marker is a number (most lines hold none: the pattern is slower)
         for m in NUM_MARK.finditer(t):
             v = int(m.group(2))
             if not 1 <= v <= top + 3 or NOT_MARKER_BEFORE.search(t[:m.start()].rstrip()):

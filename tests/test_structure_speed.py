@@ -137,3 +137,12 @@ def test_a_line_that_cannot_open_a_note_opens_no_zone():
             skipped += 1
             assert zone == [], (first, expected, aliases)
     assert opened > 100 and skipped > 1000  # both kinds of line were tried
+
+
+def test_a_line_without_a_digit_holds_no_endnote_marker():
+    rng = random.Random(8)
+    chars = "ab .,;:”’\"')]*-—1٣²"
+    for _ in range(20000):
+        t = "".join(rng.choice(chars) for _ in range(rng.randint(0, 12)))
+        if not notes._DIGIT.search(t):
+            assert not notes.NUM_MARK.search(t), t
