@@ -372,3 +372,34 @@ def test_page_sequence_bounds_as_before():
         lines = [Line(i, t) for i, t in enumerate(texts, 1)]
         assert drop_running_heads(list(lines), FurnitureConfig()) == \
             _reference_running_heads(list(lines), FurnitureConfig()), value
+
+
+def _reference_segment(s, vocab, maxlen=24):
+    """The segmenter's programme as a plain scan: the first start with a strictly lower cost."""
+    n = len(s)
+    best, back = [0.0] + [float("inf")] * n, [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(max(0, j - maxlen), j):
+            c = best[i] + vocab.cost(s[i:j])
+            if c < best[j]:
+                best[j], back[j] = c, i
+    out, j = [], n
+    while j > 0:
+        out.append(s[back[j]:j])
+        j = back[j]
+    return tuple(reversed(out))
+
+
+def test_segment_letters_as_the_plain_scan():
+    from build_site.clean.letterspacing import segment_letters
+
+    # A text that uses a few words often: ties between segmentations occur ('a' + 'n' ...).
+    vocab = build_vocabulary(["the harbour question of the framework and hence an a"] * 3)
+    rng = random.Random(12)
+    words = ["the", "a", "an", "books", "hence", "and", "harbour", "question", "framework",
+             "of", "it", "is", "great", "day", "x", "q", "zz", "’s", "I", "theY", "é"]
+    for _ in range(1500):
+        s = "".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+        for maxlen in (24, 5):
+            assert tuple(segment_letters(s, vocab, maxlen)) == _reference_segment(
+                s, vocab, maxlen), s

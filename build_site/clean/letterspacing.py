@@ -55,20 +55,33 @@ def segment_letters(s: str, vocab: Vocabulary, maxlen: int = 24) -> list[str]:
     return list(_segment(s, vocab, maxlen))
 
 
+class _CostMemo(dict):
+    """``vocab.cost`` of each string asked for, computed on first use (``__missing__``: a
+    lookup that finds the string costs no Python call)."""
+
+    def __init__(self, vocab: Vocabulary):
+        super().__init__()
+        self.vocab = vocab
+
+    def __missing__(self, w: str) -> float:
+        c = self[w] = self.vocab.cost(w)
+        return c
+
+
 def _segment(s: str, vocab: Vocabulary, maxlen: int) -> tuple[str, ...]:
-    costs: dict[str, float] = vocab.memo.setdefault("cost", {})  # vocab.cost, memoised
+    costs = vocab.memo.get("cost")
+    if costs is None:
+        costs = vocab.memo["cost"] = _CostMemo(vocab)
     n = len(s)
-    best = [0.0] + [float("inf")] * n
+    best = [0.0] * (n + 1)
     back = [0] * (n + 1)
     for j in range(1, n + 1):
-        for i in range(max(0, j - maxlen), j):
-            w = s[i:j]
-            cw = costs.get(w)
-            if cw is None:
-                cw = costs[w] = vocab.cost(w)
-            c = best[i] + cw
-            if c < best[j]:
-                best[j], back[j] = c, i
+        # The cheapest last word ending at j; on a tie the earliest start, as a scan with a
+        # strict '<' would keep.
+        lo = max(0, j - maxlen)
+        cands = [best[i] + costs[s[i:j]] for i in range(lo, j)]
+        c = min(cands)
+        best[j], back[j] = c, lo + cands.index(c)
     out, j = [], n
     while j > 0:
         out.append(s[back[j]:j])
