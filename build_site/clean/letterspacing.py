@@ -229,14 +229,17 @@ def collapse_line(text: str, vocab: Vocabulary) -> str:
     return rejoin_pieces(text, vocab)
 
 
-def rejoin_pieces(text: str, vocab: Vocabulary, min_piece: int = 1, min_word: int = 1) -> str:
+def rejoin_pieces(text: str, vocab: Vocabulary, min_piece: int = 1, min_word: int = 1,
+                  weak_here: set[str] | None = None) -> str:
     """Merge 2-4 neighbouring tokens when together they make a common word and at least one of
     them is no word by itself ('tha t', 'meas ures'). Unsafe on real short words, hence the
-    demand that the merged word be common and a piece be unknown."""
+    demand that the merged word be common and a piece be unknown. ``weak_here``: the text's
+    weak tokens of ``min_piece`` letters, when the caller has them (``weak_pieces``)."""
     tokens = text.split(" ")
-    weak_here = _weak_tokens(tokens, vocab)
-    if min_piece > 1:
-        weak_here = {t for t in weak_here if _piece_len(t) >= min_piece}
+    if weak_here is None:
+        weak_here = _weak_tokens(tokens, vocab)
+        if min_piece > 1:
+            weak_here = {t for t in weak_here if _piece_len(t) >= min_piece}
     if not weak_here:
         return text  # nothing to merge: " ".join(tokens) is the text itself
     weak = [t in weak_here for t in tokens]

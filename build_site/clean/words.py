@@ -49,8 +49,8 @@ def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabular
     out, changes = [], []
     weak = weak_pieces([ln.text for ln in lines], vocab, min_piece=2)
     for ln in lines:
-        maybe = ln.text and not weak.isdisjoint(ln.text.split(" "))
-        new = rejoin_pieces(ln.text, vocab, min_piece=2, min_word=5) if maybe else ln.text
+        here = weak.intersection(ln.text.split(" ")) if ln.text else None
+        new = rejoin_pieces(ln.text, vocab, 2, 5, here) if here else ln.text
         if new != ln.text:
             for before, after in _diff_words(ln.text, new):
                 changes.append(Change("split-word", "changed", ln.number, before, after,
