@@ -193,7 +193,8 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
     texts = [ln.text for ln in lines]
     joined = "\n".join(texts)
     fixes: dict[str, str] = {}
-    for w in set(_TOKEN.findall(joined)):
+    # (Tokens are found in each distinct whitespace token once, as in ``build_vocabulary``.)
+    for w in {w for chunk in set(joined.split()) for w in _TOKEN.findall(chunk)}:
         f = fixed(w)
         if f != w:
             fixes[w] = f
