@@ -36,6 +36,7 @@ SIGNATURE = re.compile(r"\s?—\s?((?:Tr|Ed|Trans|J\. ?St|N\. ?L|V\. ?I\. ?L)\.)
 NOTES_HEAD = re.compile(r"^(?:NOTES|Notes|ENDNOTES|Endnotes|EXPLANATORY NOTES)$")
 BACKREF = re.compile(r"^p\. ?(\d{1,4})$")  # 'p. 37': the page of the note's marker
 BARE_NUMBER = re.compile(r"^\s*(\d{1,4})\s*$")
+PAGE_START_MARK = re.compile(r"^ \S")  # the extraction marks a page start with one space
 STAR_LABEL = re.compile(r"^(?:\[(\*{1,3})\]|(\*{1,3}))\s?(?=\S)(?!\*)")
 GLUED_STAR = re.compile(r"^(.*?[A-Za-z,.;:)”’\"])(\*{1,3}) (?=[A-Z“\"])(.*)$")
 BRACKET_NOTE = re.compile(r"^\[(\d{1,3})\]\s+(?=\S)")
@@ -147,7 +148,7 @@ def page_map(raw: Sequence[Line], kept: set[int], until: int | None = None) -> P
             continue
         furniture = (ln.number not in kept and (i == 0 or not texts[i - 1].strip())
                      and (i + 1 >= len(raw) or not texts[i + 1].strip()))
-        if not (furniture or re.match(r"^ \S", t)):
+        if not (furniture or PAGE_START_MARK.match(t)):
             continue
         if starts and ln.number - starts[-1] <= 6 and _all_furniture(raw, kept, starts[-1], i):
             k = len(starts) - 1  # one page top: number, head, first line
@@ -527,7 +528,7 @@ def _endnote_blocks(raw: Sequence[Line], region: tuple[int, int], index: dict[in
         j = index.get(ln.number)
         if j is None or not lines[j].text:
             continue  # furniture the cleaner dropped (a watermark line)
-        weak = (cur is not None and re.match(r"^ \S", ln.text)
+        weak = (cur is not None and PAGE_START_MARK.match(ln.text)
                 and lines[cur.idx[-1]].text.endswith((".", "”", ")")) and t[:1].isupper())
         if cur is None or weak:
             cur = _Block([j], label, None, hard=label is not None or after_ref)

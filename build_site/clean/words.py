@@ -230,6 +230,14 @@ def _holding(joined: str, texts: list[str], needles: Iterable[str]) -> set[int]:
     return found
 
 
+_DOUBLE_HYPHEN = re.compile(r"\s*--+\s*")
+_COMPOUND_HYPHEN_SPACE = re.compile(r"\b([a-z]+-[a-z]+)- (?=[a-z])")
+_COMPOUND_HYPHEN_SPACE_ANY = re.compile(r"[a-z]-[a-z]+- [a-z]")
+_SPACED_HYPHEN = re.compile(r"(?<=\S) - (?=\S)")
+_HYPHEN_SPACE = re.compile(r"(?<=[a-z])- (?!(?:and|or|to)\b)(?=[a-z])")
+_DASH_SPACE = re.compile(r"(?<=\w) —|— (?=\w)")
+_OPENING_HYPHEN = re.compile(r"^-(?=[a-z])")
+_SPACED_DOTS = re.compile(r"\.(?: \.){2,}")
 _FUNC = "|".join(sorted(FUNCTION_WORDS, key=len, reverse=True))
 _HYPHEN_DASH = re.compile(rf"(?<=[a-z,;])-(?=(?:{_FUNC})\b)(?!\w+-)", re.IGNORECASE)
 
@@ -253,18 +261,17 @@ def normalise_dashes(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
             if open_dash and _SENTENCE_END.search(t):  # but a sentence end closes a pair
                 open_dash = False
             continue
-        new = re.sub(r"\s*--+\s*", "—", t)
-        new = re.sub(r"\b([a-z]+-[a-z]+)- (?=[a-z])", r"\1 ", new)  # 'five-year- plan'.
-        new = re.sub(r"(?<=\S) - (?=\S)", "—", new)
-        new = re.sub(r"(?<=[a-z])- (?!(?:and|or|to)\b)(?=[a-z])", "—", new) \
-            if not re.search(r"[a-z]-[a-z]+- [a-z]", new) else new
-        new = re.sub(r"(?<=\w) —|— (?=\w)", "—", new)
+        new = _DOUBLE_HYPHEN.sub("—", t)
+        new = _COMPOUND_HYPHEN_SPACE.sub(r"\1 ", new)  # 'five-year- plan'.
+        new = _SPACED_HYPHEN.sub("—", new)
+        new = _HYPHEN_SPACE.sub("—", new) if not _COMPOUND_HYPHEN_SPACE_ANY.search(new) else new
+        new = _DASH_SPACE.sub("—", new)
         if vocab.em_dashes < 5:
             # A text that never prints a dash set its dashes as hyphens.
-            new = re.sub(r"^-(?=[a-z])", "—", new)
+            new = _OPENING_HYPHEN.sub("—", new)
             new = _HYPHEN_DASH.sub("—", new)
             new, open_dash = _closing_dashes(new, open_dash, vocab)
-        new = re.sub(r"\.(?: \.){2,}", lambda m: m.group(0).replace(" ", ""), new)
+        new = _SPACED_DOTS.sub(lambda m: m.group(0).replace(" ", ""), new)
         if new != t:
             changes.append(Change("dash", "changed", ln.number, t, new,
                                   "dash or ellipsis spacing normalised"))
