@@ -246,12 +246,15 @@ def rejoin_pieces(text: str, vocab: Vocabulary, min_piece: int = 1, min_word: in
     # Only a group with a weak token can merge: the starts tried are the three positions
     # before each weak token and the token itself, in order (as a scan of every position).
     starts = sorted({s for j, w in enumerate(weak) if w for s in range(max(0, j - 3), j + 1)})
+    # Which tokens can be a piece before the last (alphabetic, min_piece letters): every
+    # group tried asks it of its first and inner tokens.
+    whole = [t.isalpha() and len(t) >= min_piece for t in tokens]
     out: list[str] = []
     i = 0
     for s in starts:
-        if s < i:
+        if s < i or not whole[s]:
             continue
-        merged = _merge_at(tokens, weak, s, min_piece, min_word)
+        merged = _merge_at(tokens, weak, whole, s, min_piece, min_word)
         if merged is not None:
             out.extend(tokens[i:s])
             out.append(merged[0])
@@ -260,20 +263,18 @@ def rejoin_pieces(text: str, vocab: Vocabulary, min_piece: int = 1, min_word: in
     return " ".join(out)
 
 
-def _merge_at(tokens: list[str], weak: list[bool], i: int, min_piece: int, min_word: int
-              ) -> tuple[str, int] | None:
+def _merge_at(tokens: list[str], weak: list[bool], whole: list[bool], i: int, min_piece: int,
+              min_word: int) -> tuple[str, int] | None:
     """The merged word starting at token ``i`` and how many tokens it takes (4, 3 or 2 tried
-    in that order), or None. Every piece but the last is a whole alphabetic token, the last
-    may carry punctuation after its letters; each piece has ``min_piece`` letters."""
-    first = tokens[i]
-    if not first.isalpha() or len(first) < min_piece:
+    in that order), or None. Every piece but the last is a whole alphabetic token (``whole``),
+    the last may carry punctuation after its letters; each piece has ``min_piece`` letters."""
+    if not whole[i]:
         return None  # the first token is a whole piece in every group tried
+    first = tokens[i]
     for k in (4, 3, 2):
-        if i + k > len(tokens) or not any(weak[i:i + k]):
+        if i + k > len(tokens) or not any(weak[i:i + k]) or not all(whole[i + 1:i + k - 1]):
             continue
         inner = tokens[i + 1:i + k - 1]
-        if not all(g.isalpha() and len(g) >= min_piece for g in inner):
-            continue
         last = _LAST_PIECE.match(tokens[i + k - 1])
         if not last or len(last.group(1)) < min_piece:
             continue
