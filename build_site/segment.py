@@ -257,6 +257,7 @@ class _Builder:
         self.last_point = 0  # the last numbered point '3)' of the current chapter
         self.in_chronicle = False
         self.index = {ln.number: k for k, ln in enumerate(self.lines)}
+        self.norms: list[str | None] = [None] * len(self.lines)  # see repeated_below
 
     # -- helpers
     def text_only(self, t: str) -> bool:
@@ -314,6 +315,7 @@ class _Builder:
                 self.lines = self.lines[:start] + tail
                 self.changes.extend(joined)
                 self.index = {ln.number: k for k, ln in enumerate(self.lines)}
+                self.norms = [None] * len(self.lines)
         i, n = 0, len(self.lines)
         blank_before = True
         i = self.title_block(i)
@@ -407,13 +409,22 @@ class _Builder:
             h.contents[-1] += " " + t  # an item wrapped over two lines
         else:
             nxt = self.text_at(self.next_nonblank(i + 1)).strip()
-            norm = _norm(t)
-            if self.long(nxt) and not h.contents and not any(
-                    _norm(self.text_at(k)) == norm for k in range(i + 1, len(self.lines))):
+            if self.long(nxt) and not h.contents and not self.repeated_below(i, t):
                 return False  # a heading, not a one-item list: nothing repeats it
             h.contents.append(t)
         self.drop(self.lines[i], "contents-list", "the chapter's contents: its headings")
         return True
+
+    def repeated_below(self, i: int, t: str) -> bool:
+        """Does a line after ``i`` read as ``t`` (``_norm``)? Each line is normalised once, when
+        a question first reaches it: a text may ask this of hundreds of lines."""
+        norm, norms = _norm(t), self.norms
+        for k in range(i + 1, len(self.lines)):
+            if norms[k] is None:
+                norms[k] = _norm(self.lines[k].text)
+            if norms[k] == norm:
+                return True
+        return False
 
     def emit(self, h: _Heading) -> None:
         if h.level == 1:

@@ -28,3 +28,21 @@ def test_norm_is_the_earlier_two_substitutions():
     for _ in range(20_000):
         t = "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 24)))
         assert _norm(t) == _reference_norm(t), repr(t)
+
+
+def test_repeated_below_is_the_scan_of_the_rest_of_the_text():
+    from build_site.model import Line
+    from build_site.segment import StructureConfig, _Builder
+
+    rng = random.Random(4)
+    texts = ["Chapter One", "chapter  one", "THE PLAN ; ITS END", "the plan; its end", "",
+             "Other words", "other words:", "OTHER WORDS :"]
+    for _ in range(300):
+        lines = [Line(k, rng.choice(texts)) for k in range(1, rng.randint(2, 30))]
+        b = _Builder(lines, StructureConfig(), "A Work", frozenset())
+        # Questions in any order, each answered as the plain scan answers it.
+        for _ in range(10):
+            i, t = rng.randrange(len(lines)), rng.choice(texts)
+            expected = any(_reference_norm(lines[k].text) == _reference_norm(t)
+                           for k in range(i + 1, len(lines)))
+            assert b.repeated_below(i, t) == expected, (i, t, [ln.text for ln in lines])
