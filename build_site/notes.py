@@ -617,7 +617,7 @@ def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block]
         extra = 2.0 * (len(refs) - 1) if len(refs) > 1 else 0.0
         return c, first.label, words, refs, extra
 
-    def group_cost(k: int, j0: int, j1: int) -> float:
+    def group_cost(k: int, context: set[str], page: int | None, j0: int, j1: int) -> float:
         # The half-point terms add up exactly in any order; the page term and the extra
         # back-references come last, as they always did, so the sums are the same floats.
         g = groups.get((j0, j1))
@@ -625,24 +625,25 @@ def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block]
             g = groups[(j0, j1)] = group(j0, j1)
         base, label, words, refs, extra = g
         c = (-4.0 if label == k else (6.0 if label is not None else 0.0)) + base
-        c -= 1.5 * min(3, len(words & contexts.get(k, set())))  # the note names what it annotates
-        page = marker_pages.get(k)
+        c -= 1.5 * min(3, len(words & context))  # the note names what it annotates
         if refs and page is not None:
             near = min(abs(r - page) for r in refs)
             c += near * 0.8 if near > 1 else 0.0
         return c + extra if extra else c
 
     for k in range(1, count + 1):
+        context, page = contexts.get(k, set()), marker_pages.get(k)
+        before, row, came = cost[k - 1], cost[k], back[k]  # rows of notes k-1 and k
         for j in range(J + 1):
-            if cost[k - 1][j] < inf:  # note k has no text
-                c = cost[k - 1][j] + 7.0
-                if c < cost[k][j]:
-                    cost[k][j], back[k][j] = c, (j, j)
+            if before[j] < inf:  # note k has no text
+                c = before[j] + 7.0
+                if c < row[j]:
+                    row[j], came[j] = c, (j, j)
             for j0 in range(max(0, j - 4), j):
-                if cost[k - 1][j0] < inf:
-                    c = cost[k - 1][j0] + group_cost(k, j0, j)
-                    if c < cost[k][j]:
-                        cost[k][j], back[k][j] = c, (j0, j)
+                if before[j0] < inf:
+                    c = before[j0] + group_cost(k, context, page, j0, j)
+                    if c < row[j]:
+                        row[j], came[j] = c, (j0, j)
     out: dict[int, list[int]] = {}
     j = J
     if cost[count][J] == inf:
