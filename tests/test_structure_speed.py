@@ -146,3 +146,26 @@ def test_a_line_without_a_digit_holds_no_endnote_marker():
         t = "".join(rng.choice(chars) for _ in range(rng.randint(0, 12)))
         if not notes._DIGIT.search(t):
             assert not notes.NUM_MARK.search(t), t
+
+
+def test_typical_width_as_the_median_and_count():
+    import statistics
+
+    def reference(lines):
+        widths = [len(ln.text) for ln in lines if len(ln.text) >= 30]
+        if len(widths) < 20:
+            return None
+        med = statistics.median(widths)
+        near = sum(1 for w in widths if 0.8 * med <= w <= 1.25 * med)
+        return int(med) if near >= 0.5 * len(widths) and med < 140 else None
+
+    rng = random.Random(2)
+    found = 0
+    for _ in range(3000):
+        base, spread = rng.randint(25, 160), rng.choice([1, 5, 30])
+        lines = [Line(k, "x" * max(0, int(rng.gauss(base, spread))))
+                 for k in range(rng.randint(0, 80))]
+        got = paragraphs.typical_width(lines)
+        assert got == reference(lines), [len(ln.text) for ln in lines]
+        found += got is not None
+    assert 300 < found < 2700  # both answers occur
