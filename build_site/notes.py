@@ -36,12 +36,14 @@ SIGNATURE = re.compile(r"\s?—\s?((?:Tr|Ed|Trans|J\. ?St|N\. ?L|V\. ?I\. ?L)\.)
 NOTES_HEAD = re.compile(r"^(?:NOTES|Notes|ENDNOTES|Endnotes|EXPLANATORY NOTES)$")
 BACKREF = re.compile(r"^p\. ?(\d{1,4})$")  # 'p. 37': the page of the note's marker
 BARE_NUMBER = re.compile(r"^\s*(\d{1,4})\s*$")
+PAGE_START_MARK = re.compile(r"^ \S")  # the extraction marks a page start with one space
 STAR_LABEL = re.compile(r"^(?:\[(\*{1,3})\]|(\*{1,3}))\s?(?=\S)(?!\*)")
 GLUED_STAR = re.compile(r"^(.*?[A-Za-z,.;:)”’\"])(\*{1,3}) (?=[A-Z“\"])(.*)$")
 BRACKET_NOTE = re.compile(r"^\[(\d{1,3})\]\s+(?=\S)")
 BRACKET_MARK = re.compile(r" ?\[(\d{1,3})\]")
 STAR_MARK = re.compile(r"(?<=\S)(?:\[(\*{1,3})\]|(?<!\*)(\*{1,3})(?!\*))")
 # A bare number right after a word or punctuation ('democracy 2 that', 'Profintern.63').
+_DIGIT = re.compile(r"\d")  # what NUM_MARK's number needs
 NUM_MARK = re.compile(r"(?<=[A-Za-z.,;:!?”’\"')\]*\d])( ?)(\d{1,3})(?=[\s)—–,.;:?!-]|$)")
 # Words after which a number is a reference or a date, never a note marker.
 NOT_MARKER_BEFORE = re.compile(
@@ -146,7 +148,7 @@ def page_map(raw: Sequence[Line], kept: set[int], until: int | None = None) -> P
             continue
         furniture = (ln.number not in kept and (i == 0 or not texts[i - 1].strip())
                      and (i + 1 >= len(raw) or not texts[i + 1].strip()))
-        if not (furniture or re.match(r"^ \S", t)):
+        if not (furniture or PAGE_START_MARK.match(t)):
             continue
         if starts and ln.number - starts[-1] <= 6 and _all_furniture(raw, kept, starts[-1], i):
             k = len(starts) - 1  # one page top: number, head, first line
@@ -195,6 +197,7 @@ def _note_text(parts: Sequence[Line]) -> str:
 _LABEL_OPEN = re.compile(r"^[\[(]?(\S{1,3}?)[.)\]]?\s+(?=\S)")
 _LABEL_TOKEN = re.compile(r"[0-9lIi|/O]{1,3}")
 _LABEL_MISREADS = str.maketrans("lIi|/O", "11111" + "0")
+_LABEL_START = frozenset("0123456789lIi|/O")
 
 
 def _label_number(text: str, expected: int, aliases: dict[str, str]) -> str | None:
@@ -271,6 +274,9 @@ def _footnotes(lines: list[Line], pages: PageMap, width: int | None, aliases: di
             end = ln.number + 1  # a signed one-line note: complete whatever follows
         if end is None:
             break
+        if not _may_open_note(ln.text, expected, aliases):
+            i += 1  # no note can start here (what ``_zone`` reads first), whatever follows
+            continue
         if ascending:  # the lines before the page end are a prefix of the window
             span = list(range(i, bisect.bisect_left(numbers, end, i, min(n, i + 2 * WINDOW + 1))))
         else:
@@ -298,6 +304,20 @@ def _has_marker(lines: list[Line], pages: PageMap, i: int, key: str, aliases: di
     top = pages.starts[pages.index(lines[i].number)] if pages.index(lines[i].number) >= 0 else 0
     pat = _num_pattern(int(key), aliases)
     return any(pat.search(lines[j].text) for j in range(i) if lines[j].number >= top)
+
+
+def _may_open_note(first: str, expected: int, aliases: dict[str, str]) -> bool:
+    """Could ``_zone`` open a note at this line? Only with a star (a star label or a glued
+    star) or the label of the next note or the one after: a cheap test that settles most
+    lines before their page's span is worked out."""
+    if "*" in first:
+        return True
+    # A label's first character, after an opening bracket, is a digit or a misread one.
+    start = first[1:2] if first[:1] in ("[", "(") else first[:1]
+    if start not in _LABEL_START and not any(
+            first.startswith(alias) for alias in aliases):
+        return False
+    return any(_label_number(first, num, aliases) is not None for num in (expected, expected + 1))
 
 
 def _zone(lines: list[Line], span: list[int], expected: int, aliases: dict[str, str],
@@ -508,7 +528,7 @@ def _endnote_blocks(raw: Sequence[Line], region: tuple[int, int], index: dict[in
         j = index.get(ln.number)
         if j is None or not lines[j].text:
             continue  # furniture the cleaner dropped (a watermark line)
-        weak = (cur is not None and re.match(r"^ \S", ln.text)
+        weak = (cur is not None and PAGE_START_MARK.match(ln.text)
                 and lines[cur.idx[-1]].text.endswith((".", "”", ")")) and t[:1].isupper())
         if cur is None or weak:
             cur = _Block([j], label, None, hard=label is not None or after_ref)
@@ -597,7 +617,7 @@ def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block]
         extra = 2.0 * (len(refs) - 1) if len(refs) > 1 else 0.0
         return c, first.label, words, refs, extra
 
-    def group_cost(k: int, j0: int, j1: int) -> float:
+    def group_cost(k: int, context: set[str], page: int | None, j0: int, j1: int) -> float:
         # The half-point terms add up exactly in any order; the page term and the extra
         # back-references come last, as they always did, so the sums are the same floats.
         g = groups.get((j0, j1))
@@ -605,24 +625,25 @@ def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block]
             g = groups[(j0, j1)] = group(j0, j1)
         base, label, words, refs, extra = g
         c = (-4.0 if label == k else (6.0 if label is not None else 0.0)) + base
-        c -= 1.5 * min(3, len(words & contexts.get(k, set())))  # the note names what it annotates
-        page = marker_pages.get(k)
+        c -= 1.5 * min(3, len(words & context))  # the note names what it annotates
         if refs and page is not None:
             near = min(abs(r - page) for r in refs)
             c += near * 0.8 if near > 1 else 0.0
         return c + extra if extra else c
 
     for k in range(1, count + 1):
+        context, page = contexts.get(k, set()), marker_pages.get(k)
+        before, row, came = cost[k - 1], cost[k], back[k]  # rows of notes k-1 and k
         for j in range(J + 1):
-            if cost[k - 1][j] < inf:  # note k has no text
-                c = cost[k - 1][j] + 7.0
-                if c < cost[k][j]:
-                    cost[k][j], back[k][j] = c, (j, j)
+            if before[j] < inf:  # note k has no text
+                c = before[j] + 7.0
+                if c < row[j]:
+                    row[j], came[j] = c, (j, j)
             for j0 in range(max(0, j - 4), j):
-                if cost[k - 1][j0] < inf:
-                    c = cost[k - 1][j0] + group_cost(k, j0, j)
-                    if c < cost[k][j]:
-                        cost[k][j], back[k][j] = c, (j0, j)
+                if before[j0] < inf:
+                    c = before[j0] + group_cost(k, context, page, j0, j)
+                    if c < row[j]:
+                        row[j], came[j] = c, (j0, j)
     out: dict[int, list[int]] = {}
     j = J
     if cost[count][J] == inf:
@@ -648,6 +669,8 @@ def _endnotes(lines: list[Line], raw: Sequence[Line], pages: PageMap, region: tu
         if j in skip:
             continue
         t = ln.text
+        if not _DIGIT.search(t):
+            continue  # a marker is a number (most lines hold none: the pattern is slower)
         for m in NUM_MARK.finditer(t):
             v = int(m.group(2))
             if not 1 <= v <= top + 3 or NOT_MARKER_BEFORE.search(t[:m.start()].rstrip()):

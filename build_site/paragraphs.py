@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -34,11 +35,12 @@ UNREAD = re.compile(r"\w~|~\w")  # a letter the scan could not read, left unrepa
 
 def typical_width(lines: Sequence[Line]) -> int | None:
     """Median width of body lines, or None when the text is not hard-wrapped."""
-    widths = [len(ln.text) for ln in lines if len(ln.text) >= 30]
+    widths = sorted(w for w in map(len, (ln.text for ln in lines)) if w >= 30)
     if len(widths) < 20:
         return None
     med = statistics.median(widths)
-    near = sum(1 for w in widths if 0.8 * med <= w <= 1.25 * med)
+    # Sorted, the widths near the median are one run: its ends found by bisection.
+    near = bisect_right(widths, 1.25 * med) - bisect_left(widths, 0.8 * med)
     return int(med) if near >= 0.5 * len(widths) and med < 140 else None
 
 

@@ -257,6 +257,7 @@ class _Builder:
         self.last_point = 0  # the last numbered point '3)' of the current chapter
         self.in_chronicle = False
         self.index = {ln.number: k for k, ln in enumerate(self.lines)}
+        self.norms: list[str | None] = [None] * len(self.lines)  # see repeated_below
 
     # -- helpers
     def text_only(self, t: str) -> bool:
@@ -314,6 +315,7 @@ class _Builder:
                 self.lines = self.lines[:start] + tail
                 self.changes.extend(joined)
                 self.index = {ln.number: k for k, ln in enumerate(self.lines)}
+                self.norms = [None] * len(self.lines)
         i, n = 0, len(self.lines)
         blank_before = True
         i = self.title_block(i)
@@ -400,19 +402,29 @@ class _Builder:
         if self.para or h.level != 1 or not h.title.startswith(("Chapter", "Appendix")) or \
                 not self.short(t, 0.9) or bad_title_end(t) or NUMBER_LINE.match(t):
             return False
-        bare = re.sub(r"^\d{1,2}\.\s+", "", t)
-        if any(_norm(bare) == _norm(c) for c in h.contents):
+        bare = _norm(re.sub(r"^\d{1,2}\.\s+", "", t))
+        if any(bare == _norm(c) for c in h.contents):
             return False  # the list is over: this is the first section's heading
         if h.contents and t[:1].islower():
             h.contents[-1] += " " + t  # an item wrapped over two lines
         else:
             nxt = self.text_at(self.next_nonblank(i + 1)).strip()
-            if self.long(nxt) and not h.contents and not any(
-                    _norm(self.text_at(k)) == _norm(t) for k in range(i + 1, len(self.lines))):
+            if self.long(nxt) and not h.contents and not self.repeated_below(i, t):
                 return False  # a heading, not a one-item list: nothing repeats it
             h.contents.append(t)
         self.drop(self.lines[i], "contents-list", "the chapter's contents: its headings")
         return True
+
+    def repeated_below(self, i: int, t: str) -> bool:
+        """Does a line after ``i`` read as ``t`` (``_norm``)? Each line is normalised once, when
+        a question first reaches it: a text may ask this of hundreds of lines."""
+        norm, norms = _norm(t), self.norms
+        for k in range(i + 1, len(self.lines)):
+            if norms[k] is None:
+                norms[k] = _norm(self.lines[k].text)
+            if norms[k] == norm:
+                return True
+        return False
 
     def emit(self, h: _Heading) -> None:
         if h.level == 1:
@@ -998,8 +1010,14 @@ def closing_meta(lines: Sequence[str]) -> list[tuple[str, str]]:
     return meta
 
 
+_SPACE_BEFORE_STOP = re.compile(r"\s+(?=[:;,])")
+
+
 def _norm(t: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"\s*([:;,])", r"\1", t)).strip().casefold()
+    """Text compared loosely: no space before ':;,', runs of spaces as one, case folded. (Run
+    over the rest of a text for each contents item: hence no template substitution, and
+    ``str.split``, which splits at exactly the characters ``\\s`` matches.)"""
+    return " ".join(_SPACE_BEFORE_STOP.sub("", t).split()).casefold()
 
 
 # -- the tree ----------------------------------------------------------------------------------

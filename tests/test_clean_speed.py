@@ -29,7 +29,7 @@ from build_site.clean.furniture import (
 from build_site.clean.letterspacing import _fragment, collapse_line, rejoin_pieces
 from build_site.clean.text import join_lines
 from build_site.clean.vocabulary import FUNCTION_WORDS, build_vocabulary, general_frequency
-from build_site.clean.words import rejoin_split_words
+from build_site.clean.words import rehyphenate_compounds, rejoin_split_words
 from build_site.model import Line
 
 
@@ -133,6 +133,45 @@ def test_rejoin_split_words_as_the_plain_scan_per_line():
     out, changes = rejoin_split_words(lines, FurnitureConfig(), vocab)
     assert [ln.text for ln in out] == [_reference_rejoin(ln.text, vocab, 2, 5) for ln in lines]
     assert len(changes) > 20
+
+
+def _reference_rehyphenate(lines, vocab):
+    """rehyphenate_compounds as it was: every line tokenized, each token decided there."""
+    by_joined = {}
+    for comp in sorted(vocab.compounds):
+        left, right = comp.split("-", 1)
+        hyph, glued = vocab.compound_counts[comp], vocab.corpus_count(left + right)
+        if (general_frequency(left + right) < 1e-6 and hyph >= glued) or (
+                hyph >= 3 and hyph >= 3 * glued):
+            by_joined[left + right] = comp
+
+    def fixed(m):
+        w = m.group(0)
+        if w.lower() in by_joined:
+            left = by_joined[w.lower()].split("-", 1)[0]
+            return w[: len(left)] + "-" + w[len(left):]
+        camel = re.fullmatch(r"([A-Za-z][a-z]{3,})([A-Z][a-z]{2,})", w)
+        if camel and all(vocab.known(p, 1e-6) for p in camel.groups()):
+            return camel.group(1) + "-" + camel.group(2)
+        return w
+
+    return [re.sub(r"[A-Za-z\u00c0-\u024f]+", fixed, ln.text) for ln in lines]
+
+
+def test_rehyphenate_compounds_as_the_scan_of_every_line():
+    rng = random.Random(9)
+    pieces = ["workingclass", "Workingclass", "WORKINGCLASS", "working-class", "nonParty",
+              "non-Party", "SocialDemocratic", "QzxvBlorp", "overworkingclasses", "the", "of",
+              "class", "wellknown", "well-known", "cooperative", "co-operative", "é", "—",
+              "(workingclass)", "workingclass’s", "", " ", "harbour", "“nonparty,”"]
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(0, 9))) for _ in range(3000)]
+    vocab = build_vocabulary(texts + ["working-class non-Party well-known"] * 3)
+    lines = [Line(k, t) for k, t in enumerate(texts, start=1)]
+    out, changes = rehyphenate_compounds(lines, FurnitureConfig(), vocab)
+    assert [ln.text for ln in out] == _reference_rehyphenate(lines, vocab)
+    assert sum(a.text != b.text for a, b in zip(lines, out)) > 500  # it does rewrite lines
+    assert all(a is b for a, b in zip(lines, out) if a.text == b.text)  # others untouched
+    assert len(changes) > 500
 
 
 def _reference_join(lines, compounds=frozenset()):
@@ -333,3 +372,73 @@ def test_page_sequence_bounds_as_before():
         lines = [Line(i, t) for i, t in enumerate(texts, 1)]
         assert drop_running_heads(list(lines), FurnitureConfig()) == \
             _reference_running_heads(list(lines), FurnitureConfig()), value
+
+
+def _reference_segment(s, vocab, maxlen=24):
+    """The segmenter's programme as a plain scan: the first start with a strictly lower cost."""
+    n = len(s)
+    best, back = [0.0] + [float("inf")] * n, [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(max(0, j - maxlen), j):
+            c = best[i] + vocab.cost(s[i:j])
+            if c < best[j]:
+                best[j], back[j] = c, i
+    out, j = [], n
+    while j > 0:
+        out.append(s[back[j]:j])
+        j = back[j]
+    return tuple(reversed(out))
+
+
+def test_segment_letters_as_the_plain_scan():
+    from build_site.clean.letterspacing import segment_letters
+
+    # A text that uses a few words often: ties between segmentations occur ('a' + 'n' ...).
+    vocab = build_vocabulary(["the harbour question of the framework and hence an a"] * 3)
+    rng = random.Random(12)
+    words = ["the", "a", "an", "books", "hence", "and", "harbour", "question", "framework",
+             "of", "it", "is", "great", "day", "x", "q", "zz", "’s", "I", "theY", "é"]
+    for _ in range(1500):
+        s = "".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+        for maxlen in (24, 5):
+            assert tuple(segment_letters(s, vocab, maxlen)) == _reference_segment(
+                s, vocab, maxlen), s
+
+
+def test_watermark_edges_cut_as_without_the_edge_test():
+    # _strip_edge_watermarks returns a line at once when neither edge token is a watermark
+    # word; the full scan must agree on every line.
+    from build_site.clean.furniture import _strip_edge_watermarks
+
+    phrases = ("GREY OWL EDITIONS", "REVIEW COPY")
+    words = sorted({w for p in phrases for w in p.split()} | set(phrases), key=len, reverse=True)
+
+    def full_scan(text):
+        toks = text.split(" ")
+
+        def stamp(run):
+            return bool(run) and all(t in words for t in run) and (
+                len(run) >= 2 and any(f" {' '.join(run)} " in f" {p} " for p in phrases)
+                or all(len(t) > 3 for t in run))
+
+        a = 0
+        while a < len(toks) and toks[a] in words:
+            a += 1
+        if 0 < a < len(toks) and toks[a][:1].islower() and stamp(toks[:a]):
+            toks = toks[a:]
+        b = len(toks)
+        while b > 0 and toks[b - 1] in words:
+            b -= 1
+        if 0 < b < len(toks) and re.search(r"[a-z][,;]?$", toks[b - 1]) and stamp(toks[b:]):
+            toks = toks[:b]
+        return " ".join(toks)
+
+    rng = random.Random(13)
+    pieces = ["GREY", "OWL", "EDITIONS", "REVIEW", "COPY", "the", "harbour,", "Owl", "", "x"]
+    cut = 0
+    for _ in range(5000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 7)))
+        got = _strip_edge_watermarks(text, words, phrases)
+        assert got == full_scan(text), text
+        cut += got != text
+    assert cut > 100

@@ -114,3 +114,58 @@ def test_footnote_continuation_found_by_bisection_is_the_scanned_one():
 
     assert run(lines) == [8, 9, 16, 17, 18, 19]
     assert run(shuffled) == run(lines)
+
+
+def test_a_line_that_cannot_open_a_note_opens_no_zone():
+    # _footnotes skips a line when _may_open_note says no: _zone must then find nothing there,
+    # whatever the lines after it and the label aliases.
+    rng = random.Random(5)
+    pieces = ["1", "2", "3", "12", "l", "I", "O", "/", "*", "**", "[*]", "(", ")", "[", "]",
+              ".", " ", "  ", "The", "note", "Tr.", "—", "A", "word", "x", "'", "”"]
+    follow = [Line(k, t) for k, t in enumerate(
+        ["goes on here.", "2 Another note.", "* a star note", "", "end of it."], 2)]
+    opened = skipped = 0
+    for _ in range(20000):
+        first = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        expected = rng.randint(1, 3)
+        aliases = rng.choice([{}, {"'": "4"}, {"l": str(expected)}])
+        lines = [Line(1, first)] + follow[:rng.randint(0, len(follow))]
+        zone = notes._zone(lines, list(range(len(lines))), expected, aliases, 0)
+        if notes._may_open_note(first, expected, aliases):
+            opened += bool(zone)
+        else:
+            skipped += 1
+            assert zone == [], (first, expected, aliases)
+    assert opened > 100 and skipped > 1000  # both kinds of line were tried
+
+
+def test_a_line_without_a_digit_holds_no_endnote_marker():
+    rng = random.Random(8)
+    chars = "ab .,;:”’\"')]*-—1٣²"
+    for _ in range(20000):
+        t = "".join(rng.choice(chars) for _ in range(rng.randint(0, 12)))
+        if not notes._DIGIT.search(t):
+            assert not notes.NUM_MARK.search(t), t
+
+
+def test_typical_width_as_the_median_and_count():
+    import statistics
+
+    def reference(lines):
+        widths = [len(ln.text) for ln in lines if len(ln.text) >= 30]
+        if len(widths) < 20:
+            return None
+        med = statistics.median(widths)
+        near = sum(1 for w in widths if 0.8 * med <= w <= 1.25 * med)
+        return int(med) if near >= 0.5 * len(widths) and med < 140 else None
+
+    rng = random.Random(2)
+    found = 0
+    for _ in range(3000):
+        base, spread = rng.randint(25, 160), rng.choice([1, 5, 30])
+        lines = [Line(k, "x" * max(0, int(rng.gauss(base, spread))))
+                 for k in range(rng.randint(0, 80))]
+        got = paragraphs.typical_width(lines)
+        assert got == reference(lines), [len(ln.text) for ln in lines]
+        found += got is not None
+    assert 300 < found < 2700  # both answers occur

@@ -99,7 +99,8 @@ def drop_watermarks(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line]
     words = sorted({w for phrase in cfg.watermarks for w in phrase.split()} | set(cfg.watermarks),
                    key=len, reverse=True)
     alternatives = "|".join(map(re.escape, words))
-    long_words = "|".join(re.escape(w) for w in words if len(w) > 3)
+    long_list = [w for w in words if len(w) > 3]  # a glued word holds one of them
+    long_words = "|".join(map(re.escape, long_list))
     whole = re.compile(rf"^(?:(?:{alternatives})\s*)+$")
     glued = re.compile(rf"(?<=[a-z])(?:{long_words})(?=[a-z]|\s|$)")
     from ..paragraphs import typical_width  # paragraphs imports clean
@@ -137,7 +138,7 @@ def drop_watermarks(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line]
             changes.append(Change("watermark", "changed", ln.number, ln.text, edge,
                                   "watermark words read into the start or end of a text line"))
             ln = Line(ln.number, edge)
-        new = glued.sub("", ln.text)
+        new = glued.sub("", ln.text) if any(w in ln.text for w in long_list) else ln.text
         if new != ln.text:
             changes.append(Change("watermark", "changed", ln.number, ln.text, new,
                                   "watermark word glued to a word"))
@@ -166,6 +167,8 @@ def _strip_edge_watermarks(text: str, words: list[str], phrases: tuple[str, ...]
     text. Unsafe for a watermark word the author also prints in capitals for emphasis ('NOT'),
     so the cut run must be two or more consecutive words of a phrase ('GREY OWL') or words of
     four letters or more."""
+    if text.split(" ", 1)[0] not in words and text.rsplit(" ", 1)[-1] not in words:
+        return text  # neither edge is a watermark word (most lines): nothing to cut
     toks = text.split(" ")
 
     def stamp(run: list[str]) -> bool:

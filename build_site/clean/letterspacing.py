@@ -55,20 +55,33 @@ def segment_letters(s: str, vocab: Vocabulary, maxlen: int = 24) -> list[str]:
     return list(_segment(s, vocab, maxlen))
 
 
+class _CostMemo(dict):
+    """``vocab.cost`` of each string asked for, computed on first use (``__missing__``: a
+    lookup that finds the string costs no Python call)."""
+
+    def __init__(self, vocab: Vocabulary):
+        super().__init__()
+        self.vocab = vocab
+
+    def __missing__(self, w: str) -> float:
+        c = self[w] = self.vocab.cost(w)
+        return c
+
+
 def _segment(s: str, vocab: Vocabulary, maxlen: int) -> tuple[str, ...]:
-    costs: dict[str, float] = vocab.memo.setdefault("cost", {})  # vocab.cost, memoised
+    costs = vocab.memo.get("cost")
+    if costs is None:
+        costs = vocab.memo["cost"] = _CostMemo(vocab)
     n = len(s)
-    best = [0.0] + [float("inf")] * n
+    best = [0.0] * (n + 1)
     back = [0] * (n + 1)
     for j in range(1, n + 1):
-        for i in range(max(0, j - maxlen), j):
-            w = s[i:j]
-            cw = costs.get(w)
-            if cw is None:
-                cw = costs[w] = vocab.cost(w)
-            c = best[i] + cw
-            if c < best[j]:
-                best[j], back[j] = c, i
+        # The cheapest last word ending at j; on a tie the earliest start, as a scan with a
+        # strict '<' would keep.
+        lo = max(0, j - maxlen)
+        cands = [best[i] + costs[s[i:j]] for i in range(lo, j)]
+        c = min(cands)
+        best[j], back[j] = c, lo + cands.index(c)
     out, j = [], n
     while j > 0:
         out.append(s[back[j]:j])
@@ -216,26 +229,32 @@ def collapse_line(text: str, vocab: Vocabulary) -> str:
     return rejoin_pieces(text, vocab)
 
 
-def rejoin_pieces(text: str, vocab: Vocabulary, min_piece: int = 1, min_word: int = 1) -> str:
+def rejoin_pieces(text: str, vocab: Vocabulary, min_piece: int = 1, min_word: int = 1,
+                  weak_here: set[str] | None = None) -> str:
     """Merge 2-4 neighbouring tokens when together they make a common word and at least one of
     them is no word by itself ('tha t', 'meas ures'). Unsafe on real short words, hence the
-    demand that the merged word be common and a piece be unknown."""
+    demand that the merged word be common and a piece be unknown. ``weak_here``: the text's
+    weak tokens of ``min_piece`` letters, when the caller has them (``weak_pieces``)."""
     tokens = text.split(" ")
-    weak_here = _weak_tokens(tokens, vocab)
-    if min_piece > 1:
-        weak_here = {t for t in weak_here if _piece_len(t) >= min_piece}
+    if weak_here is None:
+        weak_here = _weak_tokens(tokens, vocab)
+        if min_piece > 1:
+            weak_here = {t for t in weak_here if _piece_len(t) >= min_piece}
     if not weak_here:
         return text  # nothing to merge: " ".join(tokens) is the text itself
     weak = [t in weak_here for t in tokens]
     # Only a group with a weak token can merge: the starts tried are the three positions
     # before each weak token and the token itself, in order (as a scan of every position).
     starts = sorted({s for j, w in enumerate(weak) if w for s in range(max(0, j - 3), j + 1)})
+    # Which tokens can be a piece before the last (alphabetic, min_piece letters): every
+    # group tried asks it of its first and inner tokens.
+    whole = [t.isalpha() and len(t) >= min_piece for t in tokens]
     out: list[str] = []
     i = 0
     for s in starts:
-        if s < i:
+        if s < i or not whole[s]:
             continue
-        merged = _merge_at(tokens, weak, s, min_piece, min_word)
+        merged = _merge_at(tokens, weak, whole, s, min_piece, min_word)
         if merged is not None:
             out.extend(tokens[i:s])
             out.append(merged[0])
@@ -244,20 +263,18 @@ def rejoin_pieces(text: str, vocab: Vocabulary, min_piece: int = 1, min_word: in
     return " ".join(out)
 
 
-def _merge_at(tokens: list[str], weak: list[bool], i: int, min_piece: int, min_word: int
-              ) -> tuple[str, int] | None:
+def _merge_at(tokens: list[str], weak: list[bool], whole: list[bool], i: int, min_piece: int,
+              min_word: int) -> tuple[str, int] | None:
     """The merged word starting at token ``i`` and how many tokens it takes (4, 3 or 2 tried
-    in that order), or None. Every piece but the last is a whole alphabetic token, the last
-    may carry punctuation after its letters; each piece has ``min_piece`` letters."""
-    first = tokens[i]
-    if not first.isalpha() or len(first) < min_piece:
+    in that order), or None. Every piece but the last is a whole alphabetic token (``whole``),
+    the last may carry punctuation after its letters; each piece has ``min_piece`` letters."""
+    if not whole[i]:
         return None  # the first token is a whole piece in every group tried
+    first = tokens[i]
     for k in (4, 3, 2):
-        if i + k > len(tokens) or not any(weak[i:i + k]):
+        if i + k > len(tokens) or not any(weak[i:i + k]) or not all(whole[i + 1:i + k - 1]):
             continue
         inner = tokens[i + 1:i + k - 1]
-        if not all(g.isalpha() and len(g) >= min_piece for g in inner):
-            continue
         last = _LAST_PIECE.match(tokens[i + k - 1])
         if not last or len(last.group(1)) < min_piece:
             continue

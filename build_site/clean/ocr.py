@@ -11,6 +11,7 @@ words that the vocabulary does not know: those are the reason for the 'known res
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..model import Change, Line
 from .furniture import FurnitureConfig
@@ -32,18 +33,25 @@ def tidy_specks(text: str) -> str:
     word before a lower-case word ('the. bourgeoisie'), a speck glued to the start of a word
     ('.accounting', ',people'), a stray apostrophe after a word not ending in 's' ('task''),
     and straight quotes spaced the wrong way ('the" Red Guard"' -> 'the "Red Guard"')."""
-    t = re.sub(r"(?<=\S) [.,](?= [A-Za-z(\"])", "", text)
-    t = re.sub(r"(?<=\s)\\(?=[a-z])", "", t)
-    t = re.sub(r"(?<=\s)[.,:'](?=[a-z])", "", t)
-    t = re.sub(r"^[.,:](?=[a-z])", "", t)
-    t = re.sub(r"\b([a-z]{2,})\.(?= [a-z])",
-               lambda m: m.group(0) if m.group(1) in _ABBREVIATIONS else m.group(1), t)
-    t = re.sub(r"(?<=[a-rt-z])'(?=[\s,.;:]|$)", "", t)
-    t = re.sub(r"(?<=[,.;:])'(?=\s|$)", "", t)
-    t = re.sub(r"(?<=\w)\" (\w[^\"]{0,60}?[\w.,!?])\"(?=[\s,.;:!?)]|$)", r' "\1"', t)
-    t = re.sub(r"(?<=\S) ,(?=\s)", ",", t)
-    t = re.sub(r"\) ,", "),", t)
-    return t
+    for pattern, replacement in _SPECKS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+_SPECKS: tuple[tuple[re.Pattern, str | Callable[[re.Match], str]], ...] = tuple(
+    (re.compile(p), r) for p, r in (
+        (r"(?<=\S) [.,](?= [A-Za-z(\"])", ""),
+        (r"(?<=\s)\\(?=[a-z])", ""),
+        (r"(?<=\s)[.,:'](?=[a-z])", ""),
+        (r"^[.,:](?=[a-z])", ""),
+        (r"\b([a-z]{2,})\.(?= [a-z])",
+         lambda m: m.group(0) if m.group(1) in _ABBREVIATIONS else m.group(1)),
+        (r"(?<=[a-rt-z])'(?=[\s,.;:]|$)", ""),
+        (r"(?<=[,.;:])'(?=\s|$)", ""),
+        (r"(?<=\w)\" (\w[^\"]{0,60}?[\w.,!?])\"(?=[\s,.;:!?)]|$)", r' "\1"'),
+        (r"(?<=\S) ,(?=\s)", ","),
+        (r"\) ,", "),")))
+"""``tidy_specks``'s substitutions, in order (compiled once: they run on every line)."""
 
 
 def split_glued_dash(tok: str, vocab: Vocabulary) -> str | None:
@@ -217,7 +225,7 @@ def repair_ocr(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
         if not t:
             out.append(ln)
             continue
-        new = re.sub(r"(?<=[a-z])·(?=[a-z])", " ", t)
+        new = re.sub(r"(?<=[a-z])·(?=[a-z])", " ", t) if "·" in t else t
         new = re.sub(r"\s*·\s*", " ", new).strip() if "·" in new else new
         new = tidy_specks(new)
         if new != t:

@@ -9,7 +9,9 @@ by moving the second half of the word up to the line where it starts.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from itertools import accumulate
 
 from ..model import Change, Line
 from .furniture import TERMINAL, FurnitureConfig, keeps_full
@@ -47,8 +49,8 @@ def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabular
     out, changes = [], []
     weak = weak_pieces([ln.text for ln in lines], vocab, min_piece=2)
     for ln in lines:
-        maybe = ln.text and not weak.isdisjoint(ln.text.split(" "))
-        new = rejoin_pieces(ln.text, vocab, min_piece=2, min_word=5) if maybe else ln.text
+        here = weak.intersection(ln.text.split(" ")) if ln.text else None
+        new = rejoin_pieces(ln.text, vocab, 2, 5, here) if here else ln.text
         if new != ln.text:
             for before, after in _diff_words(ln.text, new):
                 changes.append(Change("split-word", "changed", ln.number, before, after,
@@ -185,27 +187,25 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
             return camel.group(1) + "-" + camel.group(2)
         return w
 
-    # Each distinct token is decided once; a line none of whose tokens changes is left
-    # without a substitution (set operations, no Python call per token).
-    kept: set[str] = set()
+    # Each distinct token of the text is decided once, from one scan of the whole text, and
+    # only the lines that hold a changing token are rewritten (tokenizing every line cost
+    # most of this fixer's time, on lines it nearly always leaves alone).
+    texts = [ln.text for ln in lines]
+    joined = "\n".join(texts)
     fixes: dict[str, str] = {}
+    # (Tokens are found in each distinct whitespace token once, as in ``build_vocabulary``.)
+    for w in {w for chunk in set(joined.split()) for w in _TOKEN.findall(chunk)}:
+        f = fixed(w)
+        if f != w:
+            fixes[w] = f
 
     def fix(m: re.Match) -> str:
         return fixes.get(m.group(0), m.group(0))
 
+    rewrite = _holding(joined, texts, fixes)
     out, changes = [], []
-    for ln in lines:
-        new = ln.text
-        if new:
-            seen = set(_TOKEN.findall(new))
-            for w in seen - kept - fixes.keys():
-                f = fixed(w)
-                if f == w:
-                    kept.add(w)
-                else:
-                    fixes[w] = f
-            if not seen.isdisjoint(fixes):
-                new = _TOKEN.sub(fix, new)
+    for k, ln in enumerate(lines):
+        new = _TOKEN.sub(fix, ln.text) if k in rewrite else ln.text
         if new != ln.text:
             for before, after in _diff_words(ln.text, new):
                 changes.append(Change("glued-compound", "changed", ln.number, before, after,
@@ -215,6 +215,29 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
     return out, changes
 
 
+def _holding(joined: str, texts: list[str], needles: Iterable[str]) -> set[int]:
+    """Indices of the ``texts`` (``joined`` by newlines) holding any of ``needles`` (no
+    newline in them) as a substring: ``str.find`` over the whole text, far faster than a
+    pattern of the alternatives or a search per line. A needle inside a longer word only
+    costs a rewrite that changes nothing."""
+    starts = list(accumulate((len(t) + 1 for t in texts), initial=0))
+    found: set[int] = set()
+    for w in needles:
+        at = joined.find(w)
+        while at >= 0:
+            found.add(bisect_right(starts, at) - 1)
+            at = joined.find(w, at + 1)
+    return found
+
+
+_DOUBLE_HYPHEN = re.compile(r"\s*--+\s*")
+_COMPOUND_HYPHEN_SPACE = re.compile(r"\b([a-z]+-[a-z]+)- (?=[a-z])")
+_COMPOUND_HYPHEN_SPACE_ANY = re.compile(r"[a-z]-[a-z]+- [a-z]")
+_SPACED_HYPHEN = re.compile(r"(?<=\S) - (?=\S)")
+_HYPHEN_SPACE = re.compile(r"(?<=[a-z])- (?!(?:and|or|to)\b)(?=[a-z])")
+_DASH_SPACE = re.compile(r"(?<=\w) —|— (?=\w)")
+_OPENING_HYPHEN = re.compile(r"^-(?=[a-z])")
+_SPACED_DOTS = re.compile(r"\.(?: \.){2,}")
 _FUNC = "|".join(sorted(FUNCTION_WORDS, key=len, reverse=True))
 _HYPHEN_DASH = re.compile(rf"(?<=[a-z,;])-(?=(?:{_FUNC})\b)(?!\w+-)", re.IGNORECASE)
 
@@ -238,18 +261,17 @@ def normalise_dashes(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
             if open_dash and _SENTENCE_END.search(t):  # but a sentence end closes a pair
                 open_dash = False
             continue
-        new = re.sub(r"\s*--+\s*", "—", t)
-        new = re.sub(r"\b([a-z]+-[a-z]+)- (?=[a-z])", r"\1 ", new)  # 'five-year- plan'.
-        new = re.sub(r"(?<=\S) - (?=\S)", "—", new)
-        new = re.sub(r"(?<=[a-z])- (?!(?:and|or|to)\b)(?=[a-z])", "—", new) \
-            if not re.search(r"[a-z]-[a-z]+- [a-z]", new) else new
-        new = re.sub(r"(?<=\w) —|— (?=\w)", "—", new)
+        new = _DOUBLE_HYPHEN.sub("—", t)
+        new = _COMPOUND_HYPHEN_SPACE.sub(r"\1 ", new)  # 'five-year- plan'.
+        new = _SPACED_HYPHEN.sub("—", new)
+        new = _HYPHEN_SPACE.sub("—", new) if not _COMPOUND_HYPHEN_SPACE_ANY.search(new) else new
+        new = _DASH_SPACE.sub("—", new)
         if vocab.em_dashes < 5:
             # A text that never prints a dash set its dashes as hyphens.
-            new = re.sub(r"^-(?=[a-z])", "—", new)
+            new = _OPENING_HYPHEN.sub("—", new)
             new = _HYPHEN_DASH.sub("—", new)
             new, open_dash = _closing_dashes(new, open_dash, vocab)
-        new = re.sub(r"\.(?: \.){2,}", lambda m: m.group(0).replace(" ", ""), new)
+        new = _SPACED_DOTS.sub(lambda m: m.group(0).replace(" ", ""), new)
         if new != t:
             changes.append(Change("dash", "changed", ln.number, t, new,
                                   "dash or ellipsis spacing normalised"))

@@ -1,0 +1,48 @@
+"""Fast paths of the converter outside the cleaner give the same results as the plain code they
+replaced (the cleaner's own are in test_clean_speed.py).
+
+Each is compared with a straightforward copy of the earlier code on many generated inputs; none
+comes from the five source texts. Speed itself is measured by benchmarks/convert_profile.py,
+never by a test.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from build_site.segment import _norm
+
+# Every kind of whitespace the old patterns and str.split could disagree on, punctuation that
+# _norm treats specially, letters whose case folding changes their length.
+_ALPHABET = list("abcXYZ ßİΣς:;,.-") + ["\t", "\n", "\u00a0", "\u2003", "\u3000", "\x1c",
+                                        "\x85", "\u200b", "  "]
+
+
+def _reference_norm(t: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"\s*([:;,])", r"\1", t)).strip().casefold()
+
+
+def test_norm_is_the_earlier_two_substitutions():
+    rng = random.Random(3)
+    for _ in range(20_000):
+        t = "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 24)))
+        assert _norm(t) == _reference_norm(t), repr(t)
+
+
+def test_repeated_below_is_the_scan_of_the_rest_of_the_text():
+    from build_site.model import Line
+    from build_site.segment import StructureConfig, _Builder
+
+    rng = random.Random(4)
+    texts = ["Chapter One", "chapter  one", "THE PLAN ; ITS END", "the plan; its end", "",
+             "Other words", "other words:", "OTHER WORDS :"]
+    for _ in range(300):
+        lines = [Line(k, rng.choice(texts)) for k in range(1, rng.randint(2, 30))]
+        b = _Builder(lines, StructureConfig(), "A Work", frozenset())
+        # Questions in any order, each answered as the plain scan answers it.
+        for _ in range(10):
+            i, t = rng.randrange(len(lines)), rng.choice(texts)
+            expected = any(_reference_norm(lines[k].text) == _reference_norm(t)
+                           for k in range(i + 1, len(lines)))
+            assert b.repeated_below(i, t) == expected, (i, t, [ln.text for ln in lines])
