@@ -26,12 +26,19 @@ _NUMBER_START = re.compile(r"^( ?\d+)\.")  # '1.' opening a line would start a l
 _SPACE_RUN = re.compile(r"(?: [ \t\r\n]|[\t\r\n])[ \t\r\n]*")
 # Python-Markdown strips leading/trailing Unicode whitespace (NBSP, U+2028...) from blocks and
 # uses STX/ETX as its own placeholders: written as character references they stay in the text.
-_EDGE_SPACE = re.compile(r"^[^\S\x00-\x9f]+|[^\S\x00-\x9f]+$")
+_EDGE_SPACE = re.compile(r"^\s+|\s+$")  # the runs Markdown strips; ASCII ones may go
 _CONTROL = re.compile(r"[\x02\x03]")
 
 
 def _char_refs(match: re.Match) -> str:
     return "".join(f"&#{ord(c)};" for c in match.group(0))
+
+
+def _unicode_space_refs(match: re.Match) -> str:
+    """An edge run of whitespace with its non-ASCII spaces (which a browser shows) as
+    character references; the ASCII ones a browser collapses anyway (a tab before a
+    no-break space)."""
+    return "".join(c if c <= "\x9f" else f"&#{ord(c)};" for c in match.group(0))
 
 
 def escape(text: str) -> str:
@@ -42,11 +49,12 @@ def escape(text: str) -> str:
     """
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _INLINE.sub(r"\\\1", text)
+    text = text.replace("\\]:", "\\]&#58;")  # '[\]: x' would be a link definition
     text = _SPACE_RUN.sub(" ", text)
     text = _NUMBER_START.sub(r"\1\\.", text)
     text = _CONTROL.sub(_char_refs, text)
     if text[:1].isspace() or text[-1:].isspace():  # what _EDGE_SPACE needs (both use \s)
-        return _EDGE_SPACE.sub(_char_refs, text)
+        return _EDGE_SPACE.sub(_unicode_space_refs, text)
     return text
 
 
