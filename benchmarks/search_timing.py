@@ -58,7 +58,7 @@ _TIMES = """() => ({ t0: performance.timeOrigin + window.__bench.t0,
   count: +(document.getElementById("library-search-results").dataset.count || 0) })"""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def wire_size(site: Path, url: str, size: int) -> int:
     """Bytes over the wire for a response of ``size`` bytes from a host that gzips text: the
     gzip size of the served file for a text type, else ``size``."""

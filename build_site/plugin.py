@@ -12,14 +12,11 @@ the file and line, never as a traceback.
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import html
 import json
 import logging
 import os
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -116,19 +113,6 @@ def _rss_mb() -> int | None:
     except OSError:
         pass
     return None
-
-
-def release_memory() -> None:
-    """Collect garbage and give freed heap memory back to the system. glibc keeps what Python
-    frees for reuse, so without ``malloc_trim`` the process stays at its high-water mark (about
-    1 GB at 50x) while the search indexer runs beside it. Linux with glibc only (elsewhere
-    only the collection)."""
-    gc.collect()
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
-            pass
 
 
 def _strict_warnings(config) -> bool:
@@ -279,7 +263,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
                 page.links_to_anchors = {}
         self.files = None
         self.built = None
-        release_memory()
+        search.release_memory()
         self._lap("free-pages")
         return pages
 

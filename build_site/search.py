@@ -17,13 +17,15 @@ chapter come from the library metadata and the section tree.
 
 A library of more than ``MAX_INDEX_WORDS`` words is indexed in parts, one Pagefind run after
 another, merged in the browser (``write_records``): Pagefind's indexer holds about 290 bytes
-per word, and the whole build must stay under 2 GiB with MkDocs (about 0.75 GB at 50x) alive
-beside it. Measured at 50x (11.8 M words; peak RSS of each indexer run; KB fetched before the
-first results for 'revolution' / 'dictatorship of the proletariat' / '"the peasant
-question"', benchmarks/search_timing.py, best of 2 runs):
-one index 3,388 MB, 286 / 281 / 577 KB; two parts 1,799 + 1,634 MB; three 1,235 + 1,168 +
-1,138 MB, 348 / 339 / 652 KB; four (3 M words each, kept) at most 922 MB, 386 / 369 / 686 KB:
-each query word fetches an index chunk of every part. 1x and 10x stay one index.
+per word, and the whole build must stay under 2 GiB with the build process alive beside it
+(0.37 GB at 50x once the plugin has let the documents and pages go, ``plugin._free_pages``;
+1.05 GB before). Measured at 50x (11.8 M words; peak RSS of each indexer run; KB fetched
+before the first results for 'revolution' / 'dictatorship of the proletariat' / '"the peasant
+question"', benchmarks/search_timing.py): one index 3,388 MB, 286 / 281 / 577 KB; two parts
+1,799 + 1,634 MB (over 2 GiB with the build process); three (4 M words each, kept) 1,235 +
+1,168 + 1,138 MB, 340 / 367 / 650 KB, build peak 1,620 MB (summed PSS); four (3 M words)
+at most 922 MB, 372 / 391 / 662 KB: each query word fetches an index chunk of every part,
+and each part costs its page list (about 20 KB). 1x and 10x stay one index.
 
 Everything shown beside a result (URL, chapter, author, work) is stored as a Pagefind
 *filter*, never as *meta*: Pagefind makes meta values searchable, so with a 'work' meta the
@@ -37,6 +39,8 @@ Material's header), ``overrides/partials/header.html`` and ``library-search.html
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import json
 import re
 import shutil
@@ -58,7 +62,7 @@ MAX_WORDS = 3000  # words in one record: see the module docstring
 PARTS = "library-parts.json"  # in BUNDLE_DIR: the further indexes the browser merges
 # Words in one Pagefind index (1x: 0.24 M words, 85 MB of indexer; 10x: 2.35 M, 700 MB;
 # 50x: 11.8 M, 3.4 GB as one index): a larger library is indexed in parts (module docstring,
-# write_records). 3 M keeps 1x and 10x a single index.
+# write_records). 4 M: three parts at 50x (1.2 GB of indexer beside a 0.37 GB build process).
 MAX_INDEX_WORDS = 4_000_000
 
 # Block elements that hold a reader's passage. A container (blockquote, div) counts only when
@@ -380,6 +384,20 @@ def _stage(records: Iterable[Record], folder: Path) -> tuple[list[int], list]:
     return sizes, list(filters)
 
 
+def release_memory() -> None:
+    """Collect garbage and give freed heap memory back to the system before the indexer, a
+    second large process, starts. glibc keeps what Python frees for reuse, so without
+    ``malloc_trim`` a process stays at its high-water mark (at 50x the build process, having let
+    its documents go, stays at 1.05 GB without it; 0.28 GB with it). Linux with glibc only (elsewhere only
+    the collection)."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+            pass
+
+
 def _run_pagefind(site: Path, out: Path, language: str) -> None:
     """One run of Pagefind's indexer over the HTML files under ``site`` into the bundle ``out``.
     """
@@ -402,6 +420,7 @@ def _write(records: Iterable[Record], out: Path, language: str, max_words: int
         staged = Path(tmp) / "all"
         staged.mkdir()
         sizes, filters = _stage(records, staged)
+        release_memory()  # what reading the pages took
         counts = split_sizes(sizes, max_words or MAX_INDEX_WORDS) or [0]
         names, start = [], 0
         for i, n in enumerate(counts):
