@@ -18,14 +18,15 @@ chapter come from the library metadata and the section tree.
 A library of more than ``MAX_INDEX_WORDS`` words is indexed in parts, one Pagefind run after
 another, merged in the browser (``write_records``): Pagefind's indexer holds about 290 bytes
 per word, and the whole build must stay under 2 GiB with the build process alive beside it
-(0.37 GB at 50x once the plugin has let the documents and pages go, ``plugin._free_pages``;
-1.05 GB before). Measured at 50x (11.8 M words; peak RSS of each indexer run; KB fetched
-before the first results for 'revolution' / 'dictatorship of the proletariat' / '"the peasant
-question"', benchmarks/search_timing.py): one index 3,388 MB, 286 / 281 / 577 KB; two parts
-1,799 + 1,634 MB (over 2 GiB with the build process); three (4 M words each, kept) 1,235 +
-1,168 + 1,138 MB, 340 / 367 / 650 KB, build peak 1,620 MB (summed PSS); four (3 M words)
-at most 922 MB, 372 / 391 / 662 KB: each query word fetches an index chunk of every part,
-and each part costs its page list (about 20 KB). 1x and 10x stay one index.
+(0.28 GB at 50x once the plugin has let the documents and pages go and ``release_memory`` has
+returned the memory; 1.05 GB before). Measured at 50x (11.8 M words; peak RSS of each indexer
+run; KB fetched before the first five results for 'revolution' / 'dictatorship of the
+proletariat' / '"the peasant question"', benchmarks/search_timing.py): one index 3,388 MB,
+286 / 281 / 577 KB; two parts 1,799 + 1,634 MB (over 2 GiB with the build process); three
+(4 M words each, kept) 1,235 + 1,168 + 1,138 MB, 362 / 368 / 667 KB, build peak 1,427 MB
+(summed PSS; 2,020-2,137 MB with four parts and the documents kept); four (3 M words) at
+most 922 MB, 401 / 391 / 686 KB: each query word fetches an index chunk of every part, and
+each part costs its page list (about 20 KB). 1x and 10x stay one index.
 
 Everything shown beside a result (URL, chapter, author, work) is stored as a Pagefind
 *filter*, never as *meta*: Pagefind makes meta values searchable, so with a 'work' meta the
@@ -62,7 +63,7 @@ MAX_WORDS = 3000  # words in one record: see the module docstring
 PARTS = "library-parts.json"  # in BUNDLE_DIR: the further indexes the browser merges
 # Words in one Pagefind index (1x: 0.24 M words, 85 MB of indexer; 10x: 2.35 M, 700 MB;
 # 50x: 11.8 M, 3.4 GB as one index): a larger library is indexed in parts (module docstring,
-# write_records). 4 M: three parts at 50x (1.2 GB of indexer beside a 0.37 GB build process).
+# write_records). 4 M: three parts at 50x (1.2 GB of indexer beside a 0.28 GB build process).
 MAX_INDEX_WORDS = 4_000_000
 
 # Block elements that hold a reader's passage. A container (blockquote, div) counts only when
@@ -386,10 +387,9 @@ def _stage(records: Iterable[Record], folder: Path) -> tuple[list[int], list]:
 
 def release_memory() -> None:
     """Collect garbage and give freed heap memory back to the system before the indexer, a
-    second large process, starts. glibc keeps what Python frees for reuse, so without
-    ``malloc_trim`` a process stays at its high-water mark (at 50x the build process, having let
-    its documents go, stays at 1.05 GB without it; 0.28 GB with it). Linux with glibc only (elsewhere only
-    the collection)."""
+    second large process, starts. glibc keeps what Python frees for reuse: at 50x, freeing the
+    pages' Markdown and HTML alone left the build process at 1.06 GB; with the documents let go
+    too and ``malloc_trim``, 0.28 GB. Linux with glibc only (elsewhere only the collection)."""
     gc.collect()
     if sys.platform.startswith("linux"):
         try:
