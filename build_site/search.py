@@ -23,8 +23,9 @@ returned the memory; 1.05 GB before). Measured at 50x (11.8 M words; peak RSS of
 run; KB fetched before the first five results for 'revolution' / 'dictatorship of the
 proletariat' / '"the peasant question"', benchmarks/search_timing.py): one index 3,388 MB,
 286 / 281 / 577 KB; two parts 1,799 + 1,634 MB (over 2 GiB with the build process); three
-(4 M words each, kept) 1,235 + 1,168 + 1,138 MB, 362 / 368 / 667 KB, build peak 1,427 MB
-(summed PSS; 2,020-2,137 MB with four parts and the documents kept); four (3 M words) at
+(4 M words each, kept) 1,235 + 1,168 + 1,138 MB, 362 / 368 / 667 KB, build peak 1,427-1,548
+MB (summed PSS, 3 builds; 2,020-2,137 MB with four parts and the documents kept); four (3 M
+words) at
 most 922 MB, 401 / 391 / 686 KB: each query word fetches an index chunk of every part, and
 each part costs its page list (about 20 KB). 1x and 10x stay one index.
 
