@@ -25,9 +25,8 @@ proletariat' / '"the peasant question"', benchmarks/search_timing.py): one index
 286 / 281 / 577 KB; two parts 1,799 + 1,634 MB (over 2 GiB with the build process); three
 (4 M words each, kept) 1,235 + 1,168 + 1,138 MB, 362 / 368 / 667 KB, build peak 1,427-1,548
 MB (summed PSS, 3 builds; 2,020-2,137 MB with four parts and the documents kept); four (3 M
-words) at
-most 922 MB, 401 / 391 / 686 KB: each query word fetches an index chunk of every part, and
-each part costs its page list (about 20 KB). 1x and 10x stay one index.
+words) at most 922 MB, 401 / 391 / 686 KB: each query word fetches an index chunk of every
+part, and each part costs its page list (about 20 KB). 1x and 10x stay one index.
 
 Everything shown beside a result (URL, chapter, author, work) is stored as a Pagefind
 *filter*, never as *meta*: Pagefind makes meta values searchable, so with a 'work' meta the
