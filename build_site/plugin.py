@@ -12,7 +12,6 @@ the file and line, never as a traceback.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import json
 import logging
@@ -250,13 +249,14 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         try:
             anchors.write_catalogue(self.built, site_dir, config.use_directory_urls)
             self._lap("catalogue")
-            self._free_pages()
-            search.write_index(self.built, site_dir)
+            texts, converted = len(self.built.documents), self.built.converted
+            pages = self._free_pages()
+            search.write_index(pages, site_dir)
             self._lap("search")
             if self.downloads is not None:
                 self.downloads.finish(site_dir)
             self._lap("downloads")
-            self._report()
+            self._report(texts, converted)
         except PluginError:
             raise
         except Exception as exc:
@@ -273,27 +273,38 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         log.info(f"library: site written to {self.site_dir}")
         self.site_dir = None
 
-    def _free_pages(self) -> None:
-        """Every page is written by now: let go of its Markdown and HTML (MkDocs keeps both on
-        each page) before the search indexer, a second large process, starts. The documents
-        stay: the search index and the downloads are made from them."""
+    def _free_pages(self) -> list[search.SearchPage]:
+        """Every page is written by now: keep what the search index needs (each page's URL,
+        trail and work) and let go of the rest before the search indexer, a second large
+        process, starts: the documents, and what MkDocs keeps on each page (Markdown, also
+        held by the page's file, HTML, table of contents, the set of its ids). The downloads
+        need none of it: their workers were handed their documents at the start."""
         assert self.built is not None
+        pages = search.search_pages(self.built.documents, search.work_infos(self.built.library))
         for file in self.files.documentation_pages() if self.files is not None else ():
-            if file.page is not None:
-                file.page.markdown = file.page.content = None
+            if file.abs_src_path is None:  # a generated page: the file holds its Markdown
+                file.content_string = ""
+            page = file.page
+            if page is not None:
+                page.markdown = page.content = None
+                page.toc = []  # type: ignore[assignment]
+                page.present_anchor_ids = set()
+                page.links_to_anchors = {}
         self.files = None
-        self.built = dataclasses.replace(self.built, pages=())
+        self.built = None
+        search.release_memory()
         self._lap("free-pages")
+        return pages
 
-    def _report(self) -> None:
+    def _report(self, texts: int, converted: tuple[str, ...]) -> None:
         """Log where the time went, and keep it in the cache folder as ``last-build.json`` (the
-        benchmark reads it: which texts were converted, and each stage's wall seconds)."""
-        assert self.built is not None
+        benchmark reads it: which texts were converted, and each stage's wall seconds and this
+        process's resident MB after it)."""
         log.info("library: stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in self.timings))
         if self.cache_dir is None:
             return
         made = self.downloads.made if self.downloads is not None else None
-        data = {"texts": len(self.built.documents), "converted": list(self.built.converted),
+        data = {"texts": texts, "converted": list(converted),
                 "downloads_made": made, "stages": dict(self.timings),
                 "rss_mb": dict(self.memory)}
         self.cache_dir.mkdir(parents=True, exist_ok=True)

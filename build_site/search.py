@@ -17,13 +17,16 @@ chapter come from the library metadata and the section tree.
 
 A library of more than ``MAX_INDEX_WORDS`` words is indexed in parts, one Pagefind run after
 another, merged in the browser (``write_records``): Pagefind's indexer holds about 290 bytes
-per word, and the whole build must stay under 2 GiB with MkDocs (about 0.75 GB at 50x) alive
-beside it. Measured at 50x (11.8 M words; peak RSS of each indexer run; KB fetched before the
-first results for 'revolution' / 'dictatorship of the proletariat' / '"the peasant
-question"', benchmarks/search_timing.py, best of 2 runs):
-one index 3,388 MB, 286 / 281 / 577 KB; two parts 1,799 + 1,634 MB; three 1,235 + 1,168 +
-1,138 MB, 348 / 339 / 652 KB; four (3 M words each, kept) at most 922 MB, 386 / 369 / 686 KB:
-each query word fetches an index chunk of every part. 1x and 10x stay one index.
+per word, and the whole build must stay under 2 GiB with the build process alive beside it
+(0.28 GB at 50x once the plugin has let the documents and pages go and ``release_memory`` has
+returned the memory; 1.05 GB before). Measured at 50x (11.8 M words; peak RSS of each indexer
+run; KB fetched before the first five results for 'revolution' / 'dictatorship of the
+proletariat' / '"the peasant question"', benchmarks/search_timing.py): one index 3,388 MB,
+286 / 281 / 577 KB; two parts 1,799 + 1,634 MB (over 2 GiB with the build process); three
+(4 M words each, kept) 1,235 + 1,168 + 1,138 MB, 362 / 368 / 667 KB, build peak 1,427-1,548
+MB (summed PSS, 3 builds; 2,020-2,137 MB with four parts and the documents kept); four (3 M
+words) at most 922 MB, 401 / 391 / 686 KB: each query word fetches an index chunk of every
+part, and each part costs its page list (about 20 KB). 1x and 10x stay one index.
 
 Everything shown beside a result (URL, chapter, author, work) is stored as a Pagefind
 *filter*, never as *meta*: Pagefind makes meta values searchable, so with a 'work' meta the
@@ -37,6 +40,8 @@ Material's header), ``overrides/partials/header.html`` and ``library-search.html
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import json
 import re
 import shutil
@@ -58,8 +63,8 @@ MAX_WORDS = 3000  # words in one record: see the module docstring
 PARTS = "library-parts.json"  # in BUNDLE_DIR: the further indexes the browser merges
 # Words in one Pagefind index (1x: 0.24 M words, 85 MB of indexer; 10x: 2.35 M, 700 MB;
 # 50x: 11.8 M, 3.4 GB as one index): a larger library is indexed in parts (module docstring,
-# write_records). 3 M keeps 1x and 10x a single index.
-MAX_INDEX_WORDS = 3_000_000
+# write_records). 4 M: three parts at 50x (1.2 GB of indexer beside a 0.28 GB build process).
+MAX_INDEX_WORDS = 4_000_000
 
 # Block elements that hold a reader's passage. A container (blockquote, div) counts only when
 # it carries the id itself; otherwise its inner paragraphs do.
@@ -278,18 +283,32 @@ def page_records(passages: Iterable[Passage], url: str, trail: tuple[str, ...],
                      filters=(("author", work.authors), ("work", (work.title,))))
 
 
-def library_records(documents: Iterable[Document], works: dict[str, WorkInfo],
-                    read: Callable[[str], str | None]) -> list[Record]:
-    """Records for every text page of every work; ``read(url)`` gives a built page's HTML."""
-    out: list[Record] = []
+@dataclass(frozen=True)
+class SearchPage:
+    """A text page to index: all the search stage needs of the documents, taken before the
+    plugin lets them go (the indexer is a second large process: see ``write_index``)."""
+
+    url: str  # root-relative, '/work/chapter/'
+    trail: tuple[str, ...]  # titles of its page ancestors and itself
+    work: WorkInfo
+
+
+def search_pages(documents: Iterable[Document], works: dict[str, WorkInfo]) -> list[SearchPage]:
+    """Every text page of every work, in reading order."""
+    out: list[SearchPage] = []
     for doc in documents:
         work = works.get(doc.slug, WorkInfo(doc.slug, ()))
-        for trail, path in page_trails(doc):
-            url = page_url(path)
-            html = read(url)
-            if html is not None:
-                out.extend(page_records(extract_passages(html), url, trail, work))
+        out.extend(SearchPage(page_url(path), trail, work) for trail, path in page_trails(doc))
     return out
+
+
+def library_records(pages: Iterable[SearchPage], read: Callable[[str], str | None]
+                    ) -> Iterator[Record]:
+    """Records for every page, one page at a time; ``read(url)`` gives a built page's HTML."""
+    for page in pages:
+        html = read(page.url)
+        if html is not None:
+            yield from page_records(extract_passages(html), page.url, page.trail, page.work)
 
 
 def work_infos(lib) -> dict[str, WorkInfo]:
@@ -321,45 +340,107 @@ def record_html(r: Record) -> str:
             f'<body><main data-pagefind-body>{"".join(body)}</main></body></html>\n')
 
 
-def split_records(records: Iterable[Record], max_words: int) -> list[list[Record]]:
-    """Consecutive records in parts of about equal words, ceil(words / ``max_words``) of them
-    when records fall well, each within ``max_words`` (a longer record is a part alone)."""
-    recs = list(records)
-    sizes = [len(r.content.split()) for r in recs]
+def split_sizes(sizes: list[int], max_words: int) -> list[int]:
+    """How many consecutive records of ``sizes`` words go in each part: parts of about equal
+    words, ceil(words / ``max_words``) of them when records fall well, each within
+    ``max_words`` (a longer record is a part alone)."""
     total = sum(sizes)
     share = total / max(1, -(-total // max_words))  # words per part, parts = ceil(total/max)
-    parts: list[list[Record]] = []
+    counts: list[int] = []
     done = in_part = 0
-    for r, n in zip(recs, sizes):
+    for n in sizes:
         # A new part once this one has its share, or when the record would overfill it.
-        if not parts or (parts[-1] and (done >= share * len(parts) or in_part + n > max_words)):
-            parts.append([])
+        if not counts or (counts[-1] and (done >= share * len(counts) or in_part + n > max_words)):
+            counts.append(0)
             in_part = 0
-        parts[-1].append(r)
+        counts[-1] += 1
         done += n
         in_part += n
+    return counts
+
+
+def split_records(records: Iterable[Record], max_words: int) -> list[list[Record]]:
+    """``records`` cut into the parts ``split_sizes`` gives."""
+    recs = list(records)
+    parts, start = [], 0
+    for n in split_sizes([len(r.content.split()) for r in recs], max_words):
+        parts.append(recs[start:start + n])
+        start += n
     return parts
 
 
-def _index(records: Iterable[Record], out: Path, language: str) -> int:
-    """One run of Pagefind's indexer over ``records`` into the bundle ``out``."""
-    with tempfile.TemporaryDirectory(prefix="library-search-") as tmp:
-        folder = Path(tmp)
-        count = 0
-        for n, r in enumerate(records):
-            f = folder / f"{n // 1000}" / f"{n}.html"
-            f.parent.mkdir(exist_ok=True)
-            f.write_text(record_html(r), encoding="utf-8")
-            count += 1
-        proc = subprocess.run(
-            [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path", str(out),
-             "--force-language", language, "--silent"],
-            capture_output=True, text=True, check=False)
+def _stage(records: Iterable[Record], folder: Path) -> tuple[list[int], list]:
+    """Write each record as ``folder/<n // 1000>/<n>.html`` as it comes (no record is kept:
+    the text of a 50x library is some 150 MB as Python objects); returns each record's words
+    and the distinct filters (for ``facets``)."""
+    sizes: list[int] = []
+    filters: dict = {}
+    for n, r in enumerate(records):
+        f = folder / f"{n // 1000}" / f"{n}.html"
+        if n % 1000 == 0:
+            f.parent.mkdir()
+        f.write_text(record_html(r), encoding="utf-8")
+        sizes.append(len(r.content.split()))
+        filters.setdefault(r.filters, None)
+    return sizes, list(filters)
+
+
+def release_memory() -> None:
+    """Collect garbage and give freed heap memory back to the system before the indexer, a
+    second large process, starts. glibc keeps what Python frees for reuse: at 50x, freeing the
+    pages' Markdown and HTML alone left the build process at 1.06 GB; with the documents let go
+    too and ``malloc_trim``, 0.28 GB. Linux with glibc only (elsewhere only the collection)."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+            pass
+
+
+def _run_pagefind(site: Path, out: Path, language: str) -> None:
+    """One run of Pagefind's indexer over the HTML files under ``site`` into the bundle ``out``.
+    """
+    proc = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out),
+         "--force-language", language, "--silent"],
+        capture_output=True, text=True, check=False)
     entry = out / "pagefind-entry.json"
     if proc.returncode != 0 or not entry.is_file() or not entry.read_text(encoding="utf-8"):
         raise RuntimeError(f"Pagefind could not write the search index into {out} "
                            f"(exit {proc.returncode}): {(proc.stderr or proc.stdout)[-2000:]}")
-    return count
+
+
+def _write(records: Iterable[Record], out: Path, language: str, max_words: int
+           ) -> tuple[int, list]:
+    """``write_records``, also returning the distinct filters of the records."""
+    if out.exists():
+        shutil.rmtree(out)
+    with tempfile.TemporaryDirectory(prefix="library-search-") as tmp:
+        staged = Path(tmp) / "all"
+        staged.mkdir()
+        sizes, filters = _stage(records, staged)
+        release_memory()  # what reading the pages took
+        counts = split_sizes(sizes, max_words or MAX_INDEX_WORDS) or [0]
+        names, start = [], 0
+        for i, n in enumerate(counts):
+            if len(counts) == 1:
+                site = staged
+            else:  # this part's files alone, moved (not copied) into a folder of their own
+                site = Path(tmp) / f"part-{i}"
+                for k in range(start, start + n):
+                    rel = Path(f"{k // 1000}") / f"{k}.html"
+                    (site / rel.parent).mkdir(parents=True, exist_ok=True)
+                    (staged / rel).rename(site / rel)
+            name = f"part-{i}/" if i else ""
+            _run_pagefind(site, out / name if name else out, language)
+            if len(counts) > 1:
+                shutil.rmtree(site)
+            if name:
+                names.append(name)
+            start += n
+    (out / PARTS).write_text(json.dumps(names), encoding="utf-8")
+    return len(sizes), filters
 
 
 def write_records(records: Iterable[Record], out: Path, language: str = "en",
@@ -375,31 +456,20 @@ def write_records(records: Iterable[Record], out: Path, language: str = "en",
     language, and every page of this site is in the site's language.
 
     Records of more than ``max_words`` (default ``MAX_INDEX_WORDS``) words are split
-    (``split_records``) and indexed one part after another (the memory peak is one part's): the first part at
-    ``out``, the others at ``out/part-N/``, listed in ``out/library-parts.json`` for the
-    browser to merge them (Pagefind's ``mergeIndex``). The price: each query word fetches an
-    index chunk of every part (measured at 50x, see the module docstring).
+    (``split_sizes``) and indexed one part after another (the memory peak is one part's): the
+    first part at ``out``, the others at ``out/part-N/``, listed in ``out/library-parts.json``
+    for the browser to merge them (Pagefind's ``mergeIndex``). The price: each query word
+    fetches an index chunk of every part (measured at 50x, see the module docstring).
     """
-    if out.exists():
-        shutil.rmtree(out)
-    parts = split_records(records, max_words or MAX_INDEX_WORDS) or [[]]
-    count = 0
-    names = []
-    for i, part in enumerate(parts):
-        name = f"part-{i}/" if i else ""
-        count += _index(part, out / name if name else out, language)
-        if name:
-            names.append(name)
-    (out / PARTS).write_text(json.dumps(names), encoding="utf-8")
-    return count
+    return _write(records, out, language, max_words)[0]
 
 
-def write_index(built, site_dir: Path, language: str = "en", max_words: int = 0) -> int:
-    """Write the Pagefind bundle into ``site_dir/pagefind``; returns the number of records.
-
-    ``built`` is ``library.Built``: its documents give the pages, its ``library`` (metadata)
-    the work titles and author names. ``max_words``: words per index (default
-    ``MAX_INDEX_WORDS``).
+def write_index(pages: Iterable[SearchPage], site_dir: Path, language: str = "en",
+                max_words: int = 0) -> int:
+    """Write the Pagefind bundle of ``pages`` (``search_pages``) into ``site_dir/pagefind``;
+    returns the number of records. ``max_words``: words per index (default
+    ``MAX_INDEX_WORDS``). Records are made page by page from the built HTML and written to
+    files as they come, so this process holds one page at a time while the indexer runs.
     """
     site_dir = Path(site_dir)
 
@@ -407,11 +477,10 @@ def write_index(built, site_dir: Path, language: str = "en", max_words: int = 0)
         f = html_file(site_dir, url)
         return f.read_text(encoding="utf-8") if f.is_file() else None
 
-    works = work_infos(getattr(built, "library", None))
-    records = library_records(built.documents, works, read)
-    count = write_records(records, site_dir / BUNDLE_DIR, language, max_words)
-    (site_dir / BUNDLE_DIR / FACETS).write_text(json.dumps(facets(records), ensure_ascii=False),
-                                                encoding="utf-8")
+    count, filters = _write(library_records(pages, read), site_dir / BUNDLE_DIR, language,
+                            max_words)
+    (site_dir / BUNDLE_DIR / FACETS).write_text(json.dumps(facet_lists(filters),
+                                                           ensure_ascii=False), encoding="utf-8")
     return count
 
 
@@ -420,9 +489,14 @@ def facets(records: Iterable[Record]) -> dict:
 
     A small file of our own: Pagefind's ``filters()`` would fetch every filter index,
     including the one-value-per-paragraph 'url' filter."""
+    return facet_lists(r.filters for r in records)
+
+
+def facet_lists(filters: Iterable[tuple[tuple[str, tuple[str, ...]], ...]]) -> dict:
+    """``facets`` from the records' ``filters`` alone."""
     works: dict[str, set[str]] = {}
-    for r in records:
-        f = dict(r.filters)
+    for fs in filters:
+        f = dict(fs)
         for w in f.get("work", ()):
             works.setdefault(w, set()).update(f.get("author", ()))
     authors = sorted({a for names in works.values() for a in names})

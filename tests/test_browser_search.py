@@ -275,7 +275,8 @@ def parted_site(built_site: Path, tmp_path_factory):
     site = tmp / "site"
     shutil.copytree(built_site, site, copy_function=os.link)  # write_index replaces, never
     built = build_library(ROOT / "source", cache_dir=tmp / "cache")  # writes through links
-    search.write_index(built, site, max_words=60_000)
+    pages = search.search_pages(built.documents, search.work_infos(built.library))
+    search.write_index(pages, site, max_words=60_000)
     bundle = site / search.BUNDLE_DIR
     parts = json.loads((bundle / search.PARTS).read_text(encoding="utf-8"))
     assert len(parts) >= 2, "the corpus should need several parts of 60,000 words"

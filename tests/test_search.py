@@ -105,7 +105,10 @@ def test_library_records_read_each_page_of_each_document():
         return PAGE if "chapter-2" in url else None
 
     works = {"work": search.WorkInfo("The Work", ("A. Author",))}
-    recs = search.library_records([_doc()], works, read)
+    pages = search.search_pages([_doc()], works)
+    assert [(p.trail, p.work.title) for p in pages] == [(("Part One",), "The Work"),
+                                                        (("Part One", "Chapter 2"), "The Work")]
+    recs = list(search.library_records(pages, read))
     chapter = search.page_url(page_paths(_doc())[1][1])
     assert seen == [search.page_url(p) for _, p in page_paths(_doc())]
     assert [r.url for r in recs] == [chapter, chapter]  # the text, then the notes
@@ -201,6 +204,57 @@ def test_write_records_in_parts_lists_the_parts(tmp_path: Path):
     search.write_records(recs, out)
     assert json.loads((out / search.PARTS).read_text()) == []
     assert not (out / "part-1").exists() and len(_fragments(out)) == 5
+
+
+def test_write_index_reads_the_pages_it_is_given(tmp_path: Path):
+    site = tmp_path / "site"
+    (site / "work" / "ch").mkdir(parents=True)
+    (site / "work" / "ch" / "index.html").write_text(PAGE, encoding="utf-8")
+    work = search.WorkInfo("The Work", ("A. Author",))
+    pages = [search.SearchPage("/work/ch/", ("Ch",), work),
+             search.SearchPage("/work/gone/", ("Gone",), work)]  # no HTML: nothing indexed
+    assert search.write_index(pages, site) == 2  # the text, then the notes
+    bundle = site / search.BUNDLE_DIR
+    assert json.loads((bundle / search.FACETS).read_text()) == {
+        "authors": ["A. Author"], "works": [["The Work", ["A. Author"]]]}
+    assert sorted(f["filters"]["kind"][0] for f in _fragments(bundle)) == ["note", "text"]
+
+
+def test_the_plugin_lets_the_documents_go_before_the_indexer_runs(tmp_path: Path, monkeypatch):
+    """The indexer is a second large process: while it runs, the build process keeps no
+    document, no page Markdown or HTML (their memory is what keeps the 50x build under 2 GiB).
+    """
+    import gc
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from test_robust_build import copy_fixture
+
+    from build_site import plugin
+    from build_site.model import Document as Doc
+
+    project = copy_fixture(tmp_path)
+    seen: dict = {}
+    real = search.write_index
+
+    def watch(pages, site_dir, *args, **kwargs):
+        gc.collect()
+        urls = [p.url for p in pages]
+        seen["documents"] = [o.slug for o in gc.get_objects() if isinstance(o, Doc)
+                             and any(f"/{o.slug}/" in u for u in urls)]  # this build's
+        seen["built"] = library.built
+        seen["pages"] = urls
+        return real(pages, site_dir, *args, **kwargs)
+
+    monkeypatch.setattr(search, "write_index", watch)
+    cfg = load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    library = cfg.plugins["library"]
+    assert isinstance(library, plugin.LibraryPlugin)
+    build(cfg)
+    assert seen["documents"] == []
+    assert seen["built"] is None
+    assert seen["pages"] and all("/hostile-text/" in u for u in seen["pages"])  # its one work
+    assert (tmp_path / "site" / search.BUNDLE_DIR / "pagefind-entry.json").is_file()
 
 
 # --- The real site ---------------------------------------------------------------------------
