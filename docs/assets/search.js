@@ -17,7 +17,7 @@
   // for seconds with prefixes that match half the index. The engine loads meanwhile.
   const SETTLE = 120;
   // Left out of a query that is not in quotes (when other words remain): every record holds
-  // them, and their index entries are the largest (at 50x 'the' alone is 330 KB to fetch).
+  // them, and their index entries are the largest (at 50x 'the' alone is some 290 KB to fetch).
   const STOP = new Set(("a an and are as at be but by for from in is it its of on or that the " +
     "this to was were which with").split(" "));
   const HINT = 'Type to search every text. Put a phrase in "quotes" to find it exactly.';
