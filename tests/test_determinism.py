@@ -19,8 +19,8 @@ DATE_STAMPED = {"sitemap.xml", "sitemap.xml.gz"}
 # give the same words, fragments and search results but filter files (and the meta and entry
 # files that name them by content hash) in another byte order. Checked outside the project:
 # 300 identical pages indexed twice differ only there, and not at all without filters.
-PAGEFIND_UNORDERED = re.compile(r"^pagefind/(filter/.*\.pf_filter|pagefind\.\w+\.pf_meta|"
-                                r"pagefind-entry\.json)$")
+PAGEFIND_UNORDERED = re.compile(r"^pagefind/(part-\d+/)?(filter/.*\.pf_filter|"
+                                r"pagefind\.\w+\.pf_meta|pagefind-entry\.json)$")
 ANOTHER_DAY = "1000000000"  # SOURCE_DATE_EPOCH of 2001-09-09: MkDocs stamps this date instead
 
 
