@@ -249,13 +249,15 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         try:
             anchors.write_catalogue(self.built, site_dir, config.use_directory_urls)
             self._lap("catalogue")
+            # The downloads first: a job still queued holds its document, which must be gone
+            # before the indexer starts (at 50x they are all done by now).
+            if self.downloads is not None:
+                self.downloads.finish(site_dir)
+            self._lap("downloads")
             texts, converted = len(self.built.documents), self.built.converted
             pages = self._free_pages()
             search.write_index(pages, site_dir)
             self._lap("search")
-            if self.downloads is not None:
-                self.downloads.finish(site_dir)
-            self._lap("downloads")
             self._report(texts, converted)
         except PluginError:
             raise
@@ -277,8 +279,8 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         """Every page is written by now: keep what the search index needs (each page's URL,
         trail and work) and let go of the rest before the search indexer, a second large
         process, starts: the documents, and what MkDocs keeps on each page (Markdown, also
-        held by the page's file, HTML, table of contents, the set of its ids). The downloads
-        need none of it: their workers were handed their documents at the start."""
+        held by the page's file, HTML, table of contents, the set of its ids). The downloads are
+        finished by now: their jobs held documents too."""
         assert self.built is not None
         pages = search.search_pages(self.built.documents, search.work_infos(self.built.library))
         for file in self.files.documentation_pages() if self.files is not None else ():
