@@ -408,30 +408,10 @@ def test_segment_letters_as_the_plain_scan():
 def test_watermark_edges_cut_as_without_the_edge_test():
     # _strip_edge_watermarks returns a line at once when neither edge token is a watermark
     # word; the full scan must agree on every line.
-    from build_site.clean.furniture import _strip_edge_watermarks
+    from build_site.clean.furniture import _cut_edge_watermarks, _strip_edge_watermarks
 
     phrases = ("GREY OWL EDITIONS", "REVIEW COPY")
     words = sorted({w for p in phrases for w in p.split()} | set(phrases), key=len, reverse=True)
-
-    def full_scan(text):
-        toks = text.split(" ")
-
-        def stamp(run):
-            return bool(run) and all(t in words for t in run) and (
-                len(run) >= 2 and any(f" {' '.join(run)} " in f" {p} " for p in phrases)
-                or all(len(t) > 3 for t in run))
-
-        a = 0
-        while a < len(toks) and toks[a] in words:
-            a += 1
-        if 0 < a < len(toks) and toks[a][:1].islower() and stamp(toks[:a]):
-            toks = toks[a:]
-        b = len(toks)
-        while b > 0 and toks[b - 1] in words:
-            b -= 1
-        if 0 < b < len(toks) and re.search(r"[a-z][,;]?$", toks[b - 1]) and stamp(toks[b:]):
-            toks = toks[:b]
-        return " ".join(toks)
 
     rng = random.Random(13)
     pieces = ["GREY", "OWL", "EDITIONS", "REVIEW", "COPY", "the", "harbour,", "Owl", "", "x"]
@@ -439,6 +419,6 @@ def test_watermark_edges_cut_as_without_the_edge_test():
     for _ in range(5000):
         text = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 7)))
         got = _strip_edge_watermarks(text, words, phrases)
-        assert got == full_scan(text), text
+        assert got == _cut_edge_watermarks(text, words, phrases), text
         cut += got != text
     assert cut > 100

@@ -169,6 +169,11 @@ def _strip_edge_watermarks(text: str, words: list[str], phrases: tuple[str, ...]
     four letters or more."""
     if text.split(" ", 1)[0] not in words and text.rsplit(" ", 1)[-1] not in words:
         return text  # neither edge is a watermark word (most lines): nothing to cut
+    return _cut_edge_watermarks(text, words, phrases)
+
+
+def _cut_edge_watermarks(text: str, words: list[str], phrases: tuple[str, ...]) -> str:
+    """``_strip_edge_watermarks`` without its test of the edges: the scan itself."""
     toks = text.split(" ")
 
     def stamp(run: list[str]) -> bool:
