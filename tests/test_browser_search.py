@@ -316,3 +316,84 @@ def test_an_index_in_parts_finds_what_one_index_finds(browser, site_url, parted_
     assert first.get_attribute("href").startswith(target)
     assert first.get_attribute("href").endswith(f"#{pid}")
     ctx.close()
+
+
+# Pagefind's own exact-phrase search, on the module search.js has loaded: which records
+# hold the phrase, and the index files it fetched for them.
+_NATIVE = """async (q) => {
+  const pf = await import(new URL('pagefind/pagefind.js', document.baseURI).href);
+  const res = await pf.search(q);
+  return res.results.length;
+}"""
+_COMMON = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "is", "it", "of", "on",
+           "or", "that", "the", "this", "to", "was", "which", "with"}
+
+
+def _exhaust(page) -> int:
+    """Press 'Show more' until every result is shown; the final count."""
+    more = page.locator("#library-search-more")
+    while more.is_visible():
+        shown = page.locator("#library-search-results li").count()
+        more.click()
+        page.wait_for_function(
+            "(n) => document.querySelectorAll('#library-search-results li').length > n"
+            " || document.getElementById('library-search-more').hidden", arg=shown, timeout=WAIT)
+    page.wait_for_function(
+        "() => document.getElementById('library-search-results').dataset.exact === 'true'",
+        timeout=WAIT)
+    return int(page.eval_on_selector("#library-search-results", "el => el.dataset.count"))
+
+
+def _common_word_phrases(words: list[str]) -> list[str]:
+    """Three-word phrases of a paragraph with a common word first and in the middle."""
+    plain = [w.strip("\"“”‘’(),.;:!?").lower() for w in words]
+    found = {}
+    for i in range(len(plain) - 2):
+        a, b, c = plain[i:i + 3]
+        if not all(re.fullmatch(r"[a-z]+", w) for w in (a, b, c)):
+            continue
+        if a in _COMMON and b not in _COMMON and c not in _COMMON:
+            found.setdefault("first", f"{a} {b} {c}")
+        if a not in _COMMON and b in _COMMON and c not in _COMMON:
+            found.setdefault("middle", f"{a} {b} {c}")
+    assert len(found) == 2, f"no such phrases in {' '.join(words)[:200]}"
+    return list(found.values())
+
+
+def test_phrase_with_common_words_finds_what_pagefind_finds(page, site_url, known_paragraph):
+    """A quoted phrase with common words is asked of Pagefind without them and each record is
+    checked for the whole phrase: the results are Pagefind's own exact-phrase results, each
+    shows the phrase, and the reversed phrase (its words, never in that order) finds none."""
+    _, _, pid, words, _ = known_paragraph
+    _open_search(page, site_url)
+    for phrase in _common_word_phrases(words):
+        _search(page, f'"{phrase}"')
+        found = _exhaust(page)
+        assert found >= 1 and found == page.evaluate(_NATIVE, f'"{phrase}"'), phrase
+        assert page.locator(f"#library-search-results a[href$='#{pid}']").count() >= 1
+        for snippet in page.locator(".library-search__snippet").all():
+            marked = " ".join(snippet.locator("mark").all_inner_texts()).lower()
+            assert re.sub(r"[^a-z ]", "", marked).find(phrase) >= 0, (phrase, marked)
+        backwards = " ".join(reversed(phrase.split()))
+        if page.evaluate(_NATIVE, f'"{backwards}"') == 0:
+            assert _search(page, f'"{backwards}"') == 0
+            assert "No results" in page.inner_text("#library-search-status")
+
+
+def test_phrase_with_common_words_does_not_fetch_their_index(browser, site_url,
+                                                             known_paragraph):
+    """The index files fetched for "the X Y" are those of "X Y": the common word's index
+    entries (the largest of all) are never fetched."""
+    words = _common_word_phrases(known_paragraph[3])[0].split()
+    fetched = {}
+    for query in (" ".join(words), " ".join(words[1:])):
+        ctx = browser.new_context()
+        pg = ctx.new_page()
+        urls = []
+        pg.on("request", lambda r, urls=urls: urls.append(r.url))
+        _open_search(pg, site_url)
+        _search(pg, f'"{query}"')
+        fetched[query] = {u for u in urls if "/pagefind/index/" in u}
+        ctx.close()
+    with_common, without = fetched.values()
+    assert without and with_common == without

@@ -26,7 +26,9 @@
   const ROOT = new URL("../", document.currentScript ? document.currentScript.src : location.href);
 
   const $ = (id) => document.getElementById(id);
-  const state = { seq: 0, results: [], shown: 0, selected: -1, query: "" };
+  // results: Pagefind's; next: the first not yet fetched; shown: those on screen; phrase: the
+  // folded words of a phrase each result is checked for (phrasePlan), or null.
+  const state = { seq: 0, results: [], next: 0, shown: 0, selected: -1, query: "", phrase: null };
   let engine = null; // Promise of the Pagefind module, loaded on first use
   let filtersLoaded = null; // Promise: the filter lists are filled once
   let settle = 0; // timer of the query waiting for typing to pause
@@ -63,6 +65,61 @@
     const words = q.split(" ");
     const kept = words.filter((w) => !STOP.has(w.toLowerCase()));
     return kept.length && kept.length < words.length ? kept.join(" ") : q;
+  }
+
+  // Words as Pagefind compares them: lower case, diacritics folded (its default), punctuation
+  // dropped (a lone dash folds to nothing).
+  function fold(word) {
+    return word.normalize("NFD").replace(/[\p{M}\p{P}]/gu, "").toLocaleLowerCase();
+  }
+
+  // An exact phrase that holds common words ("the peasant question"). Pagefind would fetch
+  // the index of every word of it, and at 50x the chunks of 'the' alone are some 290 KB. So
+  // Pagefind is asked for its other words only: as an exact phrase, the longest run of them
+  // that stand together ("peasant question"), or as words when none do ("dictatorship ...
+  // proletariat"). That answer holds every record with the phrase, and each record's text,
+  // fetched anyway to be shown, is checked for the whole phrase before it is shown
+  // (``phraseAt``). Null for any other query.
+  function phrasePlan(q) {
+    const quoted = /^\s*"(.+)"\s*$/.exec(q);
+    if (!quoted) return null;
+    const words = quoted[1].split(" ").map(fold).filter(Boolean);
+    const rare = words.filter((w) => !STOP.has(w));
+    if (!rare.length || rare.length === words.length) return null;
+    let run = [], longest = [];
+    words.forEach((w, i) => {
+      run = STOP.has(w) ? [] : run.concat([i]);
+      if (run.length > longest.length) longest = run;
+    });
+    const asked = longest.length > 1 ? longest :
+      words.map((w, i) => (STOP.has(w) ? -1 : i)).filter((i) => i >= 0);
+    const ask = asked.map((i) => words[i]).join(" ");
+    return { words, asked, ask: longest.length > 1 ? `"${ask}"` : ask };
+  }
+
+  // Whether a Pagefind result can hold the phrase, from the word positions it comes with
+  // (no fetch): the asked words must stand at the phrase's distances from each other. Most
+  // records with "state" and "revolution" have no "state ... revolution" two words apart, and
+  // are dropped before their fragments would be fetched to be checked.
+  function mayHold(positions, asked) {
+    if (!Array.isArray(positions) || !positions.length) return true; // nothing to go on
+    const at = new Set(positions);
+    return positions.some((p) => asked.every((i) => at.has(p + i - asked[0])));
+  }
+
+  // Where ``phrase`` (folded words) stands in a record's words: the index of each word of
+  // each occurrence, or null if it is not there. Words that fold to nothing are skipped, as
+  // Pagefind skips them.
+  function phraseAt(words, phrase) {
+    const kept = [];
+    words.forEach((w, i) => { const f = fold(w); if (f) kept.push([f, i]); });
+    const at = [];
+    for (let i = 0; i + phrase.length <= kept.length; i++) {
+      if (phrase.every((w, k) => kept[i + k][0] === w)) {
+        for (let k = 0; k < phrase.length; k++) at.push(kept[i + k][1]);
+      }
+    }
+    return at.length ? at : null;
   }
 
   function toggle() { return $("__search"); }
@@ -136,7 +193,7 @@
     const query = normalise(input.value);
     state.query = query;
     if (!query) {
-      state.results = []; state.shown = 0; select(-1);
+      state.results = []; state.next = 0; state.shown = 0; state.phrase = null; select(-1);
       list.replaceChildren();
       showMore();
       setStatus(HINT);
@@ -151,50 +208,71 @@
     // One search at a time: a query typed meanwhile waits, and one overtaken never runs.
     while (busy) { try { await busy; } catch (e) { /* reported by its own caller */ } }
     if (seq !== state.seq) return;
-    busy = pf.search(engineQuery(query), { filters });
+    const plan = phrasePlan(query);
+    busy = pf.search(plan ? plan.ask : engineQuery(query), { filters });
     let res;
     try { res = await busy; } finally { busy = null; }
     if (seq !== state.seq || !res) return; // a newer query is on its way
-    state.results = res.results;
+    state.results = plan ? res.results.filter((r) => mayHold(r.words, plan.asked)) : res.results;
+    state.phrase = plan ? plan.words : null;
+    state.next = 0;
     state.shown = 0;
     state.selected = -1;
     list.replaceChildren();
     list.dataset.query = query; // for tests and tools: the query these results answer
     showMore();
-    const n = res.results.length;
-    const scope = Object.values(filters).join(", ");
-    if (!n) {
-      setStatus(`No results for ${query}${scope ? " in " + scope : ""}. ` +
-        "Check the spelling, use fewer words, or clear the filters.");
-      list.dataset.count = "0";
-      await loadFilters().catch(() => {});
-      if (seq === state.seq) list.dataset.done = String(seq); // for tests: this query is shown
-      return;
-    }
-    setStatus(`${n.toLocaleString("en")} ${n === 1 ? "result" : "results"}` +
-      (scope ? ` in ${scope}` : ""));
-    list.dataset.count = String(n);
+    if (state.phrase) setStatus("Searching…"); else count(seq, filters);
     // A few results first, the rest of the page of results right after: the first results
     // show as soon as their small fragments arrive.
-    await more(seq, FIRST);
-    if (seq === state.seq && state.shown < state.results.length) {
+    if (state.results.length) await more(seq, FIRST);
+    if (seq === state.seq && state.next < state.results.length) {
       await more(seq, PAGE_SIZE - FIRST);
     }
+    if (seq !== state.seq) return;
+    count(seq, filters);
     await loadFilters().catch(() => {});
     if (seq === state.seq) list.dataset.done = String(seq);
   }
 
-  // Fetches the next ``count`` results' fragments at once and shows each, in order, as soon
-  // as it and those before it have arrived.
-  async function more(seq, count) {
+  // The result count (or the no-results message). A checked phrase's count is exact once
+  // every record Pagefind returned has been checked; until then it is an upper bound.
+  function count(seq, filters) {
+    if (seq !== state.seq) return;
     const list = $("library-search-results");
-    const slice = state.results.slice(state.shown, state.shown + count);
-    const pending = slice.map((r) => r.data());
-    for (const p of pending) {
-      const d = await p;
-      if (seq !== state.seq) return;
-      list.appendChild(item(d, state.shown));
-      state.shown += 1;
+    const exact = !state.phrase || state.next >= state.results.length;
+    const n = exact ? state.results.length - (state.next - state.shown) : state.results.length;
+    const scope = Object.values(filters || currentFilters()).join(", ");
+    list.dataset.count = String(n);
+    list.dataset.exact = String(exact);
+    if (!n) {
+      setStatus(`No results for ${state.query}${scope ? " in " + scope : ""}. ` +
+        "Check the spelling, use fewer words, or clear the filters.");
+      return;
+    }
+    setStatus(`${exact ? "" : "Up to "}${n.toLocaleString("en")} ${n === 1 ? "result" : "results"}` +
+      (scope ? ` in ${scope}` : ""));
+  }
+
+  // Shows the next ``wanted`` results: their fragments are fetched at once and each is shown,
+  // in order, as soon as it and those before it have arrived. A checked phrase's records
+  // without the phrase are passed over, and more are fetched in their place.
+  async function more(seq, wanted) {
+    const list = $("library-search-results");
+    while (wanted > 0 && state.next < state.results.length) {
+      const slice = state.results.slice(state.next, state.next + wanted);
+      state.next += slice.length;
+      for (const p of slice.map((r) => r.data())) {
+        const d = await p;
+        if (seq !== state.seq) return;
+        if (state.phrase) {
+          const at = phraseAt(String(d.content || "").split(/[\r\n\s]+/g), state.phrase);
+          if (!at) continue;
+          d.locations = at;
+        }
+        list.appendChild(item(d, state.shown));
+        state.shown += 1;
+        wanted -= 1;
+      }
     }
     showMore();
   }
@@ -203,9 +281,10 @@
   function showMore() {
     const b = $("library-search-more");
     if (!b) return;
-    const left = state.results.length - state.shown;
+    const left = state.results.length - state.next;
     b.hidden = left <= 0;
-    b.textContent = left > 0 ? `Show ${Math.min(PAGE_SIZE, left)} more` : "";
+    b.textContent = left <= 0 ? "" : state.phrase ? "Show more" :
+      `Show ${Math.min(PAGE_SIZE, left)} more`;
   }
 
   function target(url) {
@@ -362,7 +441,8 @@
 
   document.addEventListener("click", (e) => {
     if (e.target instanceof Element && e.target.id === "library-search-more") {
-      more(state.seq, PAGE_SIZE);
+      const seq = state.seq;
+      more(seq, PAGE_SIZE).then(() => count(seq));
     }
   });
 
