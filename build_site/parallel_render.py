@@ -18,11 +18,21 @@ The worker only calls ``Page.read_source`` and ``Page.render``: other plugins' h
 run in it (their state would be lost), so when another plugin listens on the events before
 ``render`` (pre_page, page_read_source, page_markdown) the plugin renders serially. If the worker
 dies, the main process renders its pages itself.
+
+The template stage (MkDocs's ``_build_page``: the theme's template around each page, one core
+again, a fifth of a large build) is shared the same way (``start_templates``). At the end of
+``on_env`` a second worker is forked; it takes pages from the end and renders their template as
+``_build_page`` does (context, ``on_page_context``, ``template.render``). MkDocs builds pages
+through the environment ``on_env`` returns, so the plugin returns ``SharedEnv``: for a page the
+worker took, ``get_template`` gives a stand-in whose ``render`` returns the worker's HTML, and
+MkDocs runs ``on_post_page`` and writes the file as in a serial build. Serial when another plugin
+listens on env or page_context (the worker would miss or repeat what it does).
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import gc
 import hashlib
 import logging
@@ -35,9 +45,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from mkdocs.structure.files import InclusionLevel
+
 log = logging.getLogger("mkdocs.plugins.library")
 
 _EVENTS_BEFORE_RENDER = ("pre_page", "page_read_source", "page_markdown")
+_EVENTS_AROUND_TEMPLATES = ("env", "page_context")
 STALL_SECONDS = 300.0
 """A worker that sends nothing for this long while the main process waits is ended and its
 pages rendered in the main process: a build must never hang on it (no page takes minutes)."""
@@ -59,6 +72,25 @@ class Rendered:
     error: BaseException | None = None
 
 
+@dataclass(frozen=True)
+class Templated:
+    """A page's HTML as the theme's template renders it (before ``on_post_page``), rendered by
+    the template worker, with the records it logged."""
+
+    index: int
+    html: str | None = None
+    records: list[logging.LogRecord] = field(default_factory=list)
+    error: BaseException | None = None
+
+
+@dataclass(frozen=True)
+class Unsent:
+    """The worker could not send its result for this page (it does not pickle, say): the main
+    process renders the page itself."""
+
+    index: int
+
+
 def digest(markdown: str | None) -> bytes:
     """Fingerprint of a page's Markdown: the main process renders the page itself if its
     Markdown is not what the worker converted."""
@@ -66,10 +98,11 @@ def digest(markdown: str | None) -> bytes:
                            digest_size=16).digest()
 
 
-def other_listeners(config, plugin) -> list[str]:
-    """Events before ``render`` that a plugin other than ``plugin`` listens on."""
+def other_listeners(config, plugin, names=_EVENTS_BEFORE_RENDER) -> list[str]:
+    """Events among ``names`` (default: those before ``render``) that a plugin other than
+    ``plugin`` listens on."""
     events = getattr(config.plugins, "events", {})
-    return [name for name in _EVENTS_BEFORE_RENDER
+    return [name for name in names
             for method in events.get(name, ()) if getattr(method, "__self__", None) is not plugin]
 
 
@@ -93,7 +126,7 @@ def _portable_error(exc: BaseException) -> BaseException:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
-def _render_one(page, index: int, config, files, records: list) -> Rendered:
+def _render_one(page, index: int, records: list, config, files) -> Rendered:
     """Render one page as MkDocs would, in the worker (a forked copy: the page is ours)."""
     page.read_source(config)
     md_digest = digest(page.markdown)
@@ -114,7 +147,41 @@ def _render_one(page, index: int, config, files, records: list) -> Rendered:
         records=[_portable(r) for r in records])
 
 
-def _worker(pages: list, config, files, bounds, lock, conn) -> None:
+def _template_one(page, index: int, records: list, config, nav, doc_files, env
+                  ) -> Templated | Unsent:
+    """Render one page's template as MkDocs's ``_build_page`` does, up to ``on_post_page``,
+    in the template worker."""
+    from mkdocs.commands.build import get_context
+
+    del records[:]
+    config._current_page = page
+    page.active = True
+    try:
+        context = get_context(nav, doc_files, config, page)
+        template = env.get_template(page.meta.get("template", "main.html"))
+        context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+        html = template.render(context)
+    except Exception as exc:  # noqa: BLE001 (raised again in the main process, for that page)
+        return Templated(index, records=[_portable(r) for r in records],
+                         error=_portable_error(exc))
+    finally:
+        page.active = False
+        config._current_page = None
+    return Templated(index, html, records=[_portable(r) for r in records])
+
+
+def markdown_job(config, files):
+    """The Markdown worker's job: ``Page.render`` of one page."""
+    return functools.partial(_render_one, config=config, files=files)
+
+
+def template_job(config, nav, doc_files, env):
+    """The template worker's job: the theme's template around one page."""
+    return functools.partial(_template_one, config=config, nav=nav, doc_files=doc_files,
+                             env=env)
+
+
+def _worker(pages: list, job, bounds, lock, conn) -> None:
     """Take pages from the end of the list until meeting the main process; send each result."""
     records: list[logging.LogRecord] = []
 
@@ -131,11 +198,11 @@ def _worker(pages: list, config, files, bounds, lock, conn) -> None:
                     break
                 bounds[1] = index
             try:
-                conn.send(_render_one(pages[index], index, config, files, records))
+                conn.send(job(pages[index], index, records))
             except (BrokenPipeError, EOFError):
                 raise
             except Exception:  # noqa: BLE001 (a result that does not pickle, say)
-                conn.send(Rendered(index, b""))  # no digest matches: rendered in the main process
+                conn.send(Unsent(index))
     except (BrokenPipeError, EOFError):
         pass  # the main process is done with us
     finally:
@@ -143,9 +210,13 @@ def _worker(pages: list, config, files, bounds, lock, conn) -> None:
 
 
 class ParallelRender:
-    """One build's worker, its share of the pages and the results received so far."""
+    """One worker, its share of the pages and the results received so far. ``job(page, index,
+    records)`` makes a page's result in the worker (``markdown_job``, or the template job of
+    ``start_templates``)."""
 
-    def __init__(self, pages: list, config, files) -> None:
+    def __init__(self, pages: list, job, name: str = "library-render", what: str = "pages"
+                 ) -> None:
+        self.what = what  # for the log: what the worker renders
         self.index = {id(p): i for i, p in enumerate(pages)}
         self.results: dict[int, Rendered] = {}
         self.done = threading.Condition()
@@ -157,8 +228,8 @@ class ParallelRender:
         self.lock = ctx.Lock()
         self.bounds = ctx.RawArray("l", [0, len(pages)])  # [main's next page, worker's lowest]
         recv, send = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=_worker, name="library-render", daemon=True,
-                                   args=(pages, config, files, self.bounds, self.lock, send))
+        self.process = ctx.Process(target=_worker, name=name, daemon=True,
+                                   args=(pages, job, self.bounds, self.lock, send))
         gc.freeze()  # the worker's garbage collector leaves the shared heap alone (copy-on-write)
         try:
             self.process.start()
@@ -166,7 +237,7 @@ class ParallelRender:
             gc.unfreeze()
         send.close()
         self.conn = recv
-        self.reader = threading.Thread(target=self._receive, name="library-render-reader",
+        self.reader = threading.Thread(target=self._receive, name=f"{name}-reader",
                                        daemon=True)
         self.reader.start()
 
@@ -184,7 +255,23 @@ class ParallelRender:
         pages = [f.page for f in files.documentation_pages() if f.page is not None]
         if len(pages) < 2:
             return None
-        return cls(pages, config, files)
+        return cls(pages, markdown_job(config, files))
+
+    @classmethod
+    def start_templates(cls, files, config, plugin, nav, env) -> ParallelRender | None:
+        """Fork the template worker (at the end of ``on_env``: pages and environment are
+        final), or None when the templates are rendered serially (one core, too few pages,
+        another plugin listening on env or page_context)."""
+        if (os.cpu_count() or 1) < 2 or other_listeners(config, plugin, _EVENTS_AROUND_TEMPLATES):
+            return None
+        if any(f.inclusion is InclusionLevel.DRAFT for f in files):
+            return None  # drafts under `mkdocs serve`: MkDocs's page list is not the default
+        doc_files = files.documentation_pages()
+        pages = [f.page for f in doc_files if f.page is not None]
+        if len(pages) < 2:
+            return None
+        return cls(pages, template_job(config, nav, doc_files, env), name="library-templates",
+                   what="page templates")
 
     def _receive(self) -> None:
         """Drain the pipe as results come (the worker never waits on a busy main process)."""
@@ -227,7 +314,7 @@ class ParallelRender:
             return self.results.pop(index, None)
 
     def close(self) -> int:
-        """End the worker and the reader (after the Markdown stage, or on a failed build);
+        """End the worker and the reader (after its stage, or on a failed build);
         return how many pages the worker's results were used for."""
         if self.process.is_alive():
             self.process.kill()  # exiting, or a failed build: nothing more is needed from it
@@ -246,12 +333,9 @@ def install(page, index: int, renderer: ParallelRender) -> None:
     def render(config, files) -> None:
         del page.render  # the class's render again
         result = renderer.wait(index)
-        if result is None or result.digest != digest(page.markdown):
+        if not isinstance(result, Rendered) or result.digest != digest(page.markdown):
             return serial_render(config, files)
-        for record in result.records:
-            logging.getLogger(record.name).handle(record)
-        if result.error is not None:
-            raise result.error
+        _replay(result)
         renderer.installed += 1
         page.content = result.content
         page.toc = result.toc
@@ -263,3 +347,44 @@ def install(page, index: int, renderer: ParallelRender) -> None:
 
     page.render = render
 
+
+def _replay(result: Rendered | Templated) -> None:
+    """Emit the worker's log records for a page here, in serial order; raise its error."""
+    for record in result.records:
+        logging.getLogger(record.name).handle(record)
+    if result.error is not None:
+        raise result.error
+
+
+class _FromWorker:
+    """Stand-in for a page's template: ``render`` returns the template worker's HTML, or
+    renders the template here if the worker has none (it died, or could not send it)."""
+
+    def __init__(self, template, index: int, renderer: ParallelRender) -> None:
+        self.template, self.index, self.renderer = template, index, renderer
+
+    def render(self, context) -> str:
+        result = self.renderer.wait(self.index)
+        if not isinstance(result, Templated):
+            return self.template.render(context)
+        _replay(result)
+        self.renderer.installed += 1
+        return result.html
+
+
+class SharedEnv:
+    """The Jinja environment MkDocs builds pages with, sharing the template stage with the
+    template worker: ``get_template`` for a page the worker took (``config._current_page``,
+    set by ``_build_page``) gives a ``_FromWorker``; everything else is the environment's."""
+
+    def __init__(self, env, renderer: ParallelRender, config) -> None:
+        self._env, self._renderer, self._config = env, renderer, config
+
+    def get_template(self, *args, **kwargs):
+        template = self._env.get_template(*args, **kwargs)
+        page = getattr(self._config, "_current_page", None)
+        index = self._renderer.claim(page) if page is not None else None
+        return template if index is None else _FromWorker(template, index, self._renderer)
+
+    def __getattr__(self, name: str):
+        return getattr(self._env, name)

@@ -41,7 +41,8 @@ class LibraryConfig(Config):
     cache_dir = c.Type(str, default=".cache/build-site")
     """Where converted texts are cached by a hash of their inputs ('' turns the cache off)."""
     parallel_render = c.Type(bool, default=True)
-    """Render the pages' Markdown on two cores (a forked worker takes a share of the pages)."""
+    """Render the pages' Markdown, then their templates, on two cores (a forked worker takes a
+    share of the pages in each stage: build_site/parallel_render.py)."""
 
 
 def html_title(title: str) -> Markup:
@@ -135,6 +136,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.downloads: downloads.Downloads | None = None
         self.files: Files | None = None  # MkDocs's files, whose pages are freed after writing
         self.renderer: parallel_render.ParallelRender | None = None  # this build's worker
+        self.nav = None  # MkDocs's navigation, for the template worker
         self.timings: list[tuple[str, float]] = []
         self.memory: list[tuple[str, int | None]] = []  # resident MB of this process after each
         self._clock = 0.0
@@ -208,6 +210,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
     def on_nav(self, nav, config, files):
         """Pages exist now: fork the worker that renders a share of their Markdown."""
         self._stop_renderer()
+        self.nav = nav
         if self.config.parallel_render:
             self.renderer = parallel_render.ParallelRender.start(files, config, self)
         return nav
@@ -219,18 +222,17 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             parallel_render.install(page, index, self.renderer)
         return page
 
-    def _stop_renderer(self) -> tuple[int, int] | None:
-        """Reap this build's worker (if any): (pages whose result was used, pages)."""
+    def _stop_renderer(self) -> None:
+        """Reap this build's worker (if any) and say how many pages it rendered."""
         if self.renderer is None:
-            return None
-        used, pages = self.renderer.close(), self.renderer.pages
-        self.renderer = None
-        return used, pages
+            return
+        renderer, self.renderer = self.renderer, None
+        used = renderer.close()
+        log.info(f"library: {used} of {renderer.pages} {renderer.what} rendered by a second "
+                 "process")
 
     def on_env(self, env, config, files):
-        stopped = self._stop_renderer()  # every page is rendered: the worker is done
-        if stopped is not None:
-            log.info(f"library: {stopped[0]} of {stopped[1]} pages rendered by a second process")
+        self._stop_renderer()  # every page is rendered: the Markdown worker is done
         self._lap("mkdocs-markdown")  # MkDocs calls on_env after converting every page
         self.files = files
         env.filters["striptags"] = safe_striptags
@@ -239,12 +241,18 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             if page is not None and page.title is not None and not isinstance(page.title, Markup):
                 # Titles from a heading are HTML already (MkDocs keeps entities): mark them.
                 page.title = Markup(page.title)
+        if self.config.parallel_render:  # the pages' templates on two cores too
+            self.renderer = parallel_render.ParallelRender.start_templates(
+                files, config, self, self.nav, env)
+            if self.renderer is not None:
+                return parallel_render.SharedEnv(env, self.renderer, config)
         return env
 
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, config) -> None:
         assert self.built is not None
         site_dir = Path(config.site_dir)
+        self._stop_renderer()  # every page is written: the template worker is done
         self._lap("mkdocs-html")  # templates, static files, anchor validation
         try:
             anchors.write_catalogue(self.built, site_dir, config.use_directory_urls)

@@ -1,5 +1,5 @@
-"""The Markdown stage on two cores (build_site/parallel_render.py) gives the build a serial one
-gives: the same pages byte for byte, the same warnings in the same order (so --strict aborts the
+"""The Markdown and template stages on two cores (build_site/parallel_render.py) give the build
+a serial one gives: the same pages byte for byte, the same warnings in the same order (so --strict aborts the
 same way), errors naming the page, and no worker left behind, also after a failed build."""
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ import threading
 import time
 from pathlib import Path
 
+import jinja2
 import markdown
 import pytest
 import yaml
-from mkdocs.commands.build import _populate_page, build
+from mkdocs.commands.build import _build_page, _populate_page, build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import get_files
@@ -49,7 +50,7 @@ def project(tmp: Path) -> Path:
         (tmp / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp / "docs" / name).write_text(text, encoding="utf-8")
     real = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    cfg = {"site_name": "t", "docs_dir": "docs", "strict": True,
+    cfg = {"site_name": "t", "docs_dir": "docs", "strict": True, "plugins": [],
            "markdown_extensions": real["markdown_extensions"], "validation": real["validation"]}
     (tmp / "mkdocs.yml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
     return tmp / "mkdocs.yml"
@@ -77,7 +78,7 @@ def populate(config_file: Path, parallel: bool, before=None):
     renderer = None
     try:
         if parallel:
-            renderer = ParallelRender(pages, config, files)
+            renderer = ParallelRender(pages, parallel_render.markdown_job(config, files))
             with renderer.done:
                 renderer.done.wait_for(lambda: renderer.finished, timeout=60)
             if before is not None:
@@ -181,7 +182,7 @@ def test_stalled_worker_is_ended_and_its_pages_rendered_here(tmp_path: Path, mon
     files = get_files(config)
     get_navigation(files, config)
     pages = [f.page for f in files.documentation_pages()]
-    renderer = ParallelRender(pages, config, files)
+    renderer = ParallelRender(pages, parallel_render.markdown_job(config, files))
     try:
         for page in pages:
             index = renderer.claim(page)
@@ -194,8 +195,9 @@ def test_stalled_worker_is_ended_and_its_pages_rendered_here(tmp_path: Path, mon
 
 
 def no_worker_left() -> None:
-    assert not [p for p in multiprocessing.active_children() if p.name == "library-render"]
-    assert not [t for t in threading.enumerate() if t.name == "library-render-reader"]
+    names = ("library-render", "library-templates")
+    assert not [p for p in multiprocessing.active_children() if p.name in names]
+    assert not [t for t in threading.enumerate() if t.name in [f"{n}-reader" for n in names]]
 
 
 def test_worker_reaped_after_each_build_also_a_failed_one(tmp_path: Path, caplog):
@@ -205,6 +207,8 @@ def test_worker_reaped_after_each_build_also_a_failed_one(tmp_path: Path, caplog
     caplog.set_level(logging.INFO, logger="mkdocs")
     build(load_config(str(proj / "mkdocs.yml"), site_dir=site))
     assert re.search(r"library: [1-9]\d* of \d+ pages rendered by a second process", caplog.text)
+    assert re.search(r"library: [1-9]\d* of \d+ page templates rendered by a second process",
+                     caplog.text)
     no_worker_left()
     (proj / "docs" / "broken.md").write_text("# B\n\n<div markdown>\n", encoding="utf-8")
     convert = markdown.Markdown.convert
@@ -283,3 +287,103 @@ def test_strict_build_aborts_the_same_way(tmp_path: Path):
                 for k, p in runs.items()}
     assert warnings[True] == warnings[False]
     assert re.search(r"library: [1-9]\d* of \d+ pages rendered", runs[True].stderr)
+
+
+# --- The template stage ---------------------------------------------------------------------
+
+def build_pages(config_file: Path, site: Path, parallel: bool, before=None):
+    """MkDocs's page loop (``_build_page``) over every populated page, serially or with the
+    template worker, left to take every page it can first (``before`` runs in between):
+    ({page: HTML written}, warnings, pages whose worker HTML was used). MkDocs's own theme
+    writes the build time into each page: it is fixed (SOURCE_DATE_EPOCH) for the comparison."""
+    config = load_config(str(config_file), site_dir=str(site))
+    files = get_files(config)
+    nav = get_navigation(files, config)
+    for f in files.documentation_pages():
+        _populate_page(f.page, config, files)
+    env = config.theme.get_env()
+    doc_files = files.documentation_pages()
+    pages = [f.page for f in doc_files]
+    handler = Records()
+    logging.getLogger("mkdocs").addHandler(handler)
+    renderer = None
+    os.environ["SOURCE_DATE_EPOCH"] = "0"
+    try:
+        if parallel:
+            renderer = ParallelRender(pages, parallel_render.template_job(config, nav, doc_files,
+                                                                          env),
+                                      name="library-templates")
+            with renderer.done:
+                renderer.done.wait_for(lambda: renderer.finished, timeout=60)
+            if before is not None:
+                before(renderer)
+            env = parallel_render.SharedEnv(env, renderer, config)
+        for page in pages:
+            _build_page(page, config, doc_files, nav, env)
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
+        logging.getLogger("mkdocs").removeHandler(handler)
+        used = renderer.close() if renderer is not None else 0
+    html = {p.file.src_uri: Path(p.file.abs_dest_path).read_text(encoding="utf-8")
+            for p in pages}
+    return html, handler.lines, used
+
+
+def test_worker_templates_equal_serial(tmp_path: Path):
+    config_file = project(tmp_path)
+    serial, serial_log, _ = build_pages(config_file, tmp_path / "serial", parallel=False)
+    html, log, used = build_pages(config_file, tmp_path / "parallel", parallel=True)
+    assert used == len(html) == len(PAGES)  # the worker rendered every template here
+    assert html == serial and log == serial_log
+    assert "A paragraph with <em>emphasis</em>." in html["more/p3.md"]
+
+
+def test_dead_or_unsent_template_is_rendered_here(tmp_path: Path, monkeypatch):
+    config_file = project(tmp_path)
+    serial, _, _ = build_pages(config_file, tmp_path / "serial", parallel=False)
+    html, _, used = build_pages(config_file, tmp_path / "dead", parallel=True,
+                                before=lambda r: r.results.pop(3, None))  # as if it died there
+    assert used == len(html) - 1 and html == serial
+    render = jinja2.Template.render
+
+    def odd(self, *args, **kwargs):  # in the worker (patched before the fork) and here alike
+        out = render(self, *args, **kwargs)
+        return Unpicklable(out) if "<h1 id=\"four" in out else out
+    monkeypatch.setattr(jinja2.Template, "render", odd)
+    html, _, used = build_pages(config_file, tmp_path / "unsent", parallel=True)
+    assert used == len(html) - 1 and html == serial
+
+
+def test_template_error_in_the_worker_is_raised_for_its_page(tmp_path: Path, monkeypatch):
+    config_file = project(tmp_path)
+    (tmp_path / "docs" / "more" / "p5.md").write_text("# Five\n\nBOOM\n", encoding="utf-8")
+    render, main = jinja2.Template.render, os.getpid()
+
+    def failing(self, *args, **kwargs):
+        out = render(self, *args, **kwargs)
+        if os.getpid() != main and "<p>BOOM</p>" in out:
+            raise ValueError("the template failed")
+        return out
+    monkeypatch.setattr(jinja2.Template, "render", failing)
+    handler = Records()
+    logging.getLogger("mkdocs").addHandler(handler)
+    try:
+        with pytest.raises(ValueError, match="the template failed"):
+            build_pages(config_file, tmp_path / "site", parallel=True)
+    finally:
+        logging.getLogger("mkdocs").removeHandler(handler)
+    assert any("Error building page 'more/p5.md': the template failed" in ln
+               for ln in handler.lines), handler.lines
+
+
+def test_templates_serial_when_another_plugin_listens_on_page_context(tmp_path: Path):
+    proj = copy_fixture(tmp_path)
+    (proj / "hooks.py").write_text("def on_page_context(context, page, config, nav):\n"
+                                   "    return context\n", encoding="utf-8")
+    cfg = yaml.safe_load((proj / "mkdocs.yml").read_text(encoding="utf-8"))
+    cfg["hooks"] = ["hooks.py"]
+    (proj / "mkdocs.yml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    proc = run_build(proj / "mkdocs.yml", tmp_path / "site")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert re.search(r"library: [1-9]\d* of \d+ pages rendered by a second", proc.stderr)
+    assert "page templates rendered by a second process" not in proc.stderr
