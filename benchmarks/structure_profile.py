@@ -150,7 +150,7 @@ def main() -> None:
         return
     if args.after:
         if not args.cold:  # fill the cache (not timed)
-            build_library(args.after, cache_dir=args.cache, workers=1)
+            build_library(args.after, cache_dir=args.cache, workers=2)
         runs = []
         for _ in range(args.repeat):
             cmd = [sys.executable, __file__, "--once", "after", "--after", str(args.after),

@@ -45,8 +45,24 @@ _WORD = re.compile(r"\w+")
 
 
 def words_of(text: str) -> list[str]:
-    """Words as matching sees them: case, punctuation and Unicode variants do not count."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    """Words as matching sees them: case, punctuation and Unicode variants do not count.
+
+    The words are ``\\w+`` runs. Most texts are ASCII but for a few punctuation marks, which
+    are never word characters: those become spaces, and an ASCII text is then split by a byte
+    table (a-z, 0-9 and '_' kept, anything else a space), several times faster than the regex."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if not text.isascii():
+        for mark in _NOT_WORD:
+            if mark in text:
+                text = text.replace(mark, " ")
+        if not text.isascii():
+            return _WORD.findall(text)
+    return text.encode().translate(_ASCII_WORD).decode().split()
+
+
+_NOT_WORD = ("“", "”", "—", "’", "‘", "–")  # common in the texts, and never in a \w+ run
+_ASCII_WORD = bytes(c if chr(c).isascii() and (chr(c).isalnum() or c == 95) else 32
+                    for c in range(256))
 
 
 def _digest(words: Sequence[str]) -> str:
