@@ -28,14 +28,22 @@ class Job:
     slug: str
     meta_json: str  # the work's metadata, serialised (the converter is keyed on it)
     raw_path: str
+    # When set, the converted text is also given its paragraph ids from this ledger (the
+    # anchors stage, per text: cached with the conversion and run on every core), with
+    # ``cite`` as its citation fields (author names come from the library, not the folder).
+    ledger: str = ""
+    cite: tuple[tuple[str, str], ...] = ()
 
+
+FORMAT = "2"  # what a cache entry holds: 2 = the document with its paragraph ids (if asked)
 
 AFTER_CONVERSION = frozenset({
-    "__main__.py", "cli.py", "plugin.py", "anchors.py", "links.py", "reading.py", "report.py",
+    "__main__.py", "cli.py", "plugin.py", "links.py", "reading.py", "report.py",
     "downloads.py", "search.py", "linkcheck.py"})
-"""Modules that only ever run on converted documents (``convert_work`` never calls them, which
-tests/test_cache.py checks by tracing a conversion): editing them must not throw away every
-cached conversion. Any other file of the package is part of the converter's version."""
+"""Modules that only ever run on converted documents (a conversion never calls them, which
+tests/test_cache.py checks by tracing one): editing them must not throw away every cached
+conversion. Any other file of the package is part of the converter's version (anchors.py too:
+a job with a ledger runs it)."""
 
 
 @lru_cache(maxsize=1)
@@ -64,22 +72,30 @@ def job_key(job: Job) -> str:
     """Hash of the converter, the metadata and every file in the work's folder (the raw text,
     and any per-work data such as corrections, which the converter may read)."""
     h = hashlib.sha256()
-    for part in (converter_version().encode(), job.slug.encode(), job.meta_json.encode()):
+    for part in (FORMAT.encode(), converter_version().encode(), job.slug.encode(),
+                 job.meta_json.encode(), repr((job.ledger, job.cite)).encode()):
         h.update(hashlib.sha256(part).digest())
-    for path in sorted(Path(job.raw_path).parent.iterdir()):
+    folder = Path(job.raw_path).parent
+    for path in sorted(folder.iterdir()):
         if path.is_file():
             h.update(path.name.encode())
             h.update(hashlib.sha256(path.read_bytes()).digest())
+    ledger = Path(job.ledger)
+    if job.ledger and ledger.parent != folder:  # a ledger elsewhere is an input too
+        h.update(hashlib.sha256(ledger.read_bytes() if ledger.is_file() else b"").digest())
     return h.hexdigest()
 
 
 def _convert(job: Job) -> Document:
-    """Run in a worker process: rebuild the metadata object and convert one text."""
+    """Run in a worker process: rebuild the metadata object, convert one text and, when the
+    job names a ledger, give it its paragraph ids."""
+    from .anchors import anchor_from_ledger
     from .library import convert_work
     from .metadata import WorkMeta
 
     meta = WorkMeta.model_validate_json(job.meta_json)
-    return convert_work(job.slug, meta, Path(job.raw_path).read_bytes(), job.raw_path)
+    doc = convert_work(job.slug, meta, Path(job.raw_path).read_bytes(), job.raw_path)
+    return anchor_from_ledger(doc, Path(job.ledger), job.cite) if job.ledger else doc
 
 
 def _size(job: Job) -> int:

@@ -322,17 +322,17 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
     timer.lap("metadata")
     if any(d.level is Level.ERROR for d in diags):
         return Built((), [], (), tuple(diags))
-    docs: dict[str, Document] = {}
     pages: list[Page] = [home_page(lib)]
     slugs = [s for s in lib.works if only is None or s in set(only)]
+    # Each text is converted and given its paragraph ids from its ledger in one job (the
+    # anchors stage depends on that text alone): cached together, and run on every core.
     jobs = [cache.Job(slug, lib.works[slug].model_dump_json(),
-                      str(source_dir / slug / lib.works[slug].raw_file)) for slug in slugs]
-    converted, fresh = cache.convert_many(jobs, cache_dir, workers, progress)
+                      str(source_dir / slug / lib.works[slug].raw_file),
+                      ledger=str(anchors.ledger_path(source_dir, slug)),
+                      cite=anchors.work_citation(lib, slug)) for slug in slugs]
+    docs, fresh = cache.convert_many(jobs, cache_dir, workers, progress)
     timer.lap("convert")
-    for slug, doc in converted.items():
-        docs[slug] = anchors.assign_anchors(doc, source_dir, lib)
-    del converted
-    timer.lap("anchors")
+    timer.lap("anchors")  # done in the conversion's jobs (kept: the stage list stays the same)
     index_pages = {slug: work_index_page(doc, lib.works[slug], lib) for slug, doc in docs.items()}
     links_file = source_dir / "links.yml"
     links_config, links_diags = links.load_config(
