@@ -104,6 +104,8 @@ def _with_refs(block: Block, note_keys: dict[str, str], here: str = "") -> str:
     """Block text escaped, with footnote references and cross-links inserted at their offsets.
 
     A link never contains a note marker and never overlaps another link (those are dropped)."""
+    if not block.refs and not block.links:
+        return escape(block.text)  # most blocks: nothing to insert
     refs = sorted(block.refs, key=lambda r: r.offset)
     links, end = [], 0
     for link in sorted(block.links, key=lambda k: k.start):
