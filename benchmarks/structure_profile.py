@@ -100,10 +100,11 @@ def linked_input(source: Path, cache_dir: Path) -> tuple:
     """What ``build_library`` hands the links stage: anchored documents, the library, links.yml
     and each work's landing page."""
     lib, _ = metadata.load_library(source)
-    jobs = [cache.Job(slug, meta.model_dump_json(), str(source / slug / meta.raw_file))
-            for slug, meta in lib.works.items()]
-    converted, _ = cache.convert_many(jobs, cache_dir, workers=1)
-    docs = {slug: anchors.assign_anchors(doc, source, lib) for slug, doc in converted.items()}
+    jobs = [cache.Job(slug, meta.model_dump_json(), str(source / slug / meta.raw_file),
+                      ledger=str(anchors.ledger_path(source, slug)),
+                      cite=anchors.work_citation(lib, slug))
+            for slug, meta in lib.works.items()]  # converted and anchored, as build_library does
+    docs, _ = cache.convert_many(jobs, cache_dir, workers=2)
     index_paths = {slug: work_index_page(doc, lib.works[slug], lib).path
                    for slug, doc in docs.items()}
     links_file = source / "links.yml"
