@@ -151,7 +151,9 @@ def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | Non
         docs[job.slug] = doc
         if target is not None:
             target.parent.mkdir(parents=True, exist_ok=True)
-            for old in target.parent.glob(f"{job.slug}-*.pickle"):
+            # The slug, a dash and a key of 64 characters: not the entries of a work whose
+            # name starts with this one's ('lenin-v1' beside 'lenin').
+            for old in target.parent.glob(f"{job.slug}-{'?' * 64}.pickle"):
                 old.unlink(missing_ok=True)
             tmp = target.with_suffix(".tmp")
             tmp.write_bytes(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))

@@ -129,3 +129,18 @@ def test_a_job_with_its_ledger_gives_the_anchors_stage_result(tmp_path: Path):
     ledger.write_text(ledger.read_text() + "# touched\n")
     assert cache.job_key(job) != before
     assert cache.job_key(dataclasses.replace(job, cite=(("author", "Other"),))) != before
+
+
+def test_a_work_whose_name_starts_another_keeps_the_others_cache_entry(tmp_path: Path):
+    """'lenin' and 'lenin-v1' are two works: writing the first one's new entry removes its own
+    old entries only, never the other's (which would be converted again at the next build)."""
+    job = next(j for j in _jobs(ROOT / "source") if j.slug == "soviet-power")
+    other = dataclasses.replace(job, slug="soviet-power-v1")
+    cache_dir = tmp_path / "cache"
+    cache.convert_many([job, other], cache_dir, workers=1)
+    touched = dataclasses.replace(job, cite=(("author", "Someone"),))  # a new key
+    _, converted = cache.convert_many([touched, other], cache_dir, workers=1)
+    assert converted == ["soviet-power"]
+    _, converted = cache.convert_many([touched, other], cache_dir, workers=1)
+    assert converted == []
+    assert len(list(cache_dir.glob("*.pickle"))) == 2
