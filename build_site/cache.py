@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .model import Document
+from .model import Block, Document, Page, Section
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -118,17 +118,22 @@ def _kept(docs: Iterable[Document]) -> Iterator[Document]:
 
 def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | None = None,
                  progress: Callable[[Iterable], Iterable] | None = None,
+                 keys: dict[str, str] | None = None,
                  ) -> tuple[dict[str, Document], list[str]]:
     """Convert every job, taking cached results where the key matches.
 
-    Returns the documents by slug and the slugs actually converted (not from the cache).
+    Returns the documents by slug and the slugs actually converted (not from the cache); with a
+    cache, each job's key goes into ``keys`` (by slug), for the caches of later stages.
     """
     docs: dict[str, Document] = {}
     todo: list[tuple[Job, Path | None]] = []
     for job in jobs:
         target = None
         if cache_dir is not None:
-            target = cache_dir / f"{job.slug}-{job_key(job)}.pickle"
+            key = job_key(job)
+            if keys is not None:
+                keys[job.slug] = key
+            target = cache_dir / f"{job.slug}-{key}.pickle"
             if target.exists():
                 try:
                     docs[job.slug] = pickle.loads(target.read_bytes())
@@ -159,3 +164,55 @@ def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | Non
             tmp.write_bytes(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
             tmp.replace(target)
     return {j.slug: docs[j.slug] for j in jobs}, [j.slug for j, _ in todo]
+
+
+# --- a work's pages -------------------------------------------------------------------------
+
+PAGES = "pages"  # the folder of cached pages under the cache folder
+
+
+def _blocks(sections: Iterable[Section]) -> Iterator[Block]:
+    for sec in sections:
+        yield from sec.blocks
+        yield from _blocks(sec.children)
+
+
+def pages_key(job_key: str, doc: Document, extra: str) -> str:
+    """Key of a linked work's own pages. The document before links is its conversion's (its key
+    covers the text, metadata, ledger and citation fields); the links stage changes only the
+    blocks' links, connections and ids, which are hashed here with their places; ``extra`` is
+    whatever else the pages are made of (title, landing page, citation fields); and any change
+    to the package's code changes the key."""
+    layer = [(k, b.anchor, b.links, b.connections)
+             for k, b in enumerate(_blocks(doc.sections)) if b.links or b.connections]
+    h = hashlib.sha256()
+    for part in (FORMAT, package_version(), job_key, extra, repr(layer)):
+        h.update(hashlib.sha256(part.encode()).digest())
+    return h.hexdigest()
+
+
+def _pages_path(cache_dir: Path, slug: str, key: str) -> Path:
+    return cache_dir / PAGES / f"{slug}-{key}.pickle"
+
+
+def cached_pages(cache_dir: Path, slug: str, key: str) -> list[Page] | None:
+    """The pages stored under ``key``, or None (a damaged entry is only a miss)."""
+    path = _pages_path(cache_dir, slug, key)
+    try:
+        return pickle.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except Exception:  # noqa: BLE001 - any unreadable entry is a miss
+        path.unlink(missing_ok=True)
+        return None
+
+
+def store_pages(cache_dir: Path, slug: str, key: str, pages: list[Page]) -> None:
+    """Store a work's pages, in place of its older entries."""
+    path = _pages_path(cache_dir, slug, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob(f"{slug}-{'?' * 64}.pickle"):
+        old.unlink(missing_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(path)

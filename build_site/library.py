@@ -333,7 +333,8 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
                       str(source_dir / slug / lib.works[slug].raw_file),
                       ledger=str(anchors.ledger_path(source_dir, slug)),
                       cite=anchors.work_citation(lib, slug)) for slug in slugs]
-    docs, fresh = cache.convert_many(jobs, cache_dir, workers, progress)
+    keys: dict[str, str] = {}
+    docs, fresh = cache.convert_many(jobs, cache_dir, workers, progress, keys)
     timer.lap("convert")
     timer.lap("anchors")  # done in the conversion's jobs (kept: the stage list stays the same)
     index_pages = {slug: work_index_page(doc, lib.works[slug], lib) for slug, doc in docs.items()}
@@ -349,7 +350,7 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
     # depend on that work alone once it is linked: rendered on every core ("render"). The
     # other pages are made and cited here ("citation"); a work's pages go where its slug is.
     rendered = render_works(docs, lib, {slug: page.path for slug, page in index_pages.items()},
-                            workers)
+                            workers, cache_dir, keys)
     order: list[Page | str] = [home_page(lib)]
     for slug, doc in docs.items():
         diags.extend(doc.diagnostics)
@@ -388,10 +389,35 @@ def _render_some(slugs: list[str]) -> dict[str, list[Page]]:
 
 
 def render_works(docs: dict[str, Document], lib: metadata.Library, index_paths: dict[str, str],
-                 workers: int | None = None) -> dict[str, list[Page]]:
-    """``work_pages`` of every work: with more than one worker, a forked process renders the
-    smaller half of the text while this one renders the rest (the documents are inherited,
-    not sent; only the pages come back)."""
+                 workers: int | None = None, cache_dir: Path | None = None,
+                 keys: dict[str, str] | None = None) -> dict[str, list[Page]]:
+    """``work_pages`` of every work. With a cache and each work's conversion key (``keys``), a
+    work whose pages are stored under the same key is not rendered again (under ``mkdocs
+    serve`` a change to one text leaves most works' links as they were)."""
+    if cache_dir is None or not keys:
+        return _render_works(docs, lib, index_paths, workers)
+    page_keys = {s: cache.pages_key(keys[s], doc, repr((
+        lib.works[s].title, index_paths[s], lib.works[s].model_dump_json(),
+        reading.work_fields(lib.works[s], lib.people)))) for s, doc in docs.items() if s in keys}
+    out: dict[str, list[Page]] = {}
+    for s, key in page_keys.items():
+        found = cache.cached_pages(cache_dir, s, key)
+        if found is not None:
+            out[s] = found
+    todo = {s: doc for s, doc in docs.items() if s not in out}
+    made = _render_works(todo, lib, index_paths, workers) if todo else {}
+    for s, pages in made.items():
+        if s in page_keys:
+            cache.store_pages(cache_dir, s, page_keys[s], pages)
+    out.update(made)
+    return {s: out[s] for s in docs}
+
+
+def _render_works(docs: dict[str, Document], lib: metadata.Library, index_paths: dict[str, str],
+                  workers: int | None = None) -> dict[str, list[Page]]:
+    """With more than one worker, a forked process renders the smaller half of the text while
+    this one renders the rest (the documents are inherited, not sent; only the pages come
+    back)."""
     global _RENDER_INPUT
     slugs = list(docs)
     workers = workers or os.cpu_count() or 1

@@ -23,3 +23,37 @@ def test_work_pages_made_on_two_processes_equal_those_made_on_one():
     for pages in serial.values():
         assert pages and all(by_path[p.path] == p for p in pages)
         assert all(p.markdown.startswith("---\n") for p in pages)
+
+
+def test_cached_pages_are_reused_only_for_the_same_work_and_links(tmp_path, monkeypatch):
+    import dataclasses
+    import shutil
+
+    from build_site import cache
+    from build_site.model import Connection
+
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "source", source)
+    cache_dir = tmp_path / "cache"
+    fresh = library.build_library(source, workers=1)
+    cold = library.build_library(source, cache_dir=cache_dir, workers=1)
+    assert cold.pages == fresh.pages
+    made: list[str] = []
+    real = library.work_pages
+    monkeypatch.setattr(library, "work_pages", lambda doc, *a: made.append(doc.slug) or real(
+        doc, *a))
+    warm = library.build_library(source, cache_dir=cache_dir, workers=1)
+    assert made == [] and warm.pages == fresh.pages
+    work_yml = source / "soviet-power" / "work.yml"
+    work_yml.write_text(work_yml.read_text() + "# touched\n")
+    again = library.build_library(source, cache_dir=cache_dir, workers=1)
+    assert made == ["soviet-power"] and again.pages == fresh.pages
+    # The links stage's part of a document is in the key: one more connection, another key.
+    doc = next(d for d in again.documents if d.slug == "soviet-power")
+    sec = doc.sections[0]
+    block = dataclasses.replace(sec.blocks[0], connections=(Connection("quotes", "x.md", "X"),))
+    linked = dataclasses.replace(doc, sections=(
+        dataclasses.replace(sec, blocks=(block, *sec.blocks[1:])), *doc.sections[1:]))
+    assert cache.pages_key("k", linked, "") != cache.pages_key("k", doc, "")
+    assert cache.pages_key("k", doc, "") == cache.pages_key("k", doc, "")
+    assert cache.pages_key("k", doc, "") != cache.pages_key("j", doc, "")
