@@ -216,3 +216,32 @@ def store_pages(cache_dir: Path, slug: str, key: str, pages: list[Page]) -> None
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
     tmp.replace(path)
+
+
+# --- the links stage's memo -----------------------------------------------------------------
+
+
+def _memo_path(cache_dir: Path) -> Path:
+    return cache_dir / f"links-memo-{package_version()}.pickle"
+
+
+def load_links_memo(cache_dir: Path):
+    """The memo of the last build by the same code (see ``links.Memo``), or an empty one."""
+    from .links import Memo
+
+    try:
+        old = pickle.loads(_memo_path(cache_dir).read_bytes())
+    except Exception:  # noqa: BLE001 - a missing or unreadable memo is an empty one
+        old = None
+    return old if isinstance(old, Memo) else Memo()
+
+
+def store_links_memo(cache_dir: Path, memo) -> None:
+    """Keep ``memo.next()`` for the next build, in place of any memo of other code."""
+    path = _memo_path(cache_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob("links-memo-*.pickle"):
+        old.unlink(missing_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(memo.next(), protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(path)

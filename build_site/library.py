@@ -341,8 +341,11 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
     links_file = source_dir / "links.yml"
     links_config, links_diags = links.load_config(
         links_file.read_text("utf-8") if links_file.is_file() else None, str(links_file))
+    memo = cache.load_links_memo(cache_dir) if cache_dir is not None else None
     linked = links.link_library(docs, lib, links_config,
-                                {slug: page.path for slug, page in index_pages.items()})
+                                {slug: page.path for slug, page in index_pages.items()}, memo)
+    if cache_dir is not None:
+        cache.store_links_memo(cache_dir, memo)
     docs = linked.docs
     diags.extend(links_diags + list(linked.diagnostics))
     timer.lap("links")
