@@ -17,10 +17,13 @@ conversion is cached in ``--cache``, so only the first run converts):
 ``--after SOURCE`` times the stages after conversion (anchors, links, render, citation) as
 ``build_library`` runs them on one core, CPU seconds per stage (``Built.timings`` read with
 ``time.process_time``), with the conversion taken from ``--cache`` (the first run fills it);
+the later stages' own caches (a work's pages, the links memo) are removed before each run, so
+they are computed (and stored); ``--warm`` keeps them, as a rebuild with nothing changed does.
 ``--cold`` instead runs ``build_library(SOURCE, workers=1)`` without a cache, as
 benchmarks/run.py does, and also prints its CPU MB/s:
 
-    PYTHONPATH=$PWD python benchmarks/structure_profile.py --after SOURCE [--cold] [--repeat 3]
+    PYTHONPATH=$PWD python benchmarks/structure_profile.py --after SOURCE [--cold|--warm] \
+        [--repeat 3]
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ import argparse
 import cProfile
 import json
 import pstats
+import shutil
 import subprocess
 import sys
 import time
@@ -121,11 +125,15 @@ def links_time(source: Path, cache_dir: Path) -> dict[str, float]:
     return {"links.link_library": time.process_time() - t}
 
 
-def after_times(source: Path, cache_dir: Path | None) -> dict[str, float]:
+def after_times(source: Path, cache_dir: Path | None, warm: bool = False) -> dict[str, float]:
     """CPU seconds of each stage of one-core ``build_library`` (conversion cached if given)."""
     library._Timer.clock = staticmethod(time.process_time)
     raw = sum(len((source / slug / meta.raw_file).read_bytes())
               for slug, meta in metadata.load_library(source)[0].works.items())
+    if cache_dir is not None and not warm:
+        shutil.rmtree(cache_dir / cache.PAGES, ignore_errors=True)
+        for memo in cache_dir.glob("links-memo-*.pickle"):
+            memo.unlink()
     t = time.process_time()
     built = build_library(source, cache_dir=cache_dir, workers=1)
     return {**dict(built.timings), "total": time.process_time() - t, "raw_bytes": raw}
@@ -140,13 +148,14 @@ def main() -> None:
                     help="conversion cache for --links")
     ap.add_argument("--after", type=Path, help="time the stages after conversion")
     ap.add_argument("--cold", action="store_true", help="with --after: no conversion cache")
+    ap.add_argument("--warm", action="store_true", help="with --after: keep the stage caches")
     ap.add_argument("--once", choices=["stages", "build", "links", "after"],
                     help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.once:
         print(json.dumps(stage_times() if args.once == "stages" else build_time()
                          if args.once == "build" else after_times(
-                             args.after, None if args.cold else args.cache)
+                             args.after, None if args.cold else args.cache, args.warm)
                          if args.once == "after" else links_time(args.links, args.cache)))
         return
     if args.after:
@@ -155,7 +164,8 @@ def main() -> None:
         runs = []
         for _ in range(args.repeat):
             cmd = [sys.executable, __file__, "--once", "after", "--after", str(args.after),
-                   "--cache", str(args.cache)] + (["--cold"] if args.cold else [])
+                   "--cache", str(args.cache)] + (["--cold"] if args.cold else []) + (
+                       ["--warm"] if args.warm else [])
             out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
             runs.append(json.loads(out.strip().splitlines()[-1]))
         raw = runs[0].pop("raw_bytes")
