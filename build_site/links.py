@@ -10,6 +10,7 @@ through ``render.page_paths``, so every link resolves and ``mkdocs build --stric
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import math
 import posixpath
@@ -481,8 +482,10 @@ def distinct(texts: Iterable[str]) -> tuple[list[str], list[int]]:
 class Memo:
     """What the links stage works out from one or two texts alone, kept from one build for the
     next (library.py stores it in the cache folder, under the package's code version): each
-    text's stems, and the alignment of two texts. ``old`` is read, and every entry used now goes
-    into ``new`` (which the next build reads), so entries of texts gone are dropped."""
+    text's stems, the alignment of two texts, and the titles found in a text (valid while the
+    library's titles are the same: ``titles_key``). The ``old_`` entries are read, and every
+    entry used now goes into the others (which the next build reads), so entries of texts gone
+    are dropped."""
 
     # A text's stems joined by spaces (a stem never holds one): one string a text, not a list
     # of small ones (a tenth of the memory at 50x the corpus), split again when read.
@@ -500,9 +503,21 @@ class Memo:
         self.stems[text] = found
         return found.split(" ") if found else []
 
+    old_titles: dict[str, list] = dataclasses.field(default_factory=dict)
+    old_titles_key: str = ""
+    titles: dict[str, list] = dataclasses.field(default_factory=dict)
+    titles_key: str = ""
+
+    def title_spans_of(self, text: str, index: Mapping) -> list:
+        """``title_spans`` of ``text``; ``titles_key`` must be set to the index's key first."""
+        found = self.old_titles.get(text) if self.old_titles_key == self.titles_key else None
+        self.titles[text] = found = title_spans(text, index) if found is None else found
+        return found
+
     def next(self) -> Memo:
         """The memo the next build starts from."""
-        return Memo(self.stems, self.aligned)
+        return Memo(self.stems, self.aligned, old_titles=self.titles,
+                    old_titles_key=self.titles_key)
 
 
 def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_shared: int = 4,
@@ -726,10 +741,15 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
                                     TitleTarget(sec.title, href, slug, label, True, False)))
     by_first = _title_index(targets)
     spans: dict[str, list] = {}  # by text: a repeated paragraph is read once
+    find = title_spans
+    if memo is not None:  # the titles found in a text depend on the text and every target
+        memo.titles_key = hashlib.sha256(
+            repr([(rx.pattern, t) for rx, t in targets]).encode()).hexdigest()
+        find = memo.title_spans_of
     for k, p in enumerate(paras):
         text = p.block.text
         if text not in spans:
-            spans[text] = title_spans(text, by_first)
+            spans[text] = find(text, by_first)
         for m, t in _pick_titles(spans[text], p.slug):
             if (t.slug == p.slug and not t.same_work) or t.href.partition("#")[0] == p.page:
                 continue

@@ -29,8 +29,8 @@ def test_a_memo_gives_the_same_links_and_saves_the_work(monkeypatch):
     with_memo = links.link_library(docs, lib, links.LinksConfig(), paths, first)
     assert with_memo == plain and plain.counts.get("quotation")
     assert first.stems and first.aligned  # everything used is kept for the next build
-    calls = {"stems": 0, "align": 0}
-    real_stems, real_align = links.stems, links._align
+    calls = {"stems": 0, "align": 0, "titles": 0}
+    real_stems, real_align, real_titles = links.stems, links._align, links.title_spans
 
     def count(name, fn):
         def wrapped(*args):
@@ -40,10 +40,18 @@ def test_a_memo_gives_the_same_links_and_saves_the_work(monkeypatch):
 
     monkeypatch.setattr(links, "stems", count("stems", real_stems))
     monkeypatch.setattr(links, "_align", count("align", real_align))
+    monkeypatch.setattr(links, "title_spans", count("titles", real_titles))
     second = first.next()
     again = links.link_library(docs, lib, links.LinksConfig(), paths, second)
-    assert again == plain and calls == {"stems": 0, "align": 0}
+    assert again == plain and calls == {"stems": 0, "align": 0, "titles": 0}
     assert second.stems == first.stems and second.aligned == first.aligned
+    assert second.titles == first.titles and second.titles_key == first.titles_key
+    # Other titles (every landing page elsewhere): the titles found are looked for again.
+    moved = {s: "elsewhere/" + p for s, p in paths.items()}
+    other = second.next()
+    with_other = links.link_library(docs, lib, links.LinksConfig(), moved, other)
+    assert calls["titles"] > 0 and other.titles_key != second.titles_key
+    assert with_other == links.link_library(docs, lib, links.LinksConfig(), moved)
     # A text no longer in the library leaves the memo at the next build.
     one = {s: d for s, d in list(docs.items())[:1]}
     third = second.next()
