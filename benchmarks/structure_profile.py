@@ -13,6 +13,17 @@ conversion is cached in ``--cache``, so only the first run converts):
 
     PYTHONPATH=$PWD python benchmarks/structure_profile.py --links \
         benchmarks/results/corpus-50x/source [--repeat 3] [--profile 40]
+
+``--after SOURCE`` times the stages after conversion (anchors, links, render, citation) as
+``build_library`` runs them on one core, CPU seconds per stage (``Built.timings`` read with
+``time.process_time``), with the conversion taken from ``--cache`` (the first run fills it);
+the later stages' own caches (a work's pages, the links memo) are removed before each run, so
+they are computed (and stored); ``--warm`` keeps them, as a rebuild with nothing changed does.
+``--cold`` instead runs ``build_library(SOURCE, workers=1)`` without a cache, as
+benchmarks/run.py does, and also prints its CPU MB/s:
+
+    PYTHONPATH=$PWD python benchmarks/structure_profile.py --after SOURCE [--cold|--warm] \
+        [--repeat 3]
 """
 from __future__ import annotations
 
@@ -20,13 +31,14 @@ import argparse
 import cProfile
 import json
 import pstats
+import shutil
 import subprocess
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-from build_site import anchors, cache, links, metadata, notes, paragraphs
+from build_site import anchors, cache, library, links, metadata, notes, paragraphs
 from build_site.clean import clean_lines
 from build_site.clean.corrections import parse_corrections
 from build_site.decode import decode
@@ -92,10 +104,11 @@ def linked_input(source: Path, cache_dir: Path) -> tuple:
     """What ``build_library`` hands the links stage: anchored documents, the library, links.yml
     and each work's landing page."""
     lib, _ = metadata.load_library(source)
-    jobs = [cache.Job(slug, meta.model_dump_json(), str(source / slug / meta.raw_file))
-            for slug, meta in lib.works.items()]
-    converted, _ = cache.convert_many(jobs, cache_dir, workers=1)
-    docs = {slug: anchors.assign_anchors(doc, source, lib) for slug, doc in converted.items()}
+    jobs = [cache.Job(slug, meta.model_dump_json(), str(source / slug / meta.raw_file),
+                      ledger=str(anchors.ledger_path(source, slug)),
+                      cite=anchors.work_citation(lib, slug))
+            for slug, meta in lib.works.items()]  # converted and anchored, as build_library does
+    docs, _ = cache.convert_many(jobs, cache_dir, workers=2)
     index_paths = {slug: work_index_page(doc, lib.works[slug], lib).path
                    for slug, doc in docs.items()}
     links_file = source / "links.yml"
@@ -112,6 +125,20 @@ def links_time(source: Path, cache_dir: Path) -> dict[str, float]:
     return {"links.link_library": time.process_time() - t}
 
 
+def after_times(source: Path, cache_dir: Path | None, warm: bool = False) -> dict[str, float]:
+    """CPU seconds of each stage of one-core ``build_library`` (conversion cached if given)."""
+    library._Timer.clock = staticmethod(time.process_time)
+    raw = sum(len((source / slug / meta.raw_file).read_bytes())
+              for slug, meta in metadata.load_library(source)[0].works.items())
+    if cache_dir is not None and not warm:
+        shutil.rmtree(cache_dir / cache.PAGES, ignore_errors=True)
+        for memo in cache_dir.glob("links-memo-*.pickle"):
+            memo.unlink()
+    t = time.process_time()
+    built = build_library(source, cache_dir=cache_dir, workers=1)
+    return {**dict(built.timings), "total": time.process_time() - t, "raw_bytes": raw}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
@@ -119,11 +146,38 @@ def main() -> None:
     ap.add_argument("--links", type=Path, help="time the links stage alone on this library")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/structure-profile-cache"),
                     help="conversion cache for --links")
-    ap.add_argument("--once", choices=["stages", "build", "links"], help=argparse.SUPPRESS)
+    ap.add_argument("--after", type=Path, help="time the stages after conversion")
+    ap.add_argument("--cold", action="store_true", help="with --after: no conversion cache")
+    ap.add_argument("--warm", action="store_true", help="with --after: keep the stage caches")
+    ap.add_argument("--once", choices=["stages", "build", "links", "after"],
+                    help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.once:
         print(json.dumps(stage_times() if args.once == "stages" else build_time()
-                         if args.once == "build" else links_time(args.links, args.cache)))
+                         if args.once == "build" else after_times(
+                             args.after, None if args.cold else args.cache, args.warm)
+                         if args.once == "after" else links_time(args.links, args.cache)))
+        return
+    if args.after:
+        if not args.cold:  # fill the cache (not timed)
+            build_library(args.after, cache_dir=args.cache, workers=2)
+        runs = []
+        for _ in range(args.repeat):
+            cmd = [sys.executable, __file__, "--once", "after", "--after", str(args.after),
+                   "--cache", str(args.cache)] + (["--cold"] if args.cold else []) + (
+                       ["--warm"] if args.warm else [])
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+            runs.append(json.loads(out.strip().splitlines()[-1]))
+        raw = runs[0].pop("raw_bytes")
+        for k in runs[0]:
+            vals = [r[k] for r in runs]
+            print(f"{k:10s} {min(vals):7.2f} s CPU (min of {args.repeat} fresh processes: "
+                  f"{', '.join(f'{v:.2f}' for v in vals)})")
+        tail = sum(min(r[k] for r in runs) for k in ("anchors", "links", "render", "citation"))
+        print(f"anchors+links+render+citation {tail:.2f} s CPU (sum of the minimums)")
+        if args.cold:
+            best = min(r["total"] for r in runs)
+            print(f"{raw / 1e6:.2f} MB raw text: {raw / 1e6 / best:.2f} MB/s CPU, one core")
         return
     if args.links:
         times = []

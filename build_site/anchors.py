@@ -25,7 +25,7 @@ import json
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -45,8 +45,24 @@ _WORD = re.compile(r"\w+")
 
 
 def words_of(text: str) -> list[str]:
-    """Words as matching sees them: case, punctuation and Unicode variants do not count."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    """Words as matching sees them: case, punctuation and Unicode variants do not count.
+
+    The words are ``\\w+`` runs. Most texts are ASCII but for a few punctuation marks, which
+    are never word characters: those become spaces, and an ASCII text is then split by a byte
+    table (a-z, 0-9 and '_' kept, anything else a space), several times faster than the regex."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if not text.isascii():
+        for mark in _NOT_WORD:
+            if mark in text:
+                text = text.replace(mark, " ")
+        if not text.isascii():
+            return _WORD.findall(text)
+    return text.encode().translate(_ASCII_WORD).decode().split()
+
+
+_NOT_WORD = ("“", "”", "—", "’", "‘", "–")  # common in the texts, and never in a \w+ run
+_ASCII_WORD = bytes(c if chr(c).isascii() and (chr(c).isalnum() or c == 95) else 32
+                    for c in range(256))
 
 
 def _digest(words: Sequence[str]) -> str:
@@ -380,17 +396,30 @@ def _citation(source_dir: Path, slug: str, lib=None) -> tuple[tuple[str, str], .
     return (("author", authors), ("title", meta.title), ("date", meta.date_display or meta.date))
 
 
+def work_citation(lib, slug: str) -> tuple[tuple[str, str], ...]:
+    """The citation fields of a work from the loaded library (what ``assign_anchors`` sets)."""
+    return _citation(Path(), slug, lib)
+
+
 def assign_anchors(doc: Document, source_dir, lib=None) -> Document:
     """Give every block its stable id from the work's ledger (read here, matched purely);
     ``lib``, the loaded library metadata, supplies the citation fields."""
+    return anchor_from_ledger(doc, ledger_path(source_dir, doc.slug),
+                              lambda: _citation(source_dir, doc.slug, lib))
+
+
+def anchor_from_ledger(doc: Document, path: Path,
+                       cite: Callable[[], tuple[tuple[str, str], ...]]
+                       | tuple[tuple[str, str], ...]) -> Document:
+    """``assign_anchors`` with the ledger's path and the citation fields given (or a function
+    making them): what the cached conversion runs in its worker, which has no library."""
     if not any(True for _ in anchored_blocks(doc.sections)):
         return doc  # nothing converted (e.g. undecodable): do not report every id as gone
-    path = ledger_path(source_dir, doc.slug)
     ledger, diags = read_ledger(path)
     if ledger is None:
         return replace(doc, diagnostics=doc.diagnostics + tuple(diags))
     doc, _ = anchor_document(doc, ledger, str(path))
-    return replace(doc, cite=_citation(source_dir, doc.slug, lib))
+    return replace(doc, cite=cite() if callable(cite) else cite)
 
 
 def accept(doc: Document, source_dir) -> tuple[str, Outcome] | None:

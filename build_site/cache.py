@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .model import Document
+from .model import Block, Document, Page, Section
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -28,14 +28,22 @@ class Job:
     slug: str
     meta_json: str  # the work's metadata, serialised (the converter is keyed on it)
     raw_path: str
+    # When set, the converted text is also given its paragraph ids from this ledger (the
+    # anchors stage, per text: cached with the conversion and run on every core), with
+    # ``cite`` as its citation fields (author names come from the library, not the folder).
+    ledger: str = ""
+    cite: tuple[tuple[str, str], ...] = ()
 
+
+FORMAT = "2"  # what a cache entry holds: 2 = the document with its paragraph ids (if asked)
 
 AFTER_CONVERSION = frozenset({
-    "__main__.py", "cli.py", "plugin.py", "anchors.py", "links.py", "reading.py", "report.py",
+    "__main__.py", "cli.py", "plugin.py", "links.py", "reading.py", "report.py",
     "downloads.py", "search.py", "linkcheck.py"})
-"""Modules that only ever run on converted documents (``convert_work`` never calls them, which
-tests/test_cache.py checks by tracing a conversion): editing them must not throw away every
-cached conversion. Any other file of the package is part of the converter's version."""
+"""Modules that only ever run on converted documents (a conversion never calls them, which
+tests/test_cache.py checks by tracing one): editing them must not throw away every cached
+conversion. Any other file of the package is part of the converter's version (anchors.py too:
+a job with a ledger runs it)."""
 
 
 @lru_cache(maxsize=1)
@@ -64,22 +72,30 @@ def job_key(job: Job) -> str:
     """Hash of the converter, the metadata and every file in the work's folder (the raw text,
     and any per-work data such as corrections, which the converter may read)."""
     h = hashlib.sha256()
-    for part in (converter_version().encode(), job.slug.encode(), job.meta_json.encode()):
+    for part in (FORMAT.encode(), converter_version().encode(), job.slug.encode(),
+                 job.meta_json.encode(), repr((job.ledger, job.cite)).encode()):
         h.update(hashlib.sha256(part).digest())
-    for path in sorted(Path(job.raw_path).parent.iterdir()):
+    folder = Path(job.raw_path).parent
+    for path in sorted(folder.iterdir()):
         if path.is_file():
             h.update(path.name.encode())
             h.update(hashlib.sha256(path.read_bytes()).digest())
+    ledger = Path(job.ledger)
+    if job.ledger and ledger.parent != folder:  # a ledger elsewhere is an input too
+        h.update(hashlib.sha256(ledger.read_bytes() if ledger.is_file() else b"").digest())
     return h.hexdigest()
 
 
 def _convert(job: Job) -> Document:
-    """Run in a worker process: rebuild the metadata object and convert one text."""
+    """Run in a worker process: rebuild the metadata object, convert one text and, when the
+    job names a ledger, give it its paragraph ids."""
+    from .anchors import anchor_from_ledger
     from .library import convert_work
     from .metadata import WorkMeta
 
     meta = WorkMeta.model_validate_json(job.meta_json)
-    return convert_work(job.slug, meta, Path(job.raw_path).read_bytes(), job.raw_path)
+    doc = convert_work(job.slug, meta, Path(job.raw_path).read_bytes(), job.raw_path)
+    return anchor_from_ledger(doc, Path(job.ledger), job.cite) if job.ledger else doc
 
 
 def _size(job: Job) -> int:
@@ -102,17 +118,22 @@ def _kept(docs: Iterable[Document]) -> Iterator[Document]:
 
 def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | None = None,
                  progress: Callable[[Iterable], Iterable] | None = None,
+                 keys: dict[str, str] | None = None,
                  ) -> tuple[dict[str, Document], list[str]]:
     """Convert every job, taking cached results where the key matches.
 
-    Returns the documents by slug and the slugs actually converted (not from the cache).
+    Returns the documents by slug and the slugs actually converted (not from the cache); with a
+    cache, each job's key goes into ``keys`` (by slug), for the caches of later stages.
     """
     docs: dict[str, Document] = {}
     todo: list[tuple[Job, Path | None]] = []
     for job in jobs:
         target = None
         if cache_dir is not None:
-            target = cache_dir / f"{job.slug}-{job_key(job)}.pickle"
+            key = job_key(job)
+            if keys is not None:
+                keys[job.slug] = key
+            target = cache_dir / f"{job.slug}-{key}.pickle"
             if target.exists():
                 try:
                     docs[job.slug] = pickle.loads(target.read_bytes())
@@ -135,9 +156,92 @@ def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | Non
         docs[job.slug] = doc
         if target is not None:
             target.parent.mkdir(parents=True, exist_ok=True)
-            for old in target.parent.glob(f"{job.slug}-*.pickle"):
+            # The slug, a dash and a key of 64 characters: not the entries of a work whose
+            # name starts with this one's ('lenin-v1' beside 'lenin').
+            for old in target.parent.glob(f"{job.slug}-{'?' * 64}.pickle"):
                 old.unlink(missing_ok=True)
             tmp = target.with_suffix(".tmp")
             tmp.write_bytes(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
             tmp.replace(target)
     return {j.slug: docs[j.slug] for j in jobs}, [j.slug for j, _ in todo]
+
+
+# --- a work's pages -------------------------------------------------------------------------
+
+PAGES = "pages"  # the folder of cached pages under the cache folder
+
+
+def _blocks(sections: Iterable[Section]) -> Iterator[Block]:
+    for sec in sections:
+        yield from sec.blocks
+        yield from _blocks(sec.children)
+
+
+def pages_key(job_key: str, doc: Document, extra: str) -> str:
+    """Key of a linked work's own pages. The document before links is its conversion's (its key
+    covers the text, metadata, ledger and citation fields); the links stage changes only the
+    blocks' links, connections and ids, which are hashed here with their places; ``extra`` is
+    whatever else the pages are made of (title, landing page, citation fields); and any change
+    to the package's code changes the key."""
+    layer = [(k, b.anchor, b.links, b.connections)
+             for k, b in enumerate(_blocks(doc.sections)) if b.links or b.connections]
+    h = hashlib.sha256()
+    for part in (FORMAT, package_version(), job_key, extra, repr(layer)):
+        h.update(hashlib.sha256(part.encode()).digest())
+    return h.hexdigest()
+
+
+def _pages_path(cache_dir: Path, slug: str, key: str) -> Path:
+    return cache_dir / PAGES / f"{slug}-{key}.pickle"
+
+
+def cached_pages(cache_dir: Path, slug: str, key: str) -> list[Page] | None:
+    """The pages stored under ``key``, or None (a damaged entry is only a miss)."""
+    path = _pages_path(cache_dir, slug, key)
+    try:
+        return pickle.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except Exception:  # noqa: BLE001 - any unreadable entry is a miss
+        path.unlink(missing_ok=True)
+        return None
+
+
+def store_pages(cache_dir: Path, slug: str, key: str, pages: list[Page]) -> None:
+    """Store a work's pages, in place of its older entries."""
+    path = _pages_path(cache_dir, slug, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob(f"{slug}-{'?' * 64}.pickle"):
+        old.unlink(missing_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(path)
+
+
+# --- the links stage's memo -----------------------------------------------------------------
+
+
+def _memo_path(cache_dir: Path) -> Path:
+    return cache_dir / f"links-memo-{package_version()}.pickle"
+
+
+def load_links_memo(cache_dir: Path):
+    """The memo of the last build by the same code (see ``links.Memo``), or an empty one."""
+    from .links import Memo
+
+    try:
+        old = pickle.loads(_memo_path(cache_dir).read_bytes())
+    except Exception:  # noqa: BLE001 - a missing or unreadable memo is an empty one
+        old = None
+    return old if isinstance(old, Memo) else Memo()
+
+
+def store_links_memo(cache_dir: Path, memo) -> None:
+    """Keep ``memo.next()`` for the next build, in place of any memo of other code."""
+    path = _memo_path(cache_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob("links-memo-*.pickle"):
+        old.unlink(missing_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(memo.next(), protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(path)

@@ -7,9 +7,13 @@ not imported here: the plugin and the CLI both call ``build_library``.
 from __future__ import annotations
 
 import dataclasses
+import gc
+import multiprocessing
+import os
 import re
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -322,53 +326,144 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
     timer.lap("metadata")
     if any(d.level is Level.ERROR for d in diags):
         return Built((), [], (), tuple(diags))
-    docs: dict[str, Document] = {}
-    pages: list[Page] = [home_page(lib)]
     slugs = [s for s in lib.works if only is None or s in set(only)]
+    # Each text is converted and given its paragraph ids from its ledger in one job (the
+    # anchors stage depends on that text alone): cached together, and run on every core.
     jobs = [cache.Job(slug, lib.works[slug].model_dump_json(),
-                      str(source_dir / slug / lib.works[slug].raw_file)) for slug in slugs]
-    converted, fresh = cache.convert_many(jobs, cache_dir, workers, progress)
+                      str(source_dir / slug / lib.works[slug].raw_file),
+                      ledger=str(anchors.ledger_path(source_dir, slug)),
+                      cite=anchors.work_citation(lib, slug)) for slug in slugs]
+    keys: dict[str, str] = {}
+    docs, fresh = cache.convert_many(jobs, cache_dir, workers, progress, keys)
     timer.lap("convert")
-    for slug, doc in converted.items():
-        docs[slug] = anchors.assign_anchors(doc, source_dir, lib)
-    del converted
-    timer.lap("anchors")
+    timer.lap("anchors")  # done in the conversion's jobs (kept: the stage list stays the same)
     index_pages = {slug: work_index_page(doc, lib.works[slug], lib) for slug, doc in docs.items()}
     links_file = source_dir / "links.yml"
     links_config, links_diags = links.load_config(
         links_file.read_text("utf-8") if links_file.is_file() else None, str(links_file))
+    memo = cache.load_links_memo(cache_dir) if cache_dir is not None else None
     linked = links.link_library(docs, lib, links_config,
-                                {slug: page.path for slug, page in index_pages.items()})
+                                {slug: page.path for slug, page in index_pages.items()}, memo)
+    if cache_dir is not None:
+        cache.store_links_memo(cache_dir, memo)
     docs = linked.docs
     diags.extend(links_diags + list(linked.diagnostics))
     timer.lap("links")
+    # A work's own pages (chapters and transcription notes, with their citation front matter)
+    # depend on that work alone once it is linked: rendered on every core ("render"). The
+    # other pages are made and cited here ("citation"); a work's pages go where its slug is.
+    rendered = render_works(docs, lib, {slug: page.path for slug, page in index_pages.items()},
+                            workers, cache_dir, keys)
+    order: list[Page | str] = [home_page(lib)]
     for slug, doc in docs.items():
         diags.extend(doc.diagnostics)
         index = index_pages[slug]
-        pages.append(dataclasses.replace(index, markdown=index.markdown + links.references_markdown(
+        order.append(dataclasses.replace(index, markdown=index.markdown + links.references_markdown(
             slug, linked, index.path)))
-        pages.extend(render_document(doc))
-        pages.append(report.transcription_page(doc, lib.works[slug].title, index.path))
-    pages.extend(linked.pages)
-    pages.append(chronology_page(lib, docs))
-    pages.extend(author_page(pid, works, lib) for pid, works in _works_by_author(lib))
+        order.append(slug)
+    order.extend(linked.pages)
+    order.append(chronology_page(lib, docs))
+    order.extend(author_page(pid, works, lib) for pid, works in _works_by_author(lib))
     nav = nav_tree(lib, docs) + linked.nav
     timer.lap("render")
-    pages = reading.citation_pages(pages, docs, lib)  # citation_* meta and titles (issue 12)
+    cited = iter(reading.citation_pages(  # citation_* meta and titles (issue 12)
+        [p for p in order if isinstance(p, Page)], docs, lib))
+    pages = [q for p in order for q in (rendered[p] if isinstance(p, str) else (next(cited),))]
     timer.lap("citation")
     return Built(tuple(pages), nav, tuple(docs.values()), tuple(diags), lib,
                  converted=tuple(fresh), timings=tuple(timer.laps))
 
 
+def work_pages(doc: Document, title: str, index_path: str, lib: metadata.Library) -> list[Page]:
+    """A linked work's chapter pages and its transcription notes, with citation front matter
+    (``reading.citation_pages`` treats every page alone, so a work's pages can be cited apart
+    from the rest)."""
+    pages = render_document(doc)
+    pages.append(report.transcription_page(doc, title, index_path))
+    return reading.citation_pages(pages, {doc.slug: doc}, lib)
+
+
+_RENDER_INPUT: tuple = ()  # (docs, lib, index paths) for the forked worker of render_works
+
+
+def _render_some(slugs: list[str]) -> dict[str, list[Page]]:
+    docs, lib, index_paths = _RENDER_INPUT
+    return {s: work_pages(docs[s], lib.works[s].title, index_paths[s], lib) for s in slugs}
+
+
+def render_works(docs: dict[str, Document], lib: metadata.Library, index_paths: dict[str, str],
+                 workers: int | None = None, cache_dir: Path | None = None,
+                 keys: dict[str, str] | None = None) -> dict[str, list[Page]]:
+    """``work_pages`` of every work. With a cache and each work's conversion key (``keys``), a
+    work whose pages are stored under the same key is not rendered again (under ``mkdocs
+    serve`` a change to one text leaves most works' links as they were)."""
+    if cache_dir is None or not keys:
+        return _render_works(docs, lib, index_paths, workers)
+    page_keys = {s: cache.pages_key(keys[s], doc, repr((
+        lib.works[s].title, index_paths[s], lib.works[s].model_dump_json(),
+        reading.work_fields(lib.works[s], lib.people)))) for s, doc in docs.items() if s in keys}
+    out: dict[str, list[Page]] = {}
+    for s, key in page_keys.items():
+        found = cache.cached_pages(cache_dir, s, key)
+        if found is not None:
+            out[s] = found
+    todo = {s: doc for s, doc in docs.items() if s not in out}
+    made = _render_works(todo, lib, index_paths, workers) if todo else {}
+    for s, pages in made.items():
+        if s in page_keys:
+            cache.store_pages(cache_dir, s, page_keys[s], pages)
+    out.update(made)
+    return {s: out[s] for s in docs}
+
+
+def _render_works(docs: dict[str, Document], lib: metadata.Library, index_paths: dict[str, str],
+                  workers: int | None = None) -> dict[str, list[Page]]:
+    """With more than one worker, a forked process renders the smaller half of the text while
+    this one renders the rest (the documents are inherited, not sent; only the pages come
+    back)."""
+    global _RENDER_INPUT
+    slugs = list(docs)
+    workers = workers or os.cpu_count() or 1
+    if workers < 2 or len(slugs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        _RENDER_INPUT = (docs, lib, index_paths)
+        try:
+            return _render_some(slugs)
+        finally:
+            _RENDER_INPUT = ()
+    size = {s: sum(len(b.text) for b in anchors.anchored_blocks(docs[s].sections)) for s in slugs}
+    mine: list[str] = []
+    theirs: list[str] = []
+    load = [0, 0]
+    for s in sorted(slugs, key=lambda s: -size[s]):  # largest first, to the lighter side
+        side = 0 if load[0] <= load[1] else 1
+        (mine, theirs)[side].append(s)
+        load[side] += size[s]
+    _RENDER_INPUT = (docs, lib, index_paths)
+    try:
+        # Everything alive now lives to the end of the build: frozen, the collector of the
+        # child never walks it (walking would copy every page of memory it touches).
+        gc.freeze()
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            future = pool.submit(_render_some, theirs)
+            out = _render_some(mine)
+            out.update(future.result())
+    finally:
+        _RENDER_INPUT = ()
+    return out
+
+
 class _Timer:
     """Wall time of each stage, so a build can say where its time went (logged by the plugin,
-    read by the benchmark); never used to decide anything."""
+    read by the benchmark); never used to decide anything. benchmarks/structure_profile.py sets
+    ``clock`` to ``time.process_time`` to read CPU time instead."""
+
+    clock = staticmethod(time.perf_counter)
 
     def __init__(self) -> None:
         self.laps: list[tuple[str, float]] = []
-        self._last = time.perf_counter()
+        self._last = self.clock()
 
     def lap(self, stage: str) -> None:
-        now = time.perf_counter()
+        now = self.clock()
         self.laps.append((stage, now - self._last))
         self._last = now

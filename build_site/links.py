@@ -10,6 +10,7 @@ through ``render.page_paths``, so every link resolves and ``mkdocs build --stric
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import math
 import posixpath
@@ -477,9 +478,52 @@ def distinct(texts: Iterable[str]) -> tuple[list[str], list[int]]:
     return list(first), of
 
 
+@dataclass
+class Memo:
+    """What the links stage works out from one or two texts alone, kept from one build for the
+    next (library.py stores it in the cache folder, under the package's code version): each
+    text's stems, the alignment of two texts, and the titles found in a text (valid while the
+    library's titles are the same: ``titles_key``). The ``old_`` entries are read, and every
+    entry used now goes into the others (which the next build reads), so entries of texts gone
+    are dropped."""
+
+    # A text's stems joined by spaces (a stem never holds one): one string a text, not a list
+    # of small ones (a tenth of the memory at 50x the corpus), split again when read.
+    old_stems: dict[str, str] = dataclasses.field(default_factory=dict)
+    old_aligned: dict[tuple, tuple | None] = dataclasses.field(default_factory=dict)
+    stems: dict[str, str] = dataclasses.field(default_factory=dict)
+    aligned: dict[tuple, tuple | None] = dataclasses.field(default_factory=dict)
+
+    def stems_of(self, text: str) -> list[str]:
+        found = self.old_stems.get(text)
+        if found is None:
+            words = stems(text)
+            self.stems[text] = " ".join(words)
+            return words
+        self.stems[text] = found
+        return found.split(" ") if found else []
+
+    old_titles: dict[str, list] = dataclasses.field(default_factory=dict)
+    old_titles_key: str = ""
+    titles: dict[str, list] = dataclasses.field(default_factory=dict)
+    titles_key: str = ""
+
+    def title_spans_of(self, text: str, index: Mapping) -> list:
+        """``title_spans`` of ``text``; ``titles_key`` must be set to the index's key first."""
+        found = self.old_titles.get(text) if self.old_titles_key == self.titles_key else None
+        self.titles[text] = found = title_spans(text, index) if found is None else found
+        return found
+
+    def next(self) -> Memo:
+        """The memo the next build starts from."""
+        return Memo(self.stems, self.aligned, old_titles=self.titles,
+                    old_titles_key=self.titles_key)
+
+
 def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_shared: int = 4,
                     min_words: int = 10, min_score: float = 60.0,
-                    stock: Iterable[str] = (), max_versions: float = 0.2) -> list[SharedPassage]:
+                    stock: Iterable[str] = (), max_versions: float = 0.2,
+                    memo: Memo | None = None) -> list[SharedPassage]:
     """Passages two works share, tolerant of another translation and of OCR noise.
 
     Candidates come from an inverted index of rare word pairs (a pair in more than ``max_df``
@@ -491,8 +535,10 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
 
     A text that recurs is read once: the index is built over distinct texts (a pair's
     paragraph count is the sum of its texts' copies), and two texts are aligned once however
-    many pairs of paragraphs carry them."""
+    many pairs of paragraphs carry them. With a ``memo``, a text's stems and two texts'
+    alignment found by an earlier build are not worked out again."""
     unique, of = distinct(texts)
+    stems_of = memo.stems_of if memo is not None else stems
     copies_of: list[list[int]] = [[] for _ in unique]  # paragraphs carrying each text
     for i, u in enumerate(of):
         copies_of[u].append(i)
@@ -502,7 +548,7 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     stock_grams = {" ".join(g) for s in stock for g in _bigrams(tokens(s))}
     postings: dict[str, list[int]] = defaultdict(list)  # word pair -> distinct texts
     for u, text in enumerate(unique):
-        for g in set(map(" ".join, itertools.pairwise(stems(text)))):
+        for g in set(map(" ".join, itertools.pairwise(stems_of(text)))):
             postings[g].append(u)
     # The paragraphs of a rare pair, counted per distinct list: the pairs of one passage share
     # one list (its copies in every version of a text), so each list is expanded into
@@ -537,10 +583,16 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
             continue  # two versions of one text share most paragraphs: that is not quoting
         key = (of[a], of[b])
         if key not in aligned:
-            for u in key:
-                if u not in ready:
-                    ready[u] = aligned_text(unique[u])
-            aligned[key] = _align(ready[key[0]], ready[key[1]], min_words, min_score)
+            both = (unique[key[0]], unique[key[1]], min_words, min_score)
+            if memo is not None and both in memo.old_aligned:
+                aligned[key] = memo.old_aligned[both]
+            else:
+                for u in key:
+                    if u not in ready:
+                        ready[u] = aligned_text(unique[u])
+                aligned[key] = _align(ready[key[0]], ready[key[1]], min_words, min_score)
+            if memo is not None:
+                memo.aligned[both] = aligned[key]
         found = aligned[key]
         if found:
             out.append(SharedPassage(a, b, *found))
@@ -599,11 +651,11 @@ def crosslink(docs: dict[str, Document], lib) -> dict[str, Document]:
 
 
 def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConfig(),
-                 index_paths: Mapping[str, str] | None = None) -> Linked:
+                 index_paths: Mapping[str, str] | None = None, memo: Memo | None = None) -> Linked:
     """Find every cross-link, put them on the blocks, and make the people pages and the map.
 
     ``index_paths`` gives each work's landing page (docs-relative); without it title mentions
-    of a whole work link to the work's first page."""
+    of a whole work link to the work's first page. ``memo``: see ``shared_passages``."""
     paras = paragraphs(docs)
     index_paths = dict(index_paths or {})
     for slug, doc in docs.items():
@@ -689,10 +741,15 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
                                     TitleTarget(sec.title, href, slug, label, True, False)))
     by_first = _title_index(targets)
     spans: dict[str, list] = {}  # by text: a repeated paragraph is read once
+    find = title_spans
+    if memo is not None:  # the titles found in a text depend on the text and every target
+        memo.titles_key = hashlib.sha256(
+            repr([(rx.pattern, t) for rx, t in targets]).encode()).hexdigest()
+        find = memo.title_spans_of
     for k, p in enumerate(paras):
         text = p.block.text
         if text not in spans:
-            spans[text] = title_spans(text, by_first)
+            spans[text] = find(text, by_first)
         for m, t in _pick_titles(spans[text], p.slug):
             if (t.slug == p.slug and not t.same_work) or t.href.partition("#")[0] == p.page:
                 continue
@@ -704,7 +761,7 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
 
     # shared passages
     found_pairs = shared_passages([p.block.text for p in paras], [p.slug for p in paras],
-                                  stock=config.stock)
+                                  stock=config.stock, memo=memo)
     per_para: dict[int, list[tuple[float, int, Connection]]] = defaultdict(list)
     for sp in found_pairs:
         a, b = paras[sp.a], paras[sp.b]

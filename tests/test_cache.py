@@ -107,3 +107,40 @@ def test_a_touched_text_alone_is_converted_and_its_downloads_alone_remade(tmp_pa
     assert again.made == ["soviet-power"]
     now = {p.name: p.read_bytes() for p in (site / downloads.FOLDER).iterdir()}
     assert {n for n in first if first[n] != now[n]} == {"soviet-power.epub", "soviet-power.txt"}
+
+
+def test_a_job_with_its_ledger_gives_the_anchors_stage_result(tmp_path: Path):
+    """The anchors stage runs in the conversion's job (cached with it): the document is the
+    one assign_anchors makes of the plain conversion, and the ledger is part of the key."""
+    from build_site import anchors
+
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "source", source)
+    lib, _ = metadata.load_library(source)
+    plain = next(j for j in _jobs(source) if j.slug == "soviet-power")
+    job = dataclasses.replace(plain, ledger=str(anchors.ledger_path(source, plain.slug)),
+                              cite=anchors.work_citation(lib, plain.slug))
+    expected = anchors.assign_anchors(cache._convert(plain), source, lib)
+    doc = cache._convert(job)
+    assert doc == expected and doc.cite and any(b.anchor for b in doc.sections[0].blocks)
+    assert not any(b.anchor for b in cache._convert(plain).sections[0].blocks)
+    before = cache.job_key(job)
+    ledger = Path(job.ledger)
+    ledger.write_text(ledger.read_text() + "# touched\n")
+    assert cache.job_key(job) != before
+    assert cache.job_key(dataclasses.replace(job, cite=(("author", "Other"),))) != before
+
+
+def test_a_work_whose_name_starts_another_keeps_the_others_cache_entry(tmp_path: Path):
+    """'lenin' and 'lenin-v1' are two works: writing the first one's new entry removes its own
+    old entries only, never the other's (which would be converted again at the next build)."""
+    job = next(j for j in _jobs(ROOT / "source") if j.slug == "soviet-power")
+    other = dataclasses.replace(job, slug="soviet-power-v1")
+    cache_dir = tmp_path / "cache"
+    cache.convert_many([job, other], cache_dir, workers=1)
+    touched = dataclasses.replace(job, cite=(("author", "Someone"),))  # a new key
+    _, converted = cache.convert_many([touched, other], cache_dir, workers=1)
+    assert converted == ["soviet-power"]
+    _, converted = cache.convert_many([touched, other], cache_dir, workers=1)
+    assert converted == []
+    assert len(list(cache_dir.glob("*.pickle"))) == 2
