@@ -135,6 +135,8 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.downloads: downloads.Downloads | None = None
         self.files: Files | None = None  # MkDocs's files, whose pages are freed after writing
         self.renderer: parallel_render.ParallelRender | None = None  # this build's worker
+        self.stager: search.BackgroundStager | None = None  # makes search records meanwhile
+        self.search_pages: list[search.SearchPage] = []
         self.timings: list[tuple[str, float]] = []
         self.memory: list[tuple[str, int | None]] = []  # resident MB of this process after each
         self._clock = 0.0
@@ -159,6 +161,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             raise PluginError("library: add " + " and ".join(sorted(missing))
                               + " to markdown_extensions in mkdocs.yml")
         self._stop_renderer()  # a previous build's, if it failed before reaping it
+        self._stop_stager()
         root = Path(config.config_file_path).parent
         cache_dir = root / self.config.cache_dir if self.config.cache_dir else None
         self.cache_dir = cache_dir
@@ -233,6 +236,13 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             log.info(f"library: {stopped[0]} of {stopped[1]} pages rendered by a second process")
         self._lap("mkdocs-markdown")  # MkDocs calls on_env after converting every page
         self.files = files
+        # The HTML is written next, on one core: the search records are made meanwhile on the
+        # other, from each page as it is written (search.BackgroundStager).
+        assert self.built is not None
+        self.search_pages = search.search_pages(self.built.documents,
+                                                search.work_infos(self.built.library))
+        self._stop_stager()
+        self.stager = search.BackgroundStager(self.search_pages)
         env.filters["striptags"] = safe_striptags
         for file in files.documentation_pages():
             page = file.page
@@ -240,6 +250,17 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
                 # Titles from a heading are HTML already (MkDocs keeps entities): mark them.
                 page.title = Markup(page.title)
         return env
+
+    @event_priority(-100)  # the page as it is written, after every other plugin's changes
+    def on_post_page(self, output: str, page, config) -> str:
+        if self.stager is not None:
+            self.stager.add(search.page_url(page.file.src_uri), output)
+        return output
+
+    def _stop_stager(self) -> None:
+        if self.stager is not None:
+            self.stager.close()
+            self.stager = None
 
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, config) -> None:
@@ -256,7 +277,11 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             self._lap("downloads")
             texts, converted = len(self.built.documents), self.built.converted
             pages = self._free_pages()
-            search.write_index(pages, site_dir)
+            stager, self.stager = self.stager, None
+            search.write_index(pages, site_dir, stager=stager)
+            if stager is not None and stager.error:
+                log.info(f"library: the search records' worker failed ({stager.error}); "
+                         "they were made from the written pages")
             self._lap("search")
             self._report(texts, converted)
         except PluginError:
@@ -282,7 +307,9 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         held by the page's file, HTML, table of contents, the set of its ids). The downloads are
         finished by now: their jobs held documents too."""
         assert self.built is not None
-        pages = search.search_pages(self.built.documents, search.work_infos(self.built.library))
+        pages = self.search_pages or search.search_pages(
+            self.built.documents, search.work_infos(self.built.library))
+        self.search_pages = []
         for file in self.files.documentation_pages() if self.files is not None else ():
             if file.abs_src_path is None:  # a generated page: the file holds its Markdown
                 file.content_string = ""
@@ -315,6 +342,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
     def on_build_error(self, error) -> None:
         """The build failed: drop the half-written staging folder; ``site_dir`` is untouched."""
         self._stop_renderer()
+        self._stop_stager()
         if self.downloads is not None:
             self.downloads.close()
             self.downloads = None

@@ -43,6 +43,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -334,6 +335,28 @@ def library_records(pages: Iterable[SearchPage], read: Callable[[str], str | Non
             yield from page_records(extract_passages(html), page.url, page.trail, page.work)
 
 
+def arriving_records(pages: list[SearchPage], arriving: Iterable[tuple[str, str]],
+                     read: Callable[[str], str | None]) -> Iterator[Record]:
+    """``library_records`` for pages whose HTML arrives as ``(url, html)`` in any order (as
+    MkDocs writes them): records in the order of ``pages`` all the same, a page's made as soon
+    as it arrives and kept only until the pages before it are done. A page that never arrives
+    is read with ``read`` once ``arriving`` ends."""
+    by_url = {p.url: p for p in pages}
+    ready: dict[str, list[Record]] = {}
+    it = iter(arriving)
+    for page in pages:
+        while page.url not in ready and (item := next(it, None)) is not None:
+            url, html = item
+            if url in by_url and url not in ready:
+                p = by_url[url]
+                ready[url] = list(page_records(extract_passages(html), url, p.trail, p.work))
+        recs = ready.pop(page.url, None)
+        if recs is None:
+            yield from library_records([page], read)
+        else:
+            yield from recs
+
+
 def work_infos(lib) -> dict[str, WorkInfo]:
     """Work title, author names and language for every work of a ``metadata.Library``."""
     if lib is None:
@@ -421,11 +444,23 @@ def release_memory() -> None:
             pass
 
 
+def _pagefind_command() -> list[str]:
+    """Pagefind's binary, as ``python -m pagefind`` finds it, without the Python start-up that
+    command costs (0.1-0.2 s a run here)."""
+    try:
+        from pagefind.service import get_executable
+
+        binary = get_executable()
+    except ImportError:
+        binary = None
+    return [str(binary)] if binary is not None else [sys.executable, "-m", "pagefind"]
+
+
 def _run_pagefind(site: Path, out: Path, language: str) -> None:
     """One run of Pagefind's indexer over the HTML files under ``site`` into the bundle ``out``.
     """
     proc = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out),
+        [*_pagefind_command(), "--site", str(site), "--output-path", str(out),
          "--force-language", language, "--silent"],
         capture_output=True, text=True, check=False)
     entry = out / "pagefind-entry.json"
@@ -437,33 +472,41 @@ def _run_pagefind(site: Path, out: Path, language: str) -> None:
 def _write(records: Iterable[Record], out: Path, language: str, max_words: int
            ) -> tuple[int, list]:
     """``write_records``, also returning the distinct filters of the records."""
-    if out.exists():
-        shutil.rmtree(out)
     with tempfile.TemporaryDirectory(prefix="library-search-") as tmp:
         staged = Path(tmp) / "all"
         staged.mkdir()
         sizes, filters = _stage(records, staged)
-        release_memory()  # what reading the pages took
-        counts = split_sizes(sizes, max_words or MAX_INDEX_WORDS) or [0]
-        names, start = [], 0
-        for i, n in enumerate(counts):
-            if len(counts) == 1:
-                site = staged
-            else:  # this part's files alone, moved (not copied) into a folder of their own
-                site = Path(tmp) / f"part-{i}"
-                for k in range(start, start + n):
-                    rel = Path(f"{k // 1000}") / f"{k}.html"
-                    (site / rel.parent).mkdir(parents=True, exist_ok=True)
-                    (staged / rel).rename(site / rel)
-            name = f"part-{i}/" if i else ""
-            _run_pagefind(site, out / name if name else out, language)
-            if len(counts) > 1:
-                shutil.rmtree(site)
-            if name:
-                names.append(name)
-            start += n
-    (out / PARTS).write_text(json.dumps(names), encoding="utf-8")
+        _index_staged(Path(tmp), sizes, out, language, max_words)
     return len(sizes), filters
+
+
+def _index_staged(tmp: Path, sizes: list[int], out: Path, language: str, max_words: int
+                  ) -> None:
+    """Pagefind over the records staged in ``tmp/all`` (``_stage``), in parts (``write_records``)
+    """
+    if out.exists():
+        shutil.rmtree(out)
+    staged = tmp / "all"
+    release_memory()  # what reading the pages took
+    counts = split_sizes(sizes, max_words or MAX_INDEX_WORDS) or [0]
+    names, start = [], 0
+    for i, n in enumerate(counts):
+        if len(counts) == 1:
+            site = staged
+        else:  # this part's files alone, moved (not copied) into a folder of their own
+            site = tmp / f"part-{i}"
+            for k in range(start, start + n):
+                rel = Path(f"{k // 1000}") / f"{k}.html"
+                (site / rel.parent).mkdir(parents=True, exist_ok=True)
+                (staged / rel).rename(site / rel)
+        name = f"part-{i}/" if i else ""
+        _run_pagefind(site, out / name if name else out, language)
+        if len(counts) > 1:
+            shutil.rmtree(site)
+        if name:
+            names.append(name)
+        start += n
+    (out / PARTS).write_text(json.dumps(names), encoding="utf-8")
 
 
 def write_records(records: Iterable[Record], out: Path, language: str = "en",
@@ -488,22 +531,32 @@ def write_records(records: Iterable[Record], out: Path, language: str = "en",
 
 
 def write_index(pages: Iterable[SearchPage], site_dir: Path, language: str = "en",
-                max_words: int = 0) -> int:
+                max_words: int = 0, stager: BackgroundStager | None = None) -> int:
     """Write the Pagefind bundle of ``pages`` (``search_pages``) into ``site_dir/pagefind``;
     returns the number of records. ``max_words``: words per index (default
     ``MAX_INDEX_WORDS``). Records are made page by page from the built HTML and written to
-    files as they come, so this process holds one page at a time while the indexer runs.
+    files as they come, so this process holds one page at a time while the indexer runs; with
+    a ``stager`` that has made them already while MkDocs wrote the pages (the same files), only
+    the indexer runs here.
     """
     site_dir = Path(site_dir)
+    out = site_dir / BUNDLE_DIR
+    staged = stager.finish(site_dir) if stager is not None else None
+    if staged is not None:
+        tmp, sizes, filters = staged
+        try:
+            _index_staged(tmp, sizes, out, language, max_words)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        count = len(sizes)
+    else:
+        def read(url: str) -> str | None:
+            f = html_file(site_dir, url)
+            return f.read_text(encoding="utf-8") if f.is_file() else None
 
-    def read(url: str) -> str | None:
-        f = html_file(site_dir, url)
-        return f.read_text(encoding="utf-8") if f.is_file() else None
-
-    count, filters = _write(library_records(pages, read), site_dir / BUNDLE_DIR, language,
-                            max_words)
-    (site_dir / BUNDLE_DIR / FACETS).write_text(json.dumps(facet_lists(filters),
-                                                           ensure_ascii=False), encoding="utf-8")
+        count, filters = _write(library_records(pages, read), out, language, max_words)
+    (out / FACETS).write_text(json.dumps(facet_lists(filters), ensure_ascii=False),
+                              encoding="utf-8")
     return count
 
 
@@ -524,3 +577,133 @@ def facet_lists(filters: Iterable[tuple[tuple[str, tuple[str, ...]], ...]]) -> d
             works.setdefault(w, set()).update(f.get("author", ()))
     authors = sorted({a for names in works.values() for a in names})
     return {"authors": authors, "works": [[w, sorted(a)] for w, a in sorted(works.items())]}
+
+
+# --- Records made while MkDocs writes the pages ---------------------------------------------
+
+_END = None  # what the stager's queue carries after the site folder: the sender stops
+STAGER_WAIT_SECONDS = 600.0
+"""How long ``BackgroundStager.finish`` waits for the worker's answer before it ends the worker
+and the records are made in the build process instead (a build must never hang on it)."""
+
+
+class BackgroundStager:
+    """Makes and stages the search records in a second process while MkDocs writes the HTML.
+
+    MkDocs writes the pages on one core (templates), and the second core idles: the plugin
+    hands each text page's HTML, exactly as it is written, to a worker (a fresh Python, small:
+    not a fork of the build, whose copied memory would grow as the build runs), which extracts
+    the passages and writes the record files in the order of the pages (``arriving_records``,
+    ``_stage``: the same files as made after the build). When the site is written,
+    ``finish`` waits for the last pages and returns the staged folder; the search stage then
+    only runs the indexer. Pages go to the worker through a pipe from a thread of their own,
+    so MkDocs never waits on the worker. If the worker fails, ``finish`` returns None and the
+    records are made from the written files as before.
+    """
+
+    def __init__(self, pages: list[SearchPage]) -> None:
+        import queue
+        import threading
+        from multiprocessing.connection import Connection
+
+        self.urls = {p.url for p in pages}
+        self.error = ""  # why ``finish`` returned None
+        self.folder = Path(tempfile.mkdtemp(prefix="library-search-"))
+        (self.folder / "all").mkdir()
+        to_worker, from_worker = os.pipe(), os.pipe()
+        package_parent = str(Path(__file__).resolve().parents[1])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [package_parent] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+                                if p])}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "build_site.search", "stage", str(to_worker[0]),
+             str(from_worker[1]), str(self.folder / "all")],
+            pass_fds=(to_worker[0], from_worker[1]), stdin=subprocess.DEVNULL, env=env)
+        os.close(to_worker[0])
+        os.close(from_worker[1])
+        self._send_conn = Connection(to_worker[1], readable=False)
+        self._recv_conn = Connection(from_worker[0], writable=False)
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._queue.put(pages)
+        self._sender = threading.Thread(target=self._send, name="search-stager", daemon=True)
+        self._sender.start()
+
+    def _send(self) -> None:
+        """Thread: pass what ``add`` queued to the worker (a dead worker: drop it)."""
+        alive = True
+        while (item := self._queue.get()) is not _END:
+            if alive:
+                try:
+                    self._send_conn.send(item)
+                except OSError:
+                    alive = False
+        self._send_conn.close()
+
+    def add(self, url: str, html: str) -> None:
+        """A page as MkDocs writes it (``on_post_page``); pages not indexed are ignored."""
+        if url in self.urls and html.strip():
+            # The bytes MkDocs writes (its encoding), read back as read_text would.
+            data = html.encode("utf-8", errors="xmlcharrefreplace").decode("utf-8")
+            if "\r" in data:
+                data = data.replace("\r\n", "\n").replace("\r", "\n")
+            self._queue.put((url, data))
+
+    def finish(self, site_dir: Path) -> tuple[Path, list[int], list] | None:
+        """Wait for the worker: (the folder holding the staged 'all/', each record's words,
+        the distinct filters), or None if it failed (its folder is removed)."""
+        self._queue.put(str(site_dir))  # the end of the pages; missing ones are read there
+        self._queue.put(_END)
+        self._sender.join()
+        answer = None
+        try:
+            if self._recv_conn.poll(STAGER_WAIT_SECONDS):
+                answer = self._recv_conn.recv()
+        except (EOFError, OSError):
+            answer = None
+        self.close(remove=answer is None or answer[0] != "ok")
+        if answer is None or answer[0] != "ok":
+            self.error = answer[1] if answer is not None else "no answer (it stopped)"
+            return None
+        return self.folder, answer[1], answer[2]
+
+    def close(self, remove: bool = True) -> None:
+        """End the worker (a failed build, or after ``finish``); drop its folder if asked."""
+        if self._sender.is_alive():
+            self._queue.put(_END)
+        if self.proc.poll() is None:
+            try:
+                self.proc.wait(timeout=5 if not remove else 0.1)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._recv_conn.close()
+        if remove:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _stage_worker(fd_in: int, fd_out: int, folder: Path) -> None:
+    """The worker of ``BackgroundStager``: pages in, record files out, (sizes, filters) back."""
+    from multiprocessing.connection import Connection
+
+    conn_in, conn_out = Connection(fd_in, writable=False), Connection(fd_out, readable=False)
+    site_dir: list[str] = []
+
+    def arriving() -> Iterator[tuple[str, str]]:
+        while not isinstance(item := conn_in.recv(), str):
+            yield item
+        site_dir.append(item)
+
+    def read(url: str) -> str | None:  # a page that never came (after the last one)
+        f = html_file(Path(site_dir[0]), url)
+        return f.read_text(encoding="utf-8") if f.is_file() else None
+
+    try:
+        pages = conn_in.recv()
+        sizes, filters = _stage(arriving_records(pages, arriving(), read), folder)
+        conn_out.send(("ok", sizes, filters))
+    except Exception as exc:  # reported; the build makes the records itself
+        conn_out.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["stage"]:
+    _stage_worker(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]))
