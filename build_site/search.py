@@ -621,6 +621,12 @@ class BackgroundStager:
             pass_fds=(to_worker[0], from_worker[1]), stdin=subprocess.DEVNULL, env=env)
         os.close(to_worker[0])
         os.close(from_worker[1])
+        try:  # fewer, larger writes (a page is some 70 KB; a pipe holds 64 KB by default)
+            import fcntl
+
+            fcntl.fcntl(to_worker[1], fcntl.F_SETPIPE_SZ, 1 << 20)
+        except (ImportError, AttributeError, OSError):
+            pass
         self._send_conn = Connection(to_worker[1], readable=False)
         self._recv_conn = Connection(from_worker[0], writable=False)
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
@@ -642,10 +648,10 @@ class BackgroundStager:
     def add(self, url: str, html: str) -> None:
         """A page as MkDocs writes it (``on_post_page``); pages not indexed are ignored."""
         if url in self.urls and html.strip():
-            # The bytes MkDocs writes (its encoding), read back as read_text would.
-            data = html.encode("utf-8", errors="xmlcharrefreplace").decode("utf-8")
-            if "\r" in data:
-                data = data.replace("\r\n", "\n").replace("\r", "\n")
+            try:  # the bytes MkDocs writes (xmlcharrefreplace: for a lone surrogate only)
+                data = html.encode("utf-8")
+            except UnicodeEncodeError:
+                data = html.encode("utf-8", errors="xmlcharrefreplace")
             self._queue.put((url, data))
 
     def finish(self, site_dir: Path) -> tuple[Path, list[int], list] | None:
@@ -690,7 +696,11 @@ def _stage_worker(fd_in: int, fd_out: int, folder: Path) -> None:
 
     def arriving() -> Iterator[tuple[str, str]]:
         while not isinstance(item := conn_in.recv(), str):
-            yield item
+            url, data = item
+            html = data.decode("utf-8")  # as read_text reads the written file: universal
+            if "\r" in html:             # newlines
+                html = html.replace("\r\n", "\n").replace("\r", "\n")
+            yield url, html
         site_dir.append(item)
 
     def read(url: str) -> str | None:  # a page that never came (after the last one)
