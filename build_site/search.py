@@ -1,4 +1,4 @@
-"""Full-text search index, written after MkDocs has built the HTML.
+"""Full-text search index, written after MkDocs has built the HTML (records made meanwhile).
 
 Readers search for a half-remembered sentence and want to land on it. A Pagefind record holds
 a run of consecutive paragraphs and headings of one page (at most ``MAX_WORDS`` words;
@@ -27,6 +27,17 @@ proletariat' / '"the peasant question"', benchmarks/search_timing.py): one index
 MB (summed PSS, 3 builds; 2,020-2,137 MB with four parts and the documents kept); four (3 M
 words) at most 922 MB, 401 / 391 / 686 KB: each query word fetches an index chunk of every
 part, and each part costs its page list (about 20 KB). 1x and 10x stay one index.
+
+Time. The records are made while MkDocs writes the HTML, in a second process fed each page as
+it is written (``BackgroundStager``; the second core idles in that stage), with a scan of the
+article instead of html.parser (``extract_passages``), so the search stage is the indexer's
+runs alone; Pagefind is run as its binary. Measured on this 2-core machine under other load
+(main process of the build, search stage wall / CPU; benchmarks' corpora): before, 1x 0.86 /
+0.29 s, 10x 7.9-9.3 / 3.1 s (making and staging records 2.9-3.1 s of it), 50x 39.2 / 20.9 s
+(21.0 s of records, three Pagefind runs of 5.8-6.0 s); after, 1x 0.53 / 0.02 s, 10x 3.5-6.1
+/ 0.07 s, 50x 26.0 / 0.55 s (Pagefind 7.9-9.2 s a run, the machine busier); the worker's 0.2 /
+1.1-1.8 / 7.1-7.7 s of CPU go to the second core during the HTML stage. Pagefind parses on
+every core, then builds and writes the index mostly on one.
 
 Everything shown beside a result (URL, chapter, author, work) is stored as a Pagefind
 *filter*, never as *meta*: Pagefind makes meta values searchable, so with a 'work' meta the
@@ -121,17 +132,17 @@ def _space(text: str) -> str:
 
 # The built page is scanned with regular expressions, not html.parser (at 10x, 703 pages: 0.63
 # against 2.38 s of CPU): it is MkDocs's own well-formed output, and only its <article> matters
-# (a third of the page). Outside the article only what could hide an '<article' counts: comments, script and
-# style. The walk inside is the one html.parser drove (same passages on every page of the
-# 1x, 10x and 50x benchmark corpora).
+# (a third of the page). Outside the article only what could hide an '<article' counts:
+# comments, script and style. The walk inside is the one html.parser drove (same passages on
+# every page of the 1x, 10x and 50x benchmark corpora).
 _OUTSIDE = re.compile(r"<!--.*?--\s*>|<(script|style)(?=[\s/>])[^>]*>.*?</\s*\1\s*>"
-                      r"|(<article)(?=[\s/>])", re.S | re.I)
+                      r"|(<article)(?=[\s/>])", re.DOTALL | re.IGNORECASE)
 # One token: a start or end tag (slash, name, attributes), a comment, a declaration.
 _TOKEN = re.compile(r"<(/?)([a-zA-Z][^\t\n\r\f />\x00]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
-                    r"|<!--.*?--\s*>|<![^>]*>|<\?[^>]*>", re.S)
+                    r"|<!--.*?--\s*>|<![^>]*>|<\?[^>]*>", re.DOTALL)
 _ATTR = re.compile(r"""([^\s/>=][^\s/=>]*)(?:\s*=+\s*('[^']*'|"[^"]*"|(?!['"])[^>\s]*))?""")
-_RAW_END = {"script": re.compile(r"</\s*script\s*>", re.I),  # where raw text ends
-            "style": re.compile(r"</\s*style\s*>", re.I)}
+_RAW_END = {"script": re.compile(r"</\s*script\s*>", re.IGNORECASE),  # where raw text ends
+            "style": re.compile(r"</\s*style\s*>", re.IGNORECASE)}
 
 
 def _attrs(text: str) -> dict[str, str]:
@@ -711,7 +722,7 @@ def _stage_worker(fd_in: int, fd_out: int, folder: Path) -> None:
         pages = conn_in.recv()
         sizes, filters = _stage(arriving_records(pages, arriving(), read), folder)
         conn_out.send(("ok", sizes, filters))
-    except Exception as exc:  # reported; the build makes the records itself
+    except Exception as exc:  # noqa: BLE001 (reported; the build makes the records itself)
         conn_out.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
