@@ -242,7 +242,10 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.search_pages = search.search_pages(self.built.documents,
                                                 search.work_infos(self.built.library))
         self._stop_stager()
-        self.stager = search.BackgroundStager(self.search_pages)
+        try:
+            self.stager = search.BackgroundStager(self.search_pages)
+        except (OSError, ValueError) as exc:  # no worker: the search stage makes the records
+            log.info(f"library: no second process for the search records ({exc})")
         env.filters["striptags"] = safe_striptags
         for file in files.documentation_pages():
             page = file.page

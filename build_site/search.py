@@ -626,10 +626,16 @@ class BackgroundStager:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [package_parent] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
                                 if p])}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "build_site.search", "stage", str(to_worker[0]),
-             str(from_worker[1]), str(self.folder / "all")],
-            pass_fds=(to_worker[0], from_worker[1]), stdin=subprocess.DEVNULL, env=env)
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "build_site.search", "stage", str(to_worker[0]),
+                 str(from_worker[1]), str(self.folder / "all")],
+                pass_fds=(to_worker[0], from_worker[1]), stdin=subprocess.DEVNULL, env=env)
+        except BaseException:
+            for fd in (*to_worker, *from_worker):
+                os.close(fd)
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
         os.close(to_worker[0])
         os.close(from_worker[1])
         try:  # fewer, larger writes (a page is some 70 KB; a pipe holds 64 KB by default)
