@@ -60,6 +60,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from html import escape, unescape
@@ -501,22 +502,31 @@ def _index_staged(tmp: Path, sizes: list[int], out: Path, language: str, max_wor
     release_memory()  # what reading the pages took
     counts = split_sizes(sizes, max_words or MAX_INDEX_WORDS) or [0]
     names, start = [], 0
-    for i, n in enumerate(counts):
-        if len(counts) == 1:
-            site = staged
-        else:  # this part's files alone, moved (not copied) into a folder of their own
-            site = tmp / f"part-{i}"
-            for k in range(start, start + n):
-                rel = Path(f"{k // 1000}") / f"{k}.html"
-                (site / rel.parent).mkdir(parents=True, exist_ok=True)
-                (staged / rel).rename(site / rel)
-        name = f"part-{i}/" if i else ""
-        _run_pagefind(site, out / name if name else out, language)
-        if len(counts) > 1:
-            shutil.rmtree(site)
-        if name:
-            names.append(name)
-        start += n
+    # A part's files are deleted while the next part is indexed: deleting some 2,600 files just
+    # after Pagefind wrote its bundle took 0.2-4.7 s at 50x (the disk busy writing it back).
+    deleting: list[threading.Thread] = []
+    try:
+        for i, n in enumerate(counts):
+            if len(counts) == 1:
+                site = staged
+            else:  # this part's files alone, moved (not copied) into a folder of their own
+                site = tmp / f"part-{i}"
+                for k in range(start, start + n):
+                    rel = Path(f"{k // 1000}") / f"{k}.html"
+                    (site / rel.parent).mkdir(parents=True, exist_ok=True)
+                    (staged / rel).rename(site / rel)
+            name = f"part-{i}/" if i else ""
+            _run_pagefind(site, out / name if name else out, language)
+            if len(counts) > 1:
+                deleting.append(threading.Thread(target=shutil.rmtree, args=(site,),
+                                                 name="search-cleanup", daemon=True))
+                deleting[-1].start()
+            if name:
+                names.append(name)
+            start += n
+    finally:
+        for thread in deleting:
+            thread.join()
     (out / PARTS).write_text(json.dumps(names), encoding="utf-8")
 
 
@@ -614,7 +624,6 @@ class BackgroundStager:
 
     def __init__(self, pages: list[SearchPage]) -> None:
         import queue
-        import threading
         from multiprocessing.connection import Connection
 
         self.urls = {p.url for p in pages}
