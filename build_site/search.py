@@ -35,9 +35,10 @@ runs alone; Pagefind is run as its binary. Measured on this 2-core machine under
 (main process of the build, search stage wall / CPU; benchmarks' corpora): before, 1x 0.86 /
 0.29 s, 10x 7.9-9.3 / 3.1 s (making and staging records 2.9-3.1 s of it), 50x 39.2 / 20.9 s
 (21.0 s of records, three Pagefind runs of 5.8-6.0 s); after, 1x 0.53 / 0.02 s, 10x 3.5-6.1
-/ 0.07 s, 50x 26.0 / 0.55 s (Pagefind 7.9-9.2 s a run, the machine busier); the worker's 0.2 /
-1.1-1.8 / 7.1-7.7 s of CPU go to the second core during the HTML stage. Pagefind parses on
-every core, then builds and writes the index mostly on one.
+/ 0.07 s, 50x 23.9-47.5 / 0.54-0.64 s in six builds on a busier machine (Pagefind 6.6-14.6 s
+a run, 7.3-9.3 s of CPU each time, as before); the worker's 0.2 / 1.1-1.8 / 7.1-10.1 s of CPU
+go to the second core during the HTML stage. Pagefind parses on every core, then builds and
+writes the index mostly on one.
 
 Everything shown beside a result (URL, chapter, author, work) is stored as a Pagefind
 *filter*, never as *meta*: Pagefind makes meta values searchable, so with a 'work' meta the
