@@ -137,6 +137,8 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.files: Files | None = None  # MkDocs's files, whose pages are freed after writing
         self.renderer: parallel_render.ParallelRender | None = None  # this build's worker
         self.nav = None  # MkDocs's navigation, for the template worker
+        self.stager: search.BackgroundStager | None = None  # makes search records meanwhile
+        self.search_pages: list[search.SearchPage] = []
         self.timings: list[tuple[str, float]] = []
         self.memory: list[tuple[str, int | None]] = []  # resident MB of this process after each
         self._clock = 0.0
@@ -161,6 +163,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             raise PluginError("library: add " + " and ".join(sorted(missing))
                               + " to markdown_extensions in mkdocs.yml")
         self._stop_renderer()  # a previous build's, if it failed before reaping it
+        self._stop_stager()
         root = Path(config.config_file_path).parent
         cache_dir = root / self.config.cache_dir if self.config.cache_dir else None
         self.cache_dir = cache_dir
@@ -241,12 +244,36 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             if page is not None and page.title is not None and not isinstance(page.title, Markup):
                 # Titles from a heading are HTML already (MkDocs keeps entities): mark them.
                 page.title = Markup(page.title)
+        shared = env
         if self.config.parallel_render:  # the pages' templates on two cores too
+            # Forked before the search records' process starts: a fork taken after it would
+            # hold a copy of the pipe that feeds it.
             self.renderer = parallel_render.ParallelRender.start_templates(
                 files, config, self, self.nav, env)
             if self.renderer is not None:
-                return parallel_render.SharedEnv(env, self.renderer, config)
-        return env
+                shared = parallel_render.SharedEnv(env, self.renderer, config)
+        # The search records are made meanwhile in another process, from each page as it is
+        # written (search.BackgroundStager).
+        assert self.built is not None
+        self.search_pages = search.search_pages(self.built.documents,
+                                                search.work_infos(self.built.library))
+        self._stop_stager()
+        try:
+            self.stager = search.BackgroundStager(self.search_pages)
+        except (OSError, ValueError) as exc:  # no worker: the search stage makes the records
+            log.info(f"library: no second process for the search records ({exc})")
+        return shared
+
+    @event_priority(-100)  # the page as it is written, after every other plugin's changes
+    def on_post_page(self, output: str, page, config) -> str:
+        if self.stager is not None:
+            self.stager.add(search.page_url(page.file.src_uri), output)
+        return output
+
+    def _stop_stager(self) -> None:
+        if self.stager is not None:
+            self.stager.close()
+            self.stager = None
 
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, config) -> None:
@@ -264,7 +291,11 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             self._lap("downloads")
             texts, converted = len(self.built.documents), self.built.converted
             pages = self._free_pages()
-            search.write_index(pages, site_dir)
+            stager, self.stager = self.stager, None
+            search.write_index(pages, site_dir, stager=stager)
+            if stager is not None and stager.error:
+                log.info(f"library: the search records' worker failed ({stager.error}); "
+                         "they were made from the written pages")
             self._lap("search")
             self._report(texts, converted)
         except PluginError:
@@ -290,7 +321,9 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         held by the page's file, HTML, table of contents, the set of its ids). The downloads are
         finished by now: their jobs held documents too."""
         assert self.built is not None
-        pages = search.search_pages(self.built.documents, search.work_infos(self.built.library))
+        pages = self.search_pages or search.search_pages(
+            self.built.documents, search.work_infos(self.built.library))
+        self.search_pages = []
         for file in self.files.documentation_pages() if self.files is not None else ():
             if file.abs_src_path is None:  # a generated page: the file holds its Markdown
                 file.content_string = ""
@@ -323,6 +356,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
     def on_build_error(self, error) -> None:
         """The build failed: drop the half-written staging folder; ``site_dir`` is untouched."""
         self._stop_renderer()
+        self._stop_stager()
         if self.downloads is not None:
             self.downloads.close()
             self.downloads = None

@@ -1,4 +1,4 @@
-"""Full-text search index, written after MkDocs has built the HTML.
+"""Full-text search index, written after MkDocs has built the HTML (records made meanwhile).
 
 Readers search for a half-remembered sentence and want to land on it. A Pagefind record holds
 a run of consecutive paragraphs and headings of one page (at most ``MAX_WORDS`` words;
@@ -28,6 +28,18 @@ MB (summed PSS, 3 builds; 2,020-2,137 MB with four parts and the documents kept)
 words) at most 922 MB, 401 / 391 / 686 KB: each query word fetches an index chunk of every
 part, and each part costs its page list (about 20 KB). 1x and 10x stay one index.
 
+Time. The records are made while MkDocs writes the HTML, in a second process fed each page as
+it is written (``BackgroundStager``; the second core idles in that stage), with a scan of the
+article instead of html.parser (``extract_passages``), so the search stage is the indexer's
+runs alone; Pagefind is run as its binary. Measured on this 2-core machine under other load
+(main process of the build, search stage wall / CPU; benchmarks' corpora): before, 1x 0.86 /
+0.29 s, 10x 7.9-9.3 / 3.1 s (making and staging records 2.9-3.1 s of it), 50x 39.2 / 20.9 s
+(21.0 s of records, three Pagefind runs of 5.8-6.0 s); after, 1x 0.53 / 0.02 s, 10x 3.5-6.1
+/ 0.07 s, 50x 23.9-47.5 / 0.54-0.64 s in six builds on a busier machine (Pagefind 6.6-14.6 s
+a run, 7.3-9.3 s of CPU each time, as before); the worker's 0.2 / 1.1-1.8 / 7.1-10.1 s of CPU
+go to the second core during the HTML stage. Pagefind parses on every core, then builds and
+writes the index mostly on one.
+
 Everything shown beside a result (URL, chapter, author, work) is stored as a Pagefind
 *filter*, never as *meta*: Pagefind makes meta values searchable, so with a 'work' meta the
 phrase "Revolution Betrayed" matched all 660 paragraphs of that book. Filter values are not
@@ -43,15 +55,16 @@ from __future__ import annotations
 import ctypes
 import gc
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from html import escape
-from html.parser import HTMLParser
+from html import escape, unescape
 from pathlib import Path
 
 from .model import Document, Section
@@ -116,102 +129,126 @@ class WorkInfo:
 
 
 def _space(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return " ".join(text.split())  # the regex \s's whitespace (checked for every code point)
 
 
-class _Extractor(HTMLParser):
-    """Collects passages from the page's ``<article>``: text of each block with its id."""
+# The built page is scanned with regular expressions, not html.parser (at 10x, 703 pages: 0.63
+# against 2.38 s of CPU): it is MkDocs's own well-formed output, and only its <article> matters
+# (a third of the page). Outside the article only what could hide an '<article' counts:
+# comments, script and style. The walk inside is the one html.parser drove (same passages on
+# every page of the 1x, 10x and 50x benchmark corpora).
+_OUTSIDE = re.compile(r"<!--.*?--\s*>|<(script|style)(?=[\s/>])[^>]*>.*?</\s*\1\s*>"
+                      r"|(<article)(?=[\s/>])", re.DOTALL | re.IGNORECASE)
+# One token: a start or end tag (slash, name, attributes), a comment, a declaration.
+_TOKEN = re.compile(r"<(/?)([a-zA-Z][^\t\n\r\f />\x00]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
+                    r"|<!--.*?--\s*>|<![^>]*>|<\?[^>]*>", re.DOTALL)
+_ATTR = re.compile(r"""([^\s/>=][^\s/=>]*)(?:\s*=+\s*('[^']*'|"[^"]*"|(?!['"])[^>\s]*))?""")
+_RAW_END = {"script": re.compile(r"</\s*script\s*>", re.IGNORECASE),  # where raw text ends
+            "style": re.compile(r"</\s*style\s*>", re.IGNORECASE)}
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.passages: list[Passage] = []
-        self._stack: list[tuple[str, bool]] = []  # (tag, skip-this-subtree)
-        self._in_article = 0  # depth of the article element in the stack, 0 = outside
-        self._block: tuple[int, str, str] | None = None  # (depth, tag, kind) being captured
-        self._block_id = ""
-        self._buf: list[str] = []
-        self._last_id = ""
-        self._heading = ""
-        self._skip = 0  # >0 while inside furniture
-        self._in_notes = 0  # depth of div.footnote, 0 = outside
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        classes = set(a.get("class", "").split())
-        if tag in _VOID:
-            if self._block is not None:
-                self._buf.append(" ")  # '<br>' separates words
-            return
-        skip = bool(tag in _SKIP_TAGS or classes & _SKIP_CLASSES or "data-pagefind-ignore" in a
-                    or a.get("aria-hidden") == "true" or a.get("id", "").startswith("fnref"))
-        self._stack.append((tag, skip))
-        depth = len(self._stack)
-        if not self._in_article:
-            if tag == "article":
-                self._in_article = depth
-            return
-        if skip:
-            self._skip += 1
-            return
-        if tag == "div" and "footnote" in classes and not self._in_notes:
-            self._in_notes = depth
-        if self._block is not None or self._skip:
-            return
-        ident = a.get("id", "")
-        if tag in _LEAF_BLOCKS or (tag in _ID_CONTAINERS and ident):
-            kind = ("heading" if tag in _HEADINGS
-                    else "note" if self._in_notes or ident.startswith("fn:") else "paragraph")
-            self._block = (depth, tag, kind)
-            self._block_id = ident
-            self._buf = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _VOID or not self._stack:
-            return
-        # Pop to the matching tag (tolerates unclosed <p>/<li> the way browsers do).
-        while self._stack:
-            depth = len(self._stack)
-            open_tag, skip = self._stack.pop()
-            if self._in_article and depth > self._in_article and skip:
-                self._skip -= 1
-            if self._block is not None and self._block[0] == depth:
-                self._close_block()
-            if self._in_notes == depth:
-                self._in_notes = 0
-            if self._in_article == depth:
-                self._in_article = 0
-            if open_tag == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        if self._block is not None and not self._skip:
-            self._buf.append(data)
-
-    def _close_block(self) -> None:
-        assert self._block is not None
-        _, tag, kind = self._block
-        text = _space("".join(self._buf))
-        ident = self._block_id
-        self._block = None
-        if ident:
-            self._last_id = ident
-        if not text or (not ident and tag != "p"):
-            return  # an id-less list or table is furniture (link lists, contents), not text
-        if kind == "heading":
-            if tag != "h1":
-                self._heading = text
-            self.passages.append(Passage(ident, text, kind, self._heading))
-        else:
-            # A block the page gave no id opens at the nearest id above it.
-            self.passages.append(Passage(ident or self._last_id, text, kind, self._heading))
+def _attrs(text: str) -> dict[str, str]:
+    """A start tag's attributes as html.parser gives them: names lower-case, values unescaped
+    ('' for none), the last of a repeated name kept."""
+    out: dict[str, str] = {}
+    for name, value in _ATTR.findall(text):
+        if len(value) > 1 and value[0] in "'\"" and value[0] == value[-1]:
+            value = value[1:-1]
+        out[name.lower()] = unescape(value) if "&" in value else value
+    return out
 
 
 def extract_passages(html: str) -> list[Passage]:
-    """Passages of a built MkDocs page, in reading order (pure: takes the HTML text)."""
-    parser = _Extractor()
-    parser.feed(html)
-    parser.close()
-    return parser.passages
+    """Passages of a built MkDocs page, in reading order (pure: takes the HTML text): the text
+    of each block of the page's ``<article>`` with its id, or the nearest id above it."""
+    passages: list[Passage] = []
+    last_id = heading = ""
+    pos = 0
+    while (m := _OUTSIDE.search(html, pos)) is not None:
+        pos = m.end()
+        opening = _TOKEN.match(html, m.start()) if m.group(2) else None
+        if opening is None or opening.group(3).rstrip().endswith("/"):
+            continue  # a comment, script or style, or '<article/>' (opened and closed at once)
+        pos = opening.end()
+        stack: list[tuple[str, bool]] = [("article", False)]  # (tag, furniture); article = 1
+        skip = 0  # >0 while inside furniture
+        in_notes = 0  # depth of div.footnote, 0 = outside
+        block: tuple[int, str, str] | None = None  # (depth, tag, kind) being captured
+        block_id = ""
+        buf: list[str] = []
+        while stack:
+            t = _TOKEN.search(html, pos)
+            end = t.start() if t is not None else len(html)
+            if block is not None and not skip and end > pos:
+                data = html[pos:end]
+                buf.append(unescape(data) if "&" in data else data)
+            if t is None:
+                return passages
+            pos = t.end()
+            slash, tag = t.group(1), t.group(2)
+            if not tag:
+                continue  # a comment or declaration
+            tag = tag.lower()
+            if not slash:
+                rest = t.group(3)
+                if tag in _VOID:
+                    if block is not None:
+                        buf.append(" ")  # '<br>' separates words
+                    continue
+                a = _attrs(rest) if rest and not rest.isspace() else {}
+                classes = set(a["class"].split()) if "class" in a else set()
+                ident = a.get("id", "")
+                furniture = bool(tag in _SKIP_TAGS or classes & _SKIP_CLASSES
+                                 or "data-pagefind-ignore" in a or a.get("aria-hidden") == "true"
+                                 or ident.startswith("fnref"))
+                stack.append((tag, furniture))
+                depth = len(stack)
+                if furniture:
+                    skip += 1
+                else:
+                    if tag == "div" and "footnote" in classes and not in_notes:
+                        in_notes = depth
+                    if block is None and not skip and (
+                            tag in _LEAF_BLOCKS or (tag in _ID_CONTAINERS and ident)):
+                        kind = ("heading" if tag in _HEADINGS else
+                                "note" if in_notes or ident.startswith("fn:") else "paragraph")
+                        block, block_id, buf = (depth, tag, kind), ident, []
+                if rest.rstrip().endswith("/"):
+                    pass  # '<tag/>': closed at once, below
+                elif tag in _RAW_END:  # raw text (skipped: furniture) up to its end tag
+                    close = _RAW_END[tag].search(html, pos)
+                    if close is None:
+                        return passages
+                    pos = close.end()
+                else:
+                    continue
+            elif tag in _VOID:
+                continue
+            # An end tag: pop to the matching tag (tolerates unclosed <p>/<li> as browsers do).
+            while stack:
+                depth = len(stack)
+                open_tag, furniture = stack.pop()
+                if furniture and depth > 1:
+                    skip -= 1
+                if block is not None and block[0] == depth:
+                    text = _space("".join(buf))
+                    btag, kind = block[1], block[2]
+                    block = None
+                    if block_id:
+                        last_id = block_id
+                    # An id-less list or table is furniture (link lists, contents), not text.
+                    if text and (block_id or btag == "p"):
+                        if kind == "heading":
+                            if btag != "h1":
+                                heading = text
+                            passages.append(Passage(block_id, text, kind, heading))
+                        else:  # a block the page gave no id opens at the nearest id above it
+                            passages.append(Passage(block_id or last_id, text, kind, heading))
+                if in_notes == depth:
+                    in_notes = 0
+                if open_tag == tag:
+                    break
+    return passages
 
 
 def page_url(path: str) -> str:
@@ -311,6 +348,28 @@ def library_records(pages: Iterable[SearchPage], read: Callable[[str], str | Non
             yield from page_records(extract_passages(html), page.url, page.trail, page.work)
 
 
+def arriving_records(pages: list[SearchPage], arriving: Iterable[tuple[str, str]],
+                     read: Callable[[str], str | None]) -> Iterator[Record]:
+    """``library_records`` for pages whose HTML arrives as ``(url, html)`` in any order (as
+    MkDocs writes them): records in the order of ``pages`` all the same, a page's made as soon
+    as it arrives and kept only until the pages before it are done. A page that never arrives
+    is read with ``read`` once ``arriving`` ends."""
+    by_url = {p.url: p for p in pages}
+    ready: dict[str, list[Record]] = {}
+    it = iter(arriving)
+    for page in pages:
+        while page.url not in ready and (item := next(it, None)) is not None:
+            url, html = item
+            if url in by_url and url not in ready:
+                p = by_url[url]
+                ready[url] = list(page_records(extract_passages(html), url, p.trail, p.work))
+        recs = ready.pop(page.url, None)
+        if recs is None:
+            yield from library_records([page], read)
+        else:
+            yield from recs
+
+
 def work_infos(lib) -> dict[str, WorkInfo]:
     """Work title, author names and language for every work of a ``metadata.Library``."""
     if lib is None:
@@ -398,11 +457,23 @@ def release_memory() -> None:
             pass
 
 
+def _pagefind_command() -> list[str]:
+    """Pagefind's binary, as ``python -m pagefind`` finds it, without the Python start-up that
+    command costs (0.1-0.2 s a run here)."""
+    try:
+        from pagefind.service import get_executable
+
+        binary = get_executable()
+    except ImportError:
+        binary = None
+    return [str(binary)] if binary is not None else [sys.executable, "-m", "pagefind"]
+
+
 def _run_pagefind(site: Path, out: Path, language: str) -> None:
     """One run of Pagefind's indexer over the HTML files under ``site`` into the bundle ``out``.
     """
     proc = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out),
+        [*_pagefind_command(), "--site", str(site), "--output-path", str(out),
          "--force-language", language, "--silent"],
         capture_output=True, text=True, check=False)
     entry = out / "pagefind-entry.json"
@@ -414,20 +485,33 @@ def _run_pagefind(site: Path, out: Path, language: str) -> None:
 def _write(records: Iterable[Record], out: Path, language: str, max_words: int
            ) -> tuple[int, list]:
     """``write_records``, also returning the distinct filters of the records."""
-    if out.exists():
-        shutil.rmtree(out)
     with tempfile.TemporaryDirectory(prefix="library-search-") as tmp:
         staged = Path(tmp) / "all"
         staged.mkdir()
         sizes, filters = _stage(records, staged)
-        release_memory()  # what reading the pages took
-        counts = split_sizes(sizes, max_words or MAX_INDEX_WORDS) or [0]
-        names, start = [], 0
+        _index_staged(Path(tmp), sizes, out, language, max_words)
+    return len(sizes), filters
+
+
+def _index_staged(tmp: Path, sizes: list[int], out: Path, language: str, max_words: int
+                  ) -> None:
+    """Pagefind over the records staged in ``tmp/all`` (``_stage``), in parts (``write_records``)
+    """
+    if out.exists():
+        shutil.rmtree(out)
+    staged = tmp / "all"
+    release_memory()  # what reading the pages took
+    counts = split_sizes(sizes, max_words or MAX_INDEX_WORDS) or [0]
+    names, start = [], 0
+    # A part's files are deleted while the next part is indexed: deleting some 2,600 files just
+    # after Pagefind wrote its bundle took 0.2-4.7 s at 50x (the disk busy writing it back).
+    deleting: list[threading.Thread] = []
+    try:
         for i, n in enumerate(counts):
             if len(counts) == 1:
                 site = staged
             else:  # this part's files alone, moved (not copied) into a folder of their own
-                site = Path(tmp) / f"part-{i}"
+                site = tmp / f"part-{i}"
                 for k in range(start, start + n):
                     rel = Path(f"{k // 1000}") / f"{k}.html"
                     (site / rel.parent).mkdir(parents=True, exist_ok=True)
@@ -435,12 +519,16 @@ def _write(records: Iterable[Record], out: Path, language: str, max_words: int
             name = f"part-{i}/" if i else ""
             _run_pagefind(site, out / name if name else out, language)
             if len(counts) > 1:
-                shutil.rmtree(site)
+                deleting.append(threading.Thread(target=shutil.rmtree, args=(site,),
+                                                 name="search-cleanup", daemon=True))
+                deleting[-1].start()
             if name:
                 names.append(name)
             start += n
+    finally:
+        for thread in deleting:
+            thread.join()
     (out / PARTS).write_text(json.dumps(names), encoding="utf-8")
-    return len(sizes), filters
 
 
 def write_records(records: Iterable[Record], out: Path, language: str = "en",
@@ -465,22 +553,32 @@ def write_records(records: Iterable[Record], out: Path, language: str = "en",
 
 
 def write_index(pages: Iterable[SearchPage], site_dir: Path, language: str = "en",
-                max_words: int = 0) -> int:
+                max_words: int = 0, stager: BackgroundStager | None = None) -> int:
     """Write the Pagefind bundle of ``pages`` (``search_pages``) into ``site_dir/pagefind``;
     returns the number of records. ``max_words``: words per index (default
     ``MAX_INDEX_WORDS``). Records are made page by page from the built HTML and written to
-    files as they come, so this process holds one page at a time while the indexer runs.
+    files as they come, so this process holds one page at a time while the indexer runs; with
+    a ``stager`` that has made them already while MkDocs wrote the pages (the same files), only
+    the indexer runs here.
     """
     site_dir = Path(site_dir)
+    out = site_dir / BUNDLE_DIR
+    staged = stager.finish(site_dir) if stager is not None else None
+    if staged is not None:
+        tmp, sizes, filters = staged
+        try:
+            _index_staged(tmp, sizes, out, language, max_words)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        count = len(sizes)
+    else:
+        def read(url: str) -> str | None:
+            f = html_file(site_dir, url)
+            return f.read_text(encoding="utf-8") if f.is_file() else None
 
-    def read(url: str) -> str | None:
-        f = html_file(site_dir, url)
-        return f.read_text(encoding="utf-8") if f.is_file() else None
-
-    count, filters = _write(library_records(pages, read), site_dir / BUNDLE_DIR, language,
-                            max_words)
-    (site_dir / BUNDLE_DIR / FACETS).write_text(json.dumps(facet_lists(filters),
-                                                           ensure_ascii=False), encoding="utf-8")
+        count, filters = _write(library_records(pages, read), out, language, max_words)
+    (out / FACETS).write_text(json.dumps(facet_lists(filters), ensure_ascii=False),
+                              encoding="utf-8")
     return count
 
 
@@ -501,3 +599,148 @@ def facet_lists(filters: Iterable[tuple[tuple[str, tuple[str, ...]], ...]]) -> d
             works.setdefault(w, set()).update(f.get("author", ()))
     authors = sorted({a for names in works.values() for a in names})
     return {"authors": authors, "works": [[w, sorted(a)] for w, a in sorted(works.items())]}
+
+
+# --- Records made while MkDocs writes the pages ---------------------------------------------
+
+_END = None  # what the stager's queue carries after the site folder: the sender stops
+STAGER_WAIT_SECONDS = 600.0
+"""How long ``BackgroundStager.finish`` waits for the worker's answer before it ends the worker
+and the records are made in the build process instead (a build must never hang on it)."""
+
+
+class BackgroundStager:
+    """Makes and stages the search records in a second process while MkDocs writes the HTML.
+
+    MkDocs writes the pages on one core (templates), and the second core idles: the plugin
+    hands each text page's HTML, exactly as it is written, to a worker (a fresh Python, small:
+    not a fork of the build, whose copied memory would grow as the build runs), which extracts
+    the passages and writes the record files in the order of the pages (``arriving_records``,
+    ``_stage``: the same files as made after the build). When the site is written,
+    ``finish`` waits for the last pages and returns the staged folder; the search stage then
+    only runs the indexer. Pages go to the worker through a pipe from a thread of their own,
+    so MkDocs never waits on the worker. If the worker fails, ``finish`` returns None and the
+    records are made from the written files as before.
+    """
+
+    def __init__(self, pages: list[SearchPage]) -> None:
+        import queue
+        from multiprocessing.connection import Connection
+
+        self.urls = {p.url for p in pages}
+        self.error = ""  # why ``finish`` returned None
+        self.folder = Path(tempfile.mkdtemp(prefix="library-search-"))
+        (self.folder / "all").mkdir()
+        to_worker, from_worker = os.pipe(), os.pipe()
+        package_parent = str(Path(__file__).resolve().parents[1])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [package_parent] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+                                if p])}
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "build_site.search", "stage", str(to_worker[0]),
+                 str(from_worker[1]), str(self.folder / "all")],
+                pass_fds=(to_worker[0], from_worker[1]), stdin=subprocess.DEVNULL, env=env)
+        except BaseException:
+            for fd in (*to_worker, *from_worker):
+                os.close(fd)
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+        os.close(to_worker[0])
+        os.close(from_worker[1])
+        try:  # fewer, larger writes (a page is some 70 KB; a pipe holds 64 KB by default)
+            import fcntl
+
+            fcntl.fcntl(to_worker[1], fcntl.F_SETPIPE_SZ, 1 << 20)
+        except (ImportError, AttributeError, OSError):
+            pass
+        self._send_conn = Connection(to_worker[1], readable=False)
+        self._recv_conn = Connection(from_worker[0], writable=False)
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._queue.put(pages)
+        self._sender = threading.Thread(target=self._send, name="search-stager", daemon=True)
+        self._sender.start()
+
+    def _send(self) -> None:
+        """Thread: pass what ``add`` queued to the worker (a dead worker: drop it)."""
+        alive = True
+        while (item := self._queue.get()) is not _END:
+            if alive:
+                try:
+                    self._send_conn.send(item)
+                except OSError:
+                    alive = False
+        self._send_conn.close()
+
+    def add(self, url: str, html: str) -> None:
+        """A page as MkDocs writes it (``on_post_page``); pages not indexed are ignored."""
+        if url in self.urls and html and not html.isspace():  # MkDocs skips a blank page
+            try:  # the bytes MkDocs writes (xmlcharrefreplace: for a lone surrogate only)
+                data = html.encode("utf-8")
+            except UnicodeEncodeError:
+                data = html.encode("utf-8", errors="xmlcharrefreplace")
+            self._queue.put((url, data))
+
+    def finish(self, site_dir: Path) -> tuple[Path, list[int], list] | None:
+        """Wait for the worker: (the folder holding the staged 'all/', each record's words,
+        the distinct filters), or None if it failed (its folder is removed)."""
+        self._queue.put(str(site_dir))  # the end of the pages; missing ones are read there
+        self._queue.put(_END)
+        self._sender.join()
+        answer = None
+        try:
+            if self._recv_conn.poll(STAGER_WAIT_SECONDS):
+                answer = self._recv_conn.recv()
+        except (EOFError, OSError):
+            answer = None
+        self.close(remove=answer is None or answer[0] != "ok")
+        if answer is None or answer[0] != "ok":
+            self.error = answer[1] if answer is not None else "no answer (it stopped)"
+            return None
+        return self.folder, answer[1], answer[2]
+
+    def close(self, remove: bool = True) -> None:
+        """End the worker (a failed build, or after ``finish``); drop its folder if asked."""
+        if self._sender.is_alive():
+            self._queue.put(_END)
+        if self.proc.poll() is None:
+            try:
+                self.proc.wait(timeout=5 if not remove else 0.1)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._recv_conn.close()
+        if remove:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _stage_worker(fd_in: int, fd_out: int, folder: Path) -> None:
+    """The worker of ``BackgroundStager``: pages in, record files out, (sizes, filters) back."""
+    from multiprocessing.connection import Connection
+
+    conn_in, conn_out = Connection(fd_in, writable=False), Connection(fd_out, readable=False)
+    site_dir: list[str] = []
+
+    def arriving() -> Iterator[tuple[str, str]]:
+        while not isinstance(item := conn_in.recv(), str):
+            url, data = item
+            html = data.decode("utf-8")  # as read_text reads the written file: universal
+            if "\r" in html:             # newlines
+                html = html.replace("\r\n", "\n").replace("\r", "\n")
+            yield url, html
+        site_dir.append(item)
+
+    def read(url: str) -> str | None:  # a page that never came (after the last one)
+        f = html_file(Path(site_dir[0]), url)
+        return f.read_text(encoding="utf-8") if f.is_file() else None
+
+    try:
+        pages = conn_in.recv()
+        sizes, filters = _stage(arriving_records(pages, arriving(), read), folder)
+        conn_out.send(("ok", sizes, filters))
+    except Exception as exc:  # noqa: BLE001 (reported; the build makes the records itself)
+        conn_out.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["stage"]:
+    _stage_worker(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 from pathlib import Path
 
 from build_site import search
@@ -42,6 +43,44 @@ def test_passages_are_the_article_blocks_with_their_ids():
         ("p-2", "paragraph", "Industrial growth", "A quoted paragraph."),
         ("p-3", "paragraph", "Industrial growth", "Line one line two"),
         ("fn:1", "note", "Industrial growth", "A note about power."),
+    ]
+
+
+TRICKY_PAGE = """<!DOCTYPE html><html><head><title>t</title>
+<script>var s = "<article><p id='no'>in a script</p></article>";</script>
+<style>article::before { content: "<article>"; }</style>
+<!-- <article><p id="no2">in a comment</p></article> -->
+</head><body><ARTICLE class="md-content__inner">
+<P ID="p-1" class='a'>Upper &amp; case<span/> tags<BR/>here</P>
+<p id="p-&quot;2&quot;">An id with entities &#8212; &mdash;</p>
+<script>document.write("<p id='p-x'>not text</p>")</script>
+<ul id="list"><li>one<li>two</ul>
+<p>no id of its own</br> next</p>
+<!-- a comment <p id="p-c">hidden</p> -->
+<div aria-hidden="true"><p id="p-h">hidden</p></div>
+<table><tr><td>an id-less table</td></tr></table>
+<h2 id="sec">Section <a class="headerlink" href="#sec">&para;</a></h2>
+<p id="p-3">Text<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup> on.
+</article>
+<footer><p id="f">Footer</p></footer>
+<article><p id="p-4">A second article</p></article>
+</body></html>"""
+
+
+def test_passages_of_markup_the_scan_must_read_as_a_parser_does():
+    """The article is found by a scan, not a parser: an '<article>' in a script, a style or a
+    comment is not one; upper-case names, entities in attributes, '<x/>', a script inside the
+    article, unclosed <li>, a second article. (These passages are html.parser's, which this
+    extractor replaced: the two agreed on every page of the 1x, 10x and 50x corpora.)"""
+    got = [(p.anchor, p.kind, p.heading, p.text) for p in search.extract_passages(TRICKY_PAGE)]
+    assert got == [
+        ("p-1", "paragraph", "", "Upper & case tags here"),
+        ('p-"2"', "paragraph", "", "An id with entities \u2014 \u2014"),
+        ("list", "paragraph", "", "onetwo"),
+        ("list", "paragraph", "", "no id of its own next"),
+        ("sec", "heading", "Section", "Section"),
+        ("p-3", "paragraph", "Section", "Text on."),
+        ("p-4", "paragraph", "Section", "A second article"),
     ]
 
 
@@ -114,6 +153,69 @@ def test_library_records_read_each_page_of_each_document():
     assert [r.url for r in recs] == [chapter, chapter]  # the text, then the notes
     assert [a for r in recs for a, _, _ in r.passages] == [
         "chapter-1", "chapter-1", "p-1", "growth", "p-2", "p-3", "fn:1"]
+
+
+def _three_pages() -> tuple[list[search.SearchPage], dict[str, str]]:
+    work = search.WorkInfo("The Work", ("A. Author",))
+    pages = [search.SearchPage(f"/work/ch-{i}/", (f"Ch {i}",), work) for i in range(3)]
+    html = {p.url: PAGE.replace("p-1", f"p-1{i}") for i, p in enumerate(pages)}
+    return pages, html
+
+
+def test_records_of_pages_arriving_in_any_order_come_in_reading_order():
+    pages, html = _three_pages()
+    read_later: list[str] = []
+
+    def read(url: str) -> str | None:
+        read_later.append(url)
+        return html.get(url)
+
+    arriving = [(pages[2].url, html[pages[2].url]), ("/not-a-text/", PAGE),
+                (pages[0].url, html[pages[0].url])]  # the middle page never comes
+    got = list(search.arriving_records(pages, arriving, read))
+    assert got == list(search.library_records(pages, html.get))
+    assert read_later == [pages[1].url]
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {f.relative_to(folder).as_posix(): f.read_bytes()
+            for f in sorted(folder.rglob("*")) if f.is_file()}
+
+
+def test_the_background_stager_stages_the_same_files(tmp_path: Path):
+    pages, html = _three_pages()
+    site = tmp_path / "site"
+    for url, text in html.items():
+        search.html_file(site, url).parent.mkdir(parents=True)
+        search.html_file(site, url).write_text(text, encoding="utf-8")
+    expected = tmp_path / "expected"
+    expected.mkdir()
+    want = search._stage(search.library_records(pages, html.get), expected)
+    stager = search.BackgroundStager(pages)
+    for page in reversed(pages[1:]):  # out of order; the first page is read from the site
+        stager.add(page.url, html[page.url].replace("\n", "\r\n"))  # read_text's newlines
+    stager.add("/not-a-text/", PAGE)
+    staged = stager.finish(site)
+    assert staged is not None and stager.error == ""
+    folder, sizes, filters = staged
+    assert (sizes, filters) == want
+    assert _files(folder / "all") == _files(expected) and len(_files(expected)) == 6
+    assert stager.proc.returncode == 0
+    shutil.rmtree(folder)
+
+
+def test_a_failed_stager_leaves_the_records_to_the_build(tmp_path: Path):
+    pages, html = _three_pages()
+    site = tmp_path / "site"
+    for url, text in html.items():
+        search.html_file(site, url).parent.mkdir(parents=True)
+        search.html_file(site, url).write_text(text, encoding="utf-8")
+    stager = search.BackgroundStager(pages)
+    stager.add(pages[0].url, html[pages[0].url])
+    stager.proc.kill()
+    assert search.write_index(pages, site, stager=stager) == 6
+    assert stager.error and not stager.folder.exists()
+    assert len(_fragments(site / search.BUNDLE_DIR)) == 6
 
 
 def _record(passages, show=(("chapter", "C"),), filters=(("author", ("A",)), ("work", ("W",)))):
@@ -257,6 +359,43 @@ def test_the_plugin_lets_the_documents_go_before_the_indexer_runs(tmp_path: Path
     assert (tmp_path / "site" / search.BUNDLE_DIR / "pagefind-entry.json").is_file()
 
 
+def test_the_plugin_stages_the_records_while_mkdocs_writes_the_pages(tmp_path: Path,
+                                                                     monkeypatch):
+    """The build's records come from its stager (no fallback), and they are the files that
+    staging the written pages after the build makes, byte for byte."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from test_robust_build import copy_fixture
+
+    project = copy_fixture(tmp_path)
+    seen: dict = {}
+    real_write, real_index = search.write_index, search._index_staged
+
+    def write(pages, site_dir, *args, **kwargs):
+        seen["pages"], seen["stager"] = pages, kwargs.get("stager")
+        return real_write(pages, site_dir, *args, **kwargs)
+
+    def index(tmp, sizes, *args):
+        seen["staged"] = _files(tmp / "all")
+        return real_index(tmp, sizes, *args)
+
+    monkeypatch.setattr(search, "write_index", write)
+    monkeypatch.setattr(search, "_index_staged", index)
+    site = tmp_path / "site"
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(site)))
+    assert seen["stager"] is not None and seen["stager"].error == ""
+    assert not seen["stager"].folder.exists()
+    expected = tmp_path / "expected"
+    expected.mkdir()
+
+    def read(url: str) -> str | None:
+        f = search.html_file(site, url)
+        return f.read_text(encoding="utf-8") if f.is_file() else None
+
+    search._stage(search.library_records(seen["pages"], read), expected)
+    assert seen["staged"] == _files(expected) and seen["staged"]
+
+
 # --- The real site ---------------------------------------------------------------------------
 
 
@@ -287,3 +426,4 @@ def test_every_record_opens_an_element_that_exists(built_site: Path):
         if '<p id="p-' in f.read_text(encoding="utf-8"):
             url = "/" + f.parent.relative_to(built_site).as_posix() + "/"
             assert url in ids, f"{url}: its paragraphs are not in the search index"
+
