@@ -422,3 +422,23 @@ def test_watermark_edges_cut_as_without_the_edge_test():
         assert got == _cut_edge_watermarks(text, words, phrases), text
         cut += got != text
     assert cut > 100
+
+
+def test_repair_ocr_lines_settled_by_the_plain_set_as_each_line_alone():
+    """repair_ocr skips a line whose tokens were all left alone on earlier lines: the result
+    is the one each line gets when it is repaired alone (no earlier line, no shared set)."""
+    from build_site.clean.ocr import repair_ocr
+
+    rng = random.Random(6)
+    # Plain words, OCR misreadings, specks, glued function words, capitals, digits.
+    words = ["the", "party", "workers", "tbe", "rnen", "ofthe", "IS", "it", "1917", "w·ork",
+             "economie", "thia", "c1ass", "Lenin", "Lenine", "and", "of", "in", "."]
+    lines = [Line(k, " ".join(rng.choice(words) for _ in range(rng.randint(0, 10))))
+             for k in range(1, 1500)]
+    cfg = FurnitureConfig(extra={"ocr_repair": True})
+    vocab = build_vocabulary(ln.text for ln in lines)
+    out, changes = repair_ocr(lines, cfg, vocab)
+    alone = [repair_ocr([ln], cfg, vocab) for ln in lines]
+    assert out == [ln for o, _ in alone for ln in o]
+    assert changes == [c for _, made in alone for c in made]
+    assert sum(a.text != b.text for a, b in zip(lines, out)) > 300  # repairs do happen

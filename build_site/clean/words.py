@@ -47,9 +47,12 @@ def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabular
     themselves and make a common word together. Unsafe for real short words, so a piece must
     be unknown to both the text and general English."""
     out, changes = [], []
-    weak = weak_pieces([ln.text for ln in lines], vocab, min_piece=2)
-    for ln in lines:
-        here = weak.intersection(ln.text.split(" ")) if ln.text else None
+    # Each line is split once, for the text's weak tokens and for its own; the usual line
+    # holds none of them, which ``isdisjoint`` tells without building a set.
+    tokens = [ln.text.split(" ") for ln in lines]
+    weak = weak_pieces(tokens, vocab, min_piece=2)
+    for ln, toks in zip(lines, tokens):
+        here = weak.intersection(toks) if ln.text and not weak.isdisjoint(toks) else None
         new = rejoin_pieces(ln.text, vocab, 2, 5, here) if here else ln.text
         if new != ln.text:
             for before, after in _diff_words(ln.text, new):
