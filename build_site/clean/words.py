@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from itertools import accumulate
 
 from ..model import Change, Line
@@ -190,13 +190,14 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
             return camel.group(1) + "-" + camel.group(2)
         return w
 
-    # Only the tokens that ``fixed`` can change are decided, found by two scans of the whole
-    # text, and only the lines that hold a changing token are rewritten (tokenizing every
-    # line, or every distinct token, cost most of this fixer's time on text it leaves alone).
+    # Each distinct token of the text is decided once, from one scan of the whole text, and
+    # only the lines that hold a changing token are rewritten (tokenizing every line cost
+    # most of this fixer's time, on lines it nearly always leaves alone).
     texts = [ln.text for ln in lines]
     joined = "\n".join(texts)
     fixes: dict[str, str] = {}
-    for w in set(_candidates(joined, by_joined)):
+    # (Tokens are found in each distinct whitespace token once, as in ``build_vocabulary``.)
+    for w in {w for chunk in set(joined.split()) for w in _TOKEN.findall(chunk)}:
         f = fixed(w)
         if f != w:
             fixes[w] = f
@@ -215,24 +216,6 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
             ln = Line(ln.number, new)
         out.append(ln)
     return out, changes
-
-
-_NOT_IN_TOKEN = r"(?<![A-Za-z\u00c0-\u024f])", r"(?![A-Za-z\u00c0-\u024f])"
-_CAMEL_TOKEN = re.compile(_NOT_IN_TOKEN[0] + _CAMEL.pattern + _NOT_IN_TOKEN[1])
-
-
-def _candidates(joined: str, by_joined: dict[str, str]) -> Iterator[str]:
-    """Every token (``_TOKEN`` run) of ``joined`` that ``rehyphenate_compounds`` may change:
-    CamelCase ones, and those whose lower case is a key of ``by_joined``. The keys are ASCII
-    letters, and no letter of ``_TOKEN`` outside ASCII lowers to ASCII letters alone, so such
-    a token is ASCII too: an ASCII-only case-blind search finds every one. (A string yielded
-    that is no such token only costs a decision: the fixer changes what ``fixed`` changes.)"""
-    yield from (m.group(0) for m in _CAMEL_TOKEN.finditer(joined))
-    if by_joined:
-        keys = "|".join(sorted(map(re.escape, by_joined), key=len, reverse=True))
-        pattern = re.compile(f"{_NOT_IN_TOKEN[0]}(?:{keys}){_NOT_IN_TOKEN[1]}",
-                             re.IGNORECASE | re.ASCII)
-        yield from (m.group(0) for m in pattern.finditer(joined))
 
 
 def _holding(joined: str, texts: list[str], needles: Iterable[str]) -> set[int]:
