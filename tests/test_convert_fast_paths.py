@@ -80,3 +80,16 @@ def test_damaged_spans_is_the_sum_of_every_window():
         assert got == _reference_damaged_spans(text, window, need), (text, window, need)
         found += bool(got)
     assert found > 1000  # the generated paragraphs do reach the threshold
+
+
+def test_notes_heads_are_what_the_heading_pattern_matches():
+    from build_site.notes import _NOTES_HEADS, NOTES_HEAD
+
+    rng = random.Random(7)
+    pieces = ["NOTES", "Notes", "notes", "ENDNOTES", "Endnotes", "EXPLANATORY", " ", "\n",
+              "\t", "Note", "S", ""]
+    samples = list(_NOTES_HEADS) + [
+        "".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) for _ in range(20_000)]
+    for t in samples:
+        s = t.strip()
+        assert (s in _NOTES_HEADS) == bool(NOTES_HEAD.match(s)), repr(t)

@@ -10,8 +10,6 @@ the run, and the segmenter keeps initials with their full stops.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from itertools import chain
 
 from .vocabulary import Vocabulary, general_frequency
 
@@ -149,7 +147,7 @@ def _never_weak(tok: str, t: str) -> bool:
         general_frequency(core.lower()) >= 1e-6
 
 
-def _weak_tokens(tokens: Iterable[str], vocab: Vocabulary) -> set[str]:
+def _weak_tokens(tokens: list[str], vocab: Vocabulary) -> set[str]:
     """Those of ``tokens`` that may be pieces of a split word (for ``rejoin_pieces``): a
     fragment, and not a common word. Decisions are memoised as sets (per vocabulary, and for
     what general English settles, for every text), so the usual line is settled by set
@@ -180,13 +178,11 @@ def _piece_len(tok: str) -> int:
     return len(tok) if tok.isalpha() else len(_LAST_PIECE.match(tok).group(1))
 
 
-def weak_pieces(token_lists: Iterable[list[str]], vocab: Vocabulary, min_piece: int = 1
-                ) -> set[str]:
-    """The weak tokens of all texts (each given as its ``split(" ")``) long enough to be a
-    piece: a text with none of them is left as it is by ``rejoin_pieces`` (a group of tokens
-    merges only when it holds a weak token, and only when every piece is at least
-    ``min_piece`` letters)."""
-    weak = _weak_tokens(chain.from_iterable(token_lists), vocab)
+def weak_pieces(texts: list[str], vocab: Vocabulary, min_piece: int = 1) -> set[str]:
+    """The weak tokens of all ``texts`` long enough to be a piece: a text with none of them
+    is left as it is by ``rejoin_pieces`` (a group of tokens merges only when it holds a
+    weak token, and only when every piece is at least ``min_piece`` letters)."""
+    weak = _weak_tokens(" ".join(texts).split(" "), vocab)
     return {t for t in weak if _piece_len(t) >= min_piece}
 
 

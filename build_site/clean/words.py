@@ -47,12 +47,9 @@ def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabular
     themselves and make a common word together. Unsafe for real short words, so a piece must
     be unknown to both the text and general English."""
     out, changes = [], []
-    # Each line is split once, for the text's weak tokens and for its own; the usual line
-    # holds none of them, which ``isdisjoint`` tells without building a set.
-    tokens = [ln.text.split(" ") for ln in lines]
-    weak = weak_pieces(tokens, vocab, min_piece=2)
-    for ln, toks in zip(lines, tokens):
-        here = weak.intersection(toks) if ln.text and not weak.isdisjoint(toks) else None
+    weak = weak_pieces([ln.text for ln in lines], vocab, min_piece=2)
+    for ln in lines:
+        here = weak.intersection(ln.text.split(" ")) if ln.text else None
         new = rejoin_pieces(ln.text, vocab, 2, 5, here) if here else ln.text
         if new != ln.text:
             for before, after in _diff_words(ln.text, new):
@@ -198,6 +195,8 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
     fixes: dict[str, str] = {}
     # (Tokens are found in each distinct whitespace token once, as in ``build_vocabulary``.)
     for w in {w for chunk in set(joined.split()) for w in _TOKEN.findall(chunk)}:
+        if w.islower() and w not in by_joined:
+            continue  # ``fixed`` keeps it: no glued compound, and no capital for CamelCase
         f = fixed(w)
         if f != w:
             fixes[w] = f
