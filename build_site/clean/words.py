@@ -30,8 +30,8 @@ def collapse_letterspacing(lines: list[Line], cfg: FurnitureConfig, vocab: Vocab
     for ln in lines:
         toks = ln.text.split() if ln.text and maybe_spaced(ln.text) else []
         runs = spaced_runs(toks) if toks else []
-        if any(len(t) == 1 and t.isalpha() and t not in "aAI" for a, b in runs
-               for t in toks[a:b]):
+        if runs and any(len(t) == 1 and t.isalpha() and t not in "aAI" for a, b in runs
+                        for t in toks[a:b]):
             new = collapse_line(ln.text, vocab)
             if new != ln.text:
                 changes.append(Change("letter-spacing", "changed", ln.number, ln.text, new,
