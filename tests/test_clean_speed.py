@@ -424,9 +424,9 @@ def test_watermark_edges_cut_as_without_the_edge_test():
     assert cut > 100
 
 
-def test_repair_ocr_lines_settled_by_the_plain_set_as_each_line_alone():
-    """repair_ocr skips a line whose tokens were all left alone on earlier lines: the result
-    is the one each line gets when it is repaired alone (no earlier line, no shared set)."""
+def test_repair_ocr_tokens_settled_by_the_plain_set_as_each_line_alone():
+    """repair_ocr skips the tokens it left alone on earlier lines (its ``plain`` set): the
+    result is the one each line gets when it is repaired alone (no earlier line, no set)."""
     from build_site.clean.ocr import repair_ocr
 
     rng = random.Random(6)
