@@ -34,6 +34,8 @@ from .model import Block, BlockKind, Change, Line, Note, NoteRef, PageRef, Secti
 MISSING_TEXT = "The text of this note is missing in the source."
 SIGNATURE = re.compile(r"\s?—\s?((?:Tr|Ed|Trans|J\. ?St|N\. ?L|V\. ?I\. ?L)\.)\s*$")
 NOTES_HEAD = re.compile(r"^(?:NOTES|Notes|ENDNOTES|Endnotes|EXPLANATORY NOTES)$")
+_NOTES_HEADS = frozenset(["NOTES", "Notes", "ENDNOTES", "Endnotes", "EXPLANATORY NOTES"])
+"""The lines ``NOTES_HEAD`` matches (once stripped)."""
 BACKREF = re.compile(r"^p\. ?(\d{1,4})$")  # 'p. 37': the page of the note's marker
 BARE_NUMBER = re.compile(r"^\s*(\d{1,4})\s*$")
 PAGE_START_MARK = re.compile(r"^ \S")  # the extraction marks a page start with one space
@@ -474,7 +476,9 @@ def _notes_region(raw: Sequence[Line]) -> tuple[int, int] | None:
     lines: the heading and the number lines look like page furniture to the cleaner."""
     texts = [ln.text.strip() for ln in raw]
     for a, ln in enumerate(raw):
-        if NOTES_HEAD.match(ln.text.strip()):
+        # (A stripped line holds no newline, so the anchored pattern matches exactly the
+        # heading words: a set lookup says it without a pattern call per line.)
+        if texts[a] in _NOTES_HEADS:
             b = a + 1
             while b < len(raw):
                 t = raw[b].text.strip()

@@ -166,8 +166,13 @@ def damaged_spans(text: str, window: int = 6, need: int = 3) -> list[tuple[int, 
     spans: list[tuple[int, int]] = []
     if sum(bad) < need:  # most paragraphs: no window can reach ``need``
         return spans
+    # The window's sum is kept as it slides (one token in, one out) rather than summed afresh
+    # at every position: long paragraphs of an OCR text often reach ``need``.
+    total = sum(bad[:window])
     for k in range(max(0, len(toks) - window + 1)):
-        if sum(bad[k:k + window]) >= need:
+        if k:
+            total += bad[k + window - 1] - bad[k - 1]
+        if total >= need:
             if spans and spans[-1][1] >= k:
                 spans[-1] = (spans[-1][0], k + window)
             else:

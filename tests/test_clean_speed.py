@@ -422,3 +422,42 @@ def test_watermark_edges_cut_as_without_the_edge_test():
         assert got == _cut_edge_watermarks(text, words, phrases), text
         cut += got != text
     assert cut > 100
+
+
+def test_repair_ocr_tokens_settled_by_the_plain_set_as_each_line_alone():
+    """repair_ocr skips the tokens it left alone on earlier lines (its ``plain`` set): the
+    result is the one each line gets when it is repaired alone (no earlier line, no set)."""
+    from build_site.clean.ocr import repair_ocr
+
+    rng = random.Random(6)
+    # Plain words, OCR misreadings, specks, glued function words, capitals, digits.
+    words = ["the", "party", "workers", "tbe", "rnen", "ofthe", "IS", "it", "1917", "w·ork",
+             "economie", "thia", "c1ass", "Lenin", "Lenine", "and", "of", "in", "."]
+    lines = [Line(k, " ".join(rng.choice(words) for _ in range(rng.randint(0, 10))))
+             for k in range(1, 1500)]
+    cfg = FurnitureConfig(extra={"ocr_repair": True})
+    vocab = build_vocabulary(ln.text for ln in lines)
+    out, changes = repair_ocr(lines, cfg, vocab)
+    alone = [repair_ocr([ln], cfg, vocab) for ln in lines]
+    assert out == [ln for o, _ in alone for ln in o]
+    assert changes == [c for _, made in alone for c in made]
+    assert sum(a.text != b.text for a, b in zip(lines, out)) > 300  # repairs do happen
+
+
+def test_rehyphenate_compounds_finds_every_changing_token_among_odd_letters():
+    """The fixer looks only at tokens found by two searches of the whole text (CamelCase,
+    and a case-blind ASCII search for the glued compounds): glued to letters of every kind
+    ('ſ' and the Kelvin sign fold to ASCII letters, 'İ' lowers to two characters), it must
+    change exactly the lines the scan of every token changes."""
+    rng = random.Random(10)
+    glue = ["", "", "é", "ſ", "\u212a", "İ", "×", "ß", "Ÿ", "1", "-", "'", "’", "ǅ"]
+    words = ["workingclass", "WorkingClass", "wORKINGclass", "nonparty", "NonParty",
+             "SocialDemocratic", "socialdemocratic", "Socialdemocratic", "wellknown",
+             "WELLKNOWN", "workingclaſs", "\u212aeyword", "SocialDemocratİc", "class"]
+    texts = [" ".join(rng.choice(glue) + rng.choice(words) + rng.choice(glue)
+                      for _ in range(rng.randint(0, 6))) for _ in range(4000)]
+    vocab = build_vocabulary(texts + ["working-class non-Party well-known social-democratic"] * 3)
+    lines = [Line(k, t) for k, t in enumerate(texts, start=1)]
+    out, _ = rehyphenate_compounds(lines, FurnitureConfig(), vocab)
+    assert [ln.text for ln in out] == _reference_rehyphenate(lines, vocab)
+    assert sum(a.text != b.text for a, b in zip(lines, out)) > 300

@@ -46,3 +46,50 @@ def test_repeated_below_is_the_scan_of_the_rest_of_the_text():
             expected = any(_reference_norm(lines[k].text) == _reference_norm(t)
                            for k in range(i + 1, len(lines)))
             assert b.repeated_below(i, t) == expected, (i, t, [ln.text for ln in lines])
+
+
+def _reference_damaged_spans(text: str, window: int = 6, need: int = 3) -> list[tuple[int, int]]:
+    """The plain definition: every window summed afresh."""
+    from build_site.paragraphs import _garbled_weight
+
+    toks = text.split()
+    bad = [_garbled_weight(t) for t in toks]
+    spans: list[tuple[int, int]] = []
+    for k in range(max(0, len(toks) - window + 1)):
+        if sum(bad[k:k + window]) >= need:
+            if spans and spans[-1][1] >= k:
+                spans[-1] = (spans[-1][0], k + window)
+            else:
+                spans.append((k, k + window))
+    return spans
+
+
+def test_damaged_spans_is_the_sum_of_every_window():
+    from build_site.paragraphs import damaged_spans
+
+    rng = random.Random(5)
+    # Words (weight 0), garbled tokens (1) and long garbled ones (2), in runs of every length.
+    vocab = ["the", "party", "and", "workers", "xq1z", "zq2x", "wq3v", "b7c",
+             "qzxvbnmqwrtplk9", "xxqqzzvvbbnnmm"]
+    found = 0
+    for _ in range(5000):
+        toks = [rng.choice(vocab) for _ in range(rng.randint(0, 40))]
+        text = " ".join(toks)
+        window, need = rng.randint(1, 8), rng.randint(1, 6)
+        got = damaged_spans(text, window, need)
+        assert got == _reference_damaged_spans(text, window, need), (text, window, need)
+        found += bool(got)
+    assert found > 1000  # the generated paragraphs do reach the threshold
+
+
+def test_notes_heads_are_what_the_heading_pattern_matches():
+    from build_site.notes import _NOTES_HEADS, NOTES_HEAD
+
+    rng = random.Random(7)
+    pieces = ["NOTES", "Notes", "notes", "ENDNOTES", "Endnotes", "EXPLANATORY", " ", "\n",
+              "\t", "Note", "S", ""]
+    samples = list(_NOTES_HEADS) + [
+        "".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) for _ in range(20_000)]
+    for t in samples:
+        s = t.strip()
+        assert (s in _NOTES_HEADS) == bool(NOTES_HEAD.match(s)), repr(t)

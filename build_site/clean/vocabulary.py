@@ -120,14 +120,20 @@ def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
     text = "\n".join(lines)
     raw: dict[str, int] = {}
     for chunk, times in Counter(text.split()).items():
+        if chunk.isascii() and chunk.isalpha():  # the usual token: one word, itself
+            raw[chunk] = raw.get(chunk, 0) + times
+            continue
         for w in WORD.findall(chunk):
             raw[w] = raw.get(w, 0) + times
-    counts: Counter = Counter()
+    # Summed in a plain dict (a Counter calls its Python ``__missing__`` for each new word).
+    summed: dict[str, int] = {}
     mixed = _MIXED_CASE.search
     for w, n in raw.items():
         # Lower-case words cannot be mixed case: only the others are tested.
         if len(w) >= 3 and (w.islower() or not mixed(w)):
-            counts[w.lower().replace("'", "’")] += n
+            low = w.lower().replace("'", "’")
+            summed[low] = summed.get(low, 0) + n
+    counts = Counter(summed)
     compounds: Counter = Counter()
     for left, right in HYPHENATED.findall("\n".join(t for t in lines if "-" in t)):
         if right.lower() not in FUNCTION_WORDS and left.lower() not in FUNCTION_WORDS:

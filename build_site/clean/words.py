@@ -30,8 +30,8 @@ def collapse_letterspacing(lines: list[Line], cfg: FurnitureConfig, vocab: Vocab
     for ln in lines:
         toks = ln.text.split() if ln.text and maybe_spaced(ln.text) else []
         runs = spaced_runs(toks) if toks else []
-        if any(len(t) == 1 and t.isalpha() and t not in "aAI" for a, b in runs
-               for t in toks[a:b]):
+        if runs and any(len(t) == 1 and t.isalpha() and t not in "aAI" for a, b in runs
+                        for t in toks[a:b]):
             new = collapse_line(ln.text, vocab)
             if new != ln.text:
                 changes.append(Change("letter-spacing", "changed", ln.number, ln.text, new,
@@ -195,6 +195,8 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
     fixes: dict[str, str] = {}
     # (Tokens are found in each distinct whitespace token once, as in ``build_vocabulary``.)
     for w in {w for chunk in set(joined.split()) for w in _TOKEN.findall(chunk)}:
+        if w.islower() and w not in by_joined:
+            continue  # ``fixed`` keeps it: no glued compound, and no capital for CamelCase
         f = fixed(w)
         if f != w:
             fixes[w] = f
