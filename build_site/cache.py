@@ -155,14 +155,7 @@ def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | Non
     for (job, target), doc in zip(todo, results):
         docs[job.slug] = doc
         if target is not None:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # The slug, a dash and a key of 64 characters: not the entries of a work whose
-            # name starts with this one's ('lenin-v1' beside 'lenin').
-            for old in target.parent.glob(f"{job.slug}-{'?' * 64}.pickle"):
-                old.unlink(missing_ok=True)
-            tmp = target.with_suffix(".tmp")
-            tmp.write_bytes(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
-            tmp.replace(target)
+            _replace_entry(target, job.slug, doc)
     return {j.slug: docs[j.slug] for j in jobs}, [j.slug for j, _ in todo]
 
 
@@ -209,12 +202,19 @@ def cached_pages(cache_dir: Path, slug: str, key: str) -> list[Page] | None:
 
 def store_pages(cache_dir: Path, slug: str, key: str, pages: list[Page]) -> None:
     """Store a work's pages, in place of its older entries."""
-    path = _pages_path(cache_dir, slug, key)
+    _replace_entry(_pages_path(cache_dir, slug, key), slug, pages)
+
+
+def _replace_entry(path: Path, slug: str, value) -> None:
+    """Write ``value`` as the cache entry ``path`` (``<slug>-<key>.pickle``), atomically, in
+    place of the work's older entries in that folder: the slug, a dash and a key of 64
+    characters, not the entries of a work whose name starts with this one's ('lenin-v1' beside
+    'lenin')."""
     path.parent.mkdir(parents=True, exist_ok=True)
     for old in path.parent.glob(f"{slug}-{'?' * 64}.pickle"):
         old.unlink(missing_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     tmp.replace(path)
 
 

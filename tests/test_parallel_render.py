@@ -66,6 +66,18 @@ class Records(logging.Handler):
             self.lines.append(f"{record.levelname} {record.name} {record.getMessage()}")
 
 
+def logged_error(run, message: str) -> list[str]:
+    """The warnings and errors MkDocs logged while ``run`` raised a ValueError of ``message``."""
+    handler = Records()
+    logging.getLogger("mkdocs").addHandler(handler)
+    try:
+        with pytest.raises(ValueError, match=message):
+            run()
+    finally:
+        logging.getLogger("mkdocs").removeHandler(handler)
+    return handler.lines
+
+
 def populate(config_file: Path, parallel: bool, before=None):
     """MkDocs's populate loop over every page, serially or with the worker; the worker is left
     to take every page it can before the loop starts (``before`` runs in between)."""
@@ -122,15 +134,9 @@ def test_worker_error_is_raised_for_its_page(tmp_path: Path, monkeypatch):
             raise ValueError("the extension failed")
         return convert(self, text)
     monkeypatch.setattr(markdown.Markdown, "convert", failing)  # before the fork: in the worker
-    handler = Records()
-    logging.getLogger("mkdocs").addHandler(handler)
-    try:
-        with pytest.raises(ValueError, match="the extension failed"):
-            populate(config_file, parallel=True)
-    finally:
-        logging.getLogger("mkdocs").removeHandler(handler)
+    lines = logged_error(lambda: populate(config_file, parallel=True), "the extension failed")
     assert any("Error reading page 'more/p5.md': the extension failed" in ln
-               for ln in handler.lines), handler.lines
+               for ln in lines), lines
 
 
 def test_dead_worker_or_changed_markdown_is_rendered_here(tmp_path: Path):
@@ -365,15 +371,10 @@ def test_template_error_in_the_worker_is_raised_for_its_page(tmp_path: Path, mon
             raise ValueError("the template failed")
         return out
     monkeypatch.setattr(jinja2.Template, "render", failing)
-    handler = Records()
-    logging.getLogger("mkdocs").addHandler(handler)
-    try:
-        with pytest.raises(ValueError, match="the template failed"):
-            build_pages(config_file, tmp_path / "site", parallel=True)
-    finally:
-        logging.getLogger("mkdocs").removeHandler(handler)
+    lines = logged_error(lambda: build_pages(config_file, tmp_path / "site", parallel=True),
+                         "the template failed")
     assert any("Error building page 'more/p5.md': the template failed" in ln
-               for ln in handler.lines), handler.lines
+               for ln in lines), lines
 
 
 def test_templates_serial_when_another_plugin_listens_on_page_context(tmp_path: Path):

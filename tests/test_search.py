@@ -182,12 +182,17 @@ def _files(folder: Path) -> dict[str, bytes]:
             for f in sorted(folder.rglob("*")) if f.is_file()}
 
 
-def test_the_background_stager_stages_the_same_files(tmp_path: Path):
-    pages, html = _three_pages()
-    site = tmp_path / "site"
+def _written_site(site: Path, html: dict[str, str]) -> Path:
+    """A site folder holding each page's HTML where MkDocs writes it."""
     for url, text in html.items():
         search.html_file(site, url).parent.mkdir(parents=True)
         search.html_file(site, url).write_text(text, encoding="utf-8")
+    return site
+
+
+def test_the_background_stager_stages_the_same_files(tmp_path: Path):
+    pages, html = _three_pages()
+    site = _written_site(tmp_path / "site", html)
     expected = tmp_path / "expected"
     expected.mkdir()
     want = search._stage(search.library_records(pages, html.get), expected)
@@ -206,10 +211,7 @@ def test_the_background_stager_stages_the_same_files(tmp_path: Path):
 
 def test_a_failed_stager_leaves_the_records_to_the_build(tmp_path: Path):
     pages, html = _three_pages()
-    site = tmp_path / "site"
-    for url, text in html.items():
-        search.html_file(site, url).parent.mkdir(parents=True)
-        search.html_file(site, url).write_text(text, encoding="utf-8")
+    site = _written_site(tmp_path / "site", html)
     stager = search.BackgroundStager(pages)
     stager.add(pages[0].url, html[pages[0].url])
     stager.proc.kill()
