@@ -1,0 +1,103 @@
+"""Where a build's CPU goes, second by second: CPU seconds per process kind of the build's tree.
+
+    python benchmarks/cpu_timeline.py [--sys] [--every S] -- mkdocs build -q -f CONFIG -d SITE
+
+On two cores a build is as fast as its total CPU and how well it keeps both cores busy allow;
+this shows both. Each row is one second of wall time: the CPU seconds the main process, the
+Python workers (conversion, page rendering, search records, downloads) and Pagefind used in
+it (2.00 = both cores busy). ``--sys`` counts kernel time only (file writes, page faults).
+The build's own stage times (``.cache/last-build.json``) say which stage each second belongs
+to. Read from /proc (Linux); not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants now."""
+    kids: dict[int, list[int]] = defaultdict(list)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            kids[int(stat.read_text().rsplit(")", 1)[1].split()[1])].append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            pass
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, ()))
+    return out
+
+
+def cpu_seconds(pid: int, kernel_only: bool) -> tuple[str, float] | None:
+    """(command name, CPU seconds so far) of a process, or None once it has gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        name = Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return None
+    user, system = int(fields[11]), int(fields[12])
+    return name, (system if kernel_only else user + system) / TICK
+
+
+def sample(cmd: list[str], every: float, kernel_only: bool) -> tuple[float, dict]:
+    """Run ``cmd``; CPU seconds per (whole second of wall time, process kind)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env)
+    last: dict[int, float] = {}
+    per_second: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    while proc.poll() is None:
+        second = int(time.perf_counter() - t0)
+        for pid in tree(proc.pid):
+            got = cpu_seconds(pid, kernel_only)
+            if got is None:
+                continue
+            name, used = got
+            kind = "main" if pid == proc.pid else name
+            per_second[second][kind] += used - last.get(pid, 0.0)
+            last[pid] = used
+        time.sleep(every)
+    return time.perf_counter() - t0, per_second
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sys", action="store_true", help="kernel time only")
+    ap.add_argument("--every", type=float, default=0.25, help="sampling interval, s")
+    ap.add_argument("cmd", nargs=argparse.REMAINDER, help="the command (after --)")
+    args = ap.parse_args()
+    cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+    if not cmd:
+        ap.error("give the command to run after --")
+    if cmd[0] == "mkdocs":
+        cmd = [sys.executable, "-m", *cmd]
+    wall, per_second = sample(cmd, args.every, args.sys)
+    kinds = sorted({k for row in per_second.values() for k in row})
+    print(f"wall {wall:.2f} s; CPU seconds ({'kernel' if args.sys else 'user + kernel'}) "
+          "per second of wall time")
+    print("  s " + "".join(f"{k[:12]:>13}" for k in kinds) + "        total")
+    totals: dict[str, float] = defaultdict(float)
+    for second in sorted(per_second):
+        row = per_second[second]
+        for k, v in row.items():
+            totals[k] += v
+        print(f"{second:3d} " + "".join(f"{row.get(k, 0):13.2f}" for k in kinds)
+              + f"{sum(row.values()):13.2f}")
+    print("all " + "".join(f"{totals[k]:13.2f}" for k in kinds)
+          + f"{sum(totals.values()):13.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
