@@ -12,7 +12,9 @@ benchmarks/search_timing.py when present, else "n/a"), a warm rebuild after one 
 (which texts the plugin converted again and its conversion step's seconds, read from the
 plugin's .cache/last-build.json, next to the cold build's), and a plain `mkdocs build` of the
 exported Markdown with the same theme and extensions (no library plugin), so the project's own
-overhead shows as a ratio. It prints a Markdown table and writes JSON to
+overhead shows as a ratio. The ratio (the issue's target) is to a plain build with no search at
+all; a second plain build with Material's search plugin (MkDocs's default plugin, which a plain
+site would publish in place of our Pagefind index) gives a second ratio beside it. It prints a Markdown table and writes JSON to
 benchmarks/results/latest.json. Not a test: figures go in the README's Performance section.
 """
 
@@ -98,9 +100,10 @@ def make_corpus(scale: int, target: Path) -> int:
     return total
 
 
-def write_config(target: Path, plain_nav: list | None = None) -> Path:
+def write_config(target: Path, plain_nav: list | None = None, search: bool = False) -> Path:
     """An mkdocs.yml for the corpus: the project's own, pointed at the corpus; for the plain
-    build, the exported Markdown with the same theme and extensions and no library plugin."""
+    build, the exported Markdown with the same theme and extensions and no library plugin
+    (with ``search``: Material's search plugin instead, MkDocs's default)."""
     cfg = yaml.safe_load((ROOT / "mkdocs.yml").read_text())
     cfg["theme"]["custom_dir"] = str(ROOT / "overrides")
     plugins = []
@@ -111,7 +114,7 @@ def write_config(target: Path, plain_nav: list | None = None) -> Path:
                                             "cache_dir": ".cache"}})
         else:
             plugins.append(p)
-    cfg["plugins"] = plugins
+    cfg["plugins"] = plugins + (["search"] if search and plain_nav is not None else [])
     if plain_nav is None:
         docs = target / "docs"
         if not docs.exists():
@@ -121,7 +124,7 @@ def write_config(target: Path, plain_nav: list | None = None) -> Path:
     else:
         cfg["docs_dir"] = "plain_docs"
         cfg["nav"] = plain_nav
-        name = "mkdocs-plain.yml"
+        name = "mkdocs-plain-search.yml" if search else "mkdocs-plain.yml"
     path = target / name
     path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False))
     return path
@@ -281,6 +284,8 @@ def run_scale(scale: int) -> dict:
         out.write_text(page.markdown, encoding="utf-8")
     shutil.copytree(ROOT / "docs" / "assets", plain_docs / "assets")
     plain = timed_build(write_config(target, built.nav), target / "site-plain")
+    plain_search = timed_build(write_config(target, built.nav, search=True),
+                               target / "site-plain-search")
     site = target / "site"
     cold_convert = cold.get("stages", {}).get("convert")
     warm_convert = rebuilt.get("stages", {}).get("convert")
@@ -303,6 +308,9 @@ def run_scale(scale: int) -> dict:
                                else round(warm_convert / cold_convert, 3)),
         "plain_build_s": plain["seconds"], "plain_peak_mb": plain["peak_tree_mb"],
         "ratio_to_plain": round(full["seconds"] / plain["seconds"], 2),
+        "plain_search_build_s": plain_search["seconds"],
+        "plain_search_peak_mb": plain_search["peak_tree_mb"],
+        "ratio_to_plain_with_search": round(full["seconds"] / plain_search["seconds"], 2),
         "site_mb": round(dir_size(site) / 1e6, 1),
         "first_query_kb": (lambda b: None if b is None else round(b / 1024))(
             first_query_bytes(site)),
@@ -324,6 +332,8 @@ COLUMNS = [("scale", "scale"), ("texts", "texts"), ("pages", "pages"), ("raw_mb"
            ("cold_convert_step_s", "cold convert step s"),
            ("warm_convert_step_s", "warm convert step s"),
            ("plain_build_s", "plain mkdocs s"), ("ratio_to_plain", "ratio"),
+           ("plain_search_build_s", "plain + Material search s"),
+           ("ratio_to_plain_with_search", "ratio to that"),
            ("site_mb", "site MB"), ("first_query_kb", "first query KB"),
            ("first_result_s", "first result s")]
 
