@@ -178,11 +178,12 @@ def _piece_len(tok: str) -> int:
     return len(tok) if tok.isalpha() else len(_LAST_PIECE.match(tok).group(1))
 
 
-def weak_pieces(texts: list[str], vocab: Vocabulary, min_piece: int = 1) -> set[str]:
-    """The weak tokens of all ``texts`` long enough to be a piece: a text with none of them
-    is left as it is by ``rejoin_pieces`` (a group of tokens merges only when it holds a
-    weak token, and only when every piece is at least ``min_piece`` letters)."""
-    weak = _weak_tokens(" ".join(texts).split(" "), vocab)
+def weak_pieces(tokens: list[str], vocab: Vocabulary, min_piece: int = 1) -> set[str]:
+    """The weak ones among ``tokens`` (a text's lines split on spaces) long enough to be a
+    piece: a line with none of them is left as it is by ``rejoin_pieces`` (a group of tokens
+    merges only when it holds a weak token, and only when every piece is at least
+    ``min_piece`` letters)."""
+    weak = _weak_tokens(tokens, vocab)
     return {t for t in weak if _piece_len(t) >= min_piece}
 
 
