@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from itertools import accumulate
+from itertools import accumulate, compress, count
 
 from ..model import Change, Line
 from .furniture import TERMINAL, FurnitureConfig, keeps_full
@@ -47,9 +47,17 @@ def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabular
     themselves and make a common word together. Unsafe for real short words, so a piece must
     be unknown to both the text and general English."""
     out, changes = [], []
-    weak = weak_pieces([ln.text for ln in lines], vocab, min_piece=2)
-    for ln in lines:
-        here = weak.intersection(ln.text.split(" ")) if ln.text else None
+    # The text is split on spaces once: its weak tokens are found in that list, and so are
+    # the lines that hold one (line k's tokens start at ``starts[k]``, as a line of n spaces
+    # gives n + 1 tokens); only those lines are split again and tried.
+    texts = [ln.text for ln in lines]
+    tokens = " ".join(texts).split(" ")
+    weak = weak_pieces(tokens, vocab, min_piece=2)
+    starts = list(accumulate((t.count(" ") + 1 for t in texts), initial=0))
+    holding = {bisect_right(starts, at) - 1
+               for at in compress(count(), map(weak.__contains__, tokens))}
+    for k, ln in enumerate(lines):
+        here = weak.intersection(ln.text.split(" ")) if k in holding else None
         new = rejoin_pieces(ln.text, vocab, 2, 5, here) if here else ln.text
         if new != ln.text:
             for before, after in _diff_words(ln.text, new):
