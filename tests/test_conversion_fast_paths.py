@@ -1,0 +1,83 @@
+"""Fast paths of paragraphs, segment, notes and decode give the same results as the plain code
+they replaced (issue 11, conversion throughput).
+
+Each is compared with a straightforward copy of the earlier code on many generated inputs, in
+random order (some fast paths keep what they learnt between calls: the answer must not depend
+on what came before). Speed itself is measured by benchmarks/convert_profile.py, never here.
+"""
+
+from __future__ import annotations
+
+import random
+
+from build_site import paragraphs
+
+
+def _reference_damaged_spans(text: str, window: int = 6, need: int = 3) -> list[tuple[int, int]]:
+    """The plain definition: each token weighed, every window summed afresh."""
+    toks = text.split()
+    bad = [paragraphs._garbled_weight(t) for t in toks]
+    spans: list[tuple[int, int]] = []
+    for k in range(max(0, len(toks) - window + 1)):
+        if sum(bad[k:k + window]) >= need:
+            if spans and spans[-1][1] >= k:
+                spans[-1] = (spans[-1][0], k + window)
+            else:
+                spans.append((k, k + window))
+    return spans
+
+
+_WORDS = ["the", "party", "and", "workers", "Lenin,", "(1917)", "“Soviet”", "3rd", "1920s",
+          "xq1z", "zq2x", "wq3v", "b7c", "qzxvbnmqwrtplk9", "xxqqzzvvbbnnmm", "tbe", "aud",
+          "Tj", "T*", "~ve", "ofthe", "—", "-", "'", "\u00a0", "revolutionary."]
+
+
+def test_damaged_spans_whatever_the_words_seen_before():
+    rng = random.Random(11)
+    found = 0
+    for round_ in range(2):
+        if round_ == 1:
+            paragraphs._PLAIN.clear()  # as in a fresh process
+        for _ in range(3000):
+            seps = [" ", "  ", "\n", "\t", "\u2003"]
+            text = "".join(rng.choice(_WORDS) + rng.choice(seps)
+                           for _ in range(rng.randint(0, 30)))
+            assert paragraphs.damaged_spans(text) == _reference_damaged_spans(text), text
+            found += bool(_reference_damaged_spans(text))
+    assert found > 500
+
+
+def test_plain_tokens_are_only_words():
+    """What the fast path skips is exactly what weighs nothing."""
+    rng = random.Random(12)
+    for _ in range(2000):
+        paragraphs.damaged_spans(" ".join(rng.choices(_WORDS, k=12)))
+    assert paragraphs._PLAIN
+    assert all(paragraphs._garbled_weight(t) == 0 for t in paragraphs._PLAIN)
+
+
+def _reference_whole_quotation(text: str) -> bool:
+    body = text.removesuffix(".")
+    if len(text.split()) < paragraphs.QUOTATION_WORDS:
+        return False
+    if body[:1] == '"' and body.endswith('"'):
+        return body.count('"') == 2
+    if body[:1] == "“" and body.endswith("”"):
+        return body.count("“") == 1 and body.count("”") == 1
+    return False
+
+
+def test_whole_quotation_is_the_plain_test():
+    rng = random.Random(13)
+    pieces = ['"', "“", "”", ".", "word", " ", "‘", "'", ""]
+    found = 0
+    for _ in range(20_000):
+        n = rng.choice([0, 3, 30, 60])
+        text = "".join(rng.choice(pieces) for _ in range(n))
+        if rng.random() < 0.3:
+            q = rng.choice(['"', "“"])
+            text = q + " ".join(["word"] * rng.randint(20, 30)) + rng.choice(['"', "”", '".'])
+        got = paragraphs.is_whole_quotation(text)
+        assert got == _reference_whole_quotation(text), text
+        found += got
+    assert found > 100
