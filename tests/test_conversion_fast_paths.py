@@ -81,3 +81,46 @@ def test_whole_quotation_is_the_plain_test():
         assert got == _reference_whole_quotation(text), text
         found += got
     assert found > 100
+
+
+def test_lines_from_the_page_top_are_the_plain_scan():
+    """``notes._from_top`` bisects ascending line numbers; the scan is the definition."""
+    from build_site.model import Line
+    from build_site.notes import _from_top
+
+    rng = random.Random(14)
+    for _ in range(3000):
+        nums = sorted(rng.sample(range(1, 200), rng.randint(0, 40)))
+        if rng.random() < 0.3:
+            rng.shuffle(nums)  # not ascending: the scan must be used
+        lines = [Line(n, "x") for n in nums]
+        ascending = all(a < b for a, b in zip(nums, nums[1:]))
+        top, end = rng.randint(0, 210), rng.randint(0, len(lines))
+        expected = [j for j in range(end) if lines[j].number >= top]
+        assert list(_from_top(lines, nums if ascending else None, top, end)) == expected
+        assert list(_from_top(lines, None, top, end)) == expected
+
+
+def _reference_may_open_note(first: str, expected: int, aliases: dict[str, str]) -> bool:
+    from build_site.notes import _LABEL_START, _label_number
+
+    if "*" in first:
+        return True
+    start = first[1:2] if first[:1] in ("[", "(") else first[:1]
+    if start not in _LABEL_START and not any(first.startswith(alias) for alias in aliases):
+        return False
+    return any(_label_number(first, num, aliases) is not None for num in (expected, expected + 1))
+
+
+def test_may_open_note_is_the_plain_test():
+    from build_site.notes import _may_open_note
+
+    rng = random.Random(15)
+    pieces = ["1", "2", "3", "l", "I", "'", "[", "(", ")", "]", ".", " ", "The", "a", "*", "x"]
+    for _ in range(20_000):
+        first = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        aliases = dict(rng.sample([("'", "4"), ("x", "2"), ("The", "1"), ("", "3")],
+                                  rng.randint(0, 3)))
+        expected = rng.randint(1, 4)
+        assert _may_open_note(first, expected, aliases) == _reference_may_open_note(
+            first, expected, aliases), (first, expected, aliases)
