@@ -616,11 +616,12 @@ def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block]
     back: list[list[tuple[int, int] | None]] = [[None] * (J + 1) for _ in range(count + 1)]
     cost[0][0] = 0.0
 
-    groups: dict[tuple[int, int], tuple[float, int | None, set[str], list[int], float]] = {}
+    groups: dict[tuple[int, int], tuple] = {}
 
-    def group(j0: int, j1: int) -> tuple[float, int | None, set[str], list[int], float]:
+    def group(j0: int, j1: int) -> tuple[float, int | None, set[str], list[int], float, int, int]:
         """What a group's cost owes to its blocks alone; computed once per group, since the
-        programme tries every group against several note numbers."""
+        programme tries every group against several note numbers. The least and greatest
+        back-reference settle the page distance for a page outside them."""
         first = blocks[j0]
         c = 0.0 if first.hard else 1.0
         opening = lines[first.idx[0]].text
@@ -632,7 +633,7 @@ def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block]
             c += 10.0 if blk.label is not None else (3.0 if blk.hard else 1.5)
         refs = [blk.backref for blk in blocks[j0:j1] if blk.backref is not None]
         extra = 2.0 * (len(refs) - 1) if len(refs) > 1 else 0.0
-        return c, first.label, words, refs, extra
+        return c, first.label, words, refs, extra, min(refs, default=0), max(refs, default=0)
 
     for k in range(1, count + 1):
         context, page = contexts.get(k, set()), marker_pages.get(k)
@@ -651,11 +652,11 @@ def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block]
                     g = groups.get((j0, j))
                     if g is None:
                         g = groups[(j0, j)] = group(j0, j)
-                    base, label, words, refs, extra = g
+                    base, label, words, refs, extra, lo, hi = g
                     gc = (-4.0 if label == k else (6.0 if label is not None else 0.0)) + base
                     gc -= 1.5 * min(3, len(words & context))  # it names what it annotates
                     if refs and page is not None:
-                        near = abs(refs[0] - page) if len(refs) == 1 else min(
+                        near = lo - page if page <= lo else page - hi if page >= hi else min(
                             abs(r - page) for r in refs)
                         gc += near * 0.8 if near > 1 else 0.0
                     c = before[j0] + (gc + extra if extra else gc)

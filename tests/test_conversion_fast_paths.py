@@ -124,3 +124,87 @@ def test_may_open_note_is_the_plain_test():
         expected = rng.randint(1, 4)
         assert _may_open_note(first, expected, aliases) == _reference_may_open_note(
             first, expected, aliases), (first, expected, aliases)
+
+
+def _reference_align(marker_pages, count, blocks, lines, contexts):
+    """notes._align as it was: the group cost a function of its own, the page distance the
+    least over every back-reference."""
+    import re as _re
+
+    pronoun = _re.compile(r"(?:It|Its|He|His|She|They|Their|These)\b")
+    long_word = _re.compile(r"[a-z]{4,}")
+    inf = float("inf")
+    J = len(blocks)
+    cost = [[inf] * (J + 1) for _ in range(count + 1)]
+    back = [[None] * (J + 1) for _ in range(count + 1)]
+    cost[0][0] = 0.0
+
+    def group_cost(k, context, page, j0, j1):
+        first = blocks[j0]
+        c = 0.0 if first.hard else 1.0
+        opening = lines[first.idx[0]].text
+        c += 8.0 if opening[:1].islower() else 0.0
+        c += 10.0 if pronoun.match(opening) else 0.0
+        words = set(long_word.findall(" ".join(
+            lines[j].text for blk in blocks[j0:j1] for j in blk.idx).lower()[:300]))
+        for blk in blocks[j0 + 1:j1]:
+            c += 10.0 if blk.label is not None else (3.0 if blk.hard else 1.5)
+        refs = [blk.backref for blk in blocks[j0:j1] if blk.backref is not None]
+        extra = 2.0 * (len(refs) - 1) if len(refs) > 1 else 0.0
+        c = (-4.0 if first.label == k else (6.0 if first.label is not None else 0.0)) + c
+        c -= 1.5 * min(3, len(words & context))
+        if refs and page is not None:
+            near = min(abs(r - page) for r in refs)
+            c += near * 0.8 if near > 1 else 0.0
+        return c + extra if extra else c
+
+    for k in range(1, count + 1):
+        context, page = contexts.get(k, set()), marker_pages.get(k)
+        for j in range(J + 1):
+            if cost[k - 1][j] < inf:
+                c = cost[k - 1][j] + 7.0
+                if c < cost[k][j]:
+                    cost[k][j], back[k][j] = c, (j, j)
+            for j0 in range(max(0, j - 4), j):
+                if cost[k - 1][j0] < inf:
+                    c = cost[k - 1][j0] + group_cost(k, context, page, j0, j)
+                    if c < cost[k][j]:
+                        cost[k][j], back[k][j] = c, (j0, j)
+    out = {}
+    j = J
+    if cost[count][J] == inf:
+        return {}
+    for k in range(count, 0, -1):
+        j0, j1 = back[k][j]
+        out[k] = list(range(j0, j1))
+        j = j0
+    return out
+
+
+def test_endnote_alignment_is_the_plain_programme():
+    from build_site.model import Line
+    from build_site.notes import _align, _Block
+
+    rng = random.Random(16)
+    texts = ["It was said", "the congress decided", "Lenin wrote this letter", "see above",
+             "Their programme", "workers and peasants", "1. Resolution of the party"]
+    words = ["congress", "letter", "party", "workers", "programme", "said"]
+    differ = 0
+    for _ in range(400):
+        n_lines = rng.randint(1, 30)
+        lines = [Line(k + 1, rng.choice(texts)) for k in range(n_lines)]
+        blocks, j = [], 0
+        while j < n_lines:
+            size = rng.randint(1, 3)
+            blocks.append(_Block(list(range(j, min(n_lines, j + size))),
+                                 label=rng.choice([None, None, rng.randint(1, 8)]),
+                                 backref=rng.choice([None, rng.randint(1, 40)]),
+                                 hard=rng.random() < 0.6))
+            j += size
+        count = rng.randint(1, 8)
+        marker_pages = {k: rng.choice([None, rng.randint(1, 40)]) for k in range(1, count + 1)}
+        contexts = {k: set(rng.sample(words, rng.randint(0, 3))) for k in range(1, count + 1)}
+        got = _align(marker_pages, count, blocks, lines, contexts)
+        assert got == _reference_align(marker_pages, count, blocks, lines, contexts)
+        differ += len({tuple(v) for v in got.values()}) > 1
+    assert differ > 100  # the programme does place notes in different blocks
