@@ -271,14 +271,19 @@ def _footnotes(lines: list[Line], pages: PageMap, width: int | None, aliases: di
         ln = lines[i]
         if stop is not None and ln.number >= stop:
             break
+        if not _may_open_note(ln.text, expected, aliases):
+            # No note can start here (what ``_zone`` reads first), whatever follows; past the
+            # last page start no page end closes a note (``end`` below is None: no star label
+            # here), and the search stops, as it does there.
+            if not pages.starts or ln.number >= pages.starts[-1]:
+                break
+            i += 1
+            continue
         end = pages.next_start(ln.number)
         if STAR_LABEL.match(ln.text) and SIGNATURE.search(ln.text):
             end = ln.number + 1  # a signed one-line note: complete whatever follows
         if end is None:
             break
-        if not _may_open_note(ln.text, expected, aliases):
-            i += 1  # no note can start here (what ``_zone`` reads first), whatever follows
-            continue
         if ascending:  # the lines before the page end are a prefix of the window
             span = list(range(i, bisect.bisect_left(numbers, end, i, min(n, i + 2 * WINDOW + 1))))
         else:
@@ -726,6 +731,9 @@ def _bracketed(lines: list[Line]) -> tuple[list[tuple[str, list[int], str]], lis
     pending: list[_Hit] = []
     group, i, n = 0, 0, len(lines)
     while i < n:
+        if "[" not in lines[i].text:  # what both patterns need: most lines are done here
+            i += 1
+            continue
         if not BRACKET_NOTE.match(lines[i].text):
             for m in BRACKET_MARK.finditer(lines[i].text):
                 pending.append(_Hit(i, m.start(), m.end(), m.group(1)))

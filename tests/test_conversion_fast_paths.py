@@ -208,3 +208,77 @@ def test_endnote_alignment_is_the_plain_programme():
         assert got == _reference_align(marker_pages, count, blocks, lines, contexts)
         differ += len({tuple(v) for v in got.values()}) > 1
     assert differ > 100  # the programme does place notes in different blocks
+
+
+def _reference_footnotes(lines, pages, width, aliases, stop):
+    """notes._footnotes as it was: the page end worked out for every line, then the test of
+    whether a note can open there."""
+    import bisect as _bisect
+
+    from build_site import notes as N
+
+    feet = []
+    expected = 1
+    i, n = 0, len(lines)
+    numbers = [ln.number for ln in lines]
+    ascending = all(a < b for a, b in zip(numbers, numbers[1:]))
+    while i < n:
+        ln = lines[i]
+        if stop is not None and ln.number >= stop:
+            break
+        end = pages.next_start(ln.number)
+        if N.STAR_LABEL.match(ln.text) and N.SIGNATURE.search(ln.text):
+            end = ln.number + 1
+        if end is None:
+            break
+        if not N._may_open_note(ln.text, expected, aliases):
+            i += 1
+            continue
+        if ascending:
+            span = list(range(i, _bisect.bisect_left(numbers, end, i, min(n, i + 2 * N.WINDOW + 1))))
+        else:
+            span = [j for j in range(i, min(n, i + 2 * N.WINDOW + 1)) if numbers[j] < end]
+        if len(span) > 2 * N.WINDOW or (len(span) > N.WINDOW and not ln.text[:1].isdigit()):
+            i += 1
+            continue
+        zone = N._zone(lines, span, expected, aliases, pages.index(ln.number))
+        if zone and zone[0].key.isdigit() and not N._has_marker(lines, pages, i, zone[0].key,
+                                                                  aliases):
+            zone = []
+        if not zone:
+            i += 1
+            continue
+        for f in zone:
+            if f.key.isdigit():
+                expected = int(f.key) + 1
+        feet.extend(zone)
+        i = span[-1] + 1
+    return N._continuations(feet, lines, pages, width)
+
+
+def test_footnotes_are_the_plain_search():
+    from build_site.model import Line
+    from build_site.notes import PageMap, _footnotes
+
+    rng = random.Random(17)
+    texts = ["The workers of the city met and decided that the strike",
+             "would go on until the demands were met.1 The party",
+             "1 See the resolution of the congress, p. 12.", "2 Ibid., p. 40.",
+             "* Written in 1917. — J. S.", "*) A note of the editor, on the text above.",
+             "the peasants.2 And so on", "", "3 Lenin, Works, Vol. 6.", "[*] Translator.",
+             "l See the first chapter of this book, where it is said."]
+    found = 0
+    for _ in range(600):
+        n = rng.randint(0, 60)
+        nums = list(range(1, n + 1))
+        if rng.random() < 0.2:
+            rng.shuffle(nums)
+        lines = [Line(k, rng.choice(texts)) for k in nums]
+        starts = tuple(sorted(rng.sample(range(1, n + 10), rng.randint(0, min(8, n + 9)))))
+        pages = PageMap(starts, tuple(range(1, len(starts) + 1)))
+        aliases = rng.choice([{}, {"l": "1"}])
+        stop = rng.choice([None, rng.randint(1, n + 1)])
+        got = _footnotes(lines, pages, None, aliases, stop)
+        assert got == _reference_footnotes(lines, pages, None, aliases, stop)
+        found += bool(got)
+    assert found > 50
