@@ -282,3 +282,29 @@ def test_footnotes_are_the_plain_search():
         assert got == _reference_footnotes(lines, pages, None, aliases, stop)
         found += bool(got)
     assert found > 50
+
+
+def test_typical_width_is_the_median_of_body_lines():
+    import statistics
+    from bisect import bisect_left, bisect_right
+
+    from build_site.model import Line
+
+    def reference(lines):
+        widths = sorted(w for w in map(len, (ln.text for ln in lines)) if w >= 30)
+        if len(widths) < 20:
+            return None
+        med = statistics.median(widths)
+        near = bisect_right(widths, 1.25 * med) - bisect_left(widths, 0.8 * med)
+        return int(med) if near >= 0.5 * len(widths) and med < 140 else None
+
+    rng = random.Random(18)
+    found = 0
+    for _ in range(2000):
+        base = rng.choice([28, 30, 60, 70, 150])
+        lines = [Line(k, "x" * max(0, int(rng.gauss(base, rng.choice([1, 5, 30])))))
+                 for k in range(rng.randint(0, 80))]
+        got = paragraphs.typical_width(lines)
+        assert got == reference(lines)
+        found += got is not None
+    assert found > 200
