@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from itertools import count
 from dataclasses import dataclass
 
 from .model import Diagnostic, Level, Line
@@ -172,5 +173,4 @@ def decode(data: bytes, path: str) -> Decoded:
                 "nothing): the export may be damaged here")
         diags.append(Diagnostic(Level.WARNING, "control-character", what, path,
                                 _line_of(text, match.start())))
-    return Decoded(tuple(Line(i, t) for i, t in enumerate(lines, start=1)), encoding,
-                   tuple(diags))
+    return Decoded(tuple(map(Line, count(1), lines)), encoding, tuple(diags))

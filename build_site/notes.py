@@ -271,14 +271,19 @@ def _footnotes(lines: list[Line], pages: PageMap, width: int | None, aliases: di
         ln = lines[i]
         if stop is not None and ln.number >= stop:
             break
+        if not _may_open_note(ln.text, expected, aliases):
+            # No note can start here (what ``_zone`` reads first), whatever follows; past the
+            # last page start no page end closes a note (``end`` below is None: no star label
+            # here), and the search stops, as it does there.
+            if not pages.starts or ln.number >= pages.starts[-1]:
+                break
+            i += 1
+            continue
         end = pages.next_start(ln.number)
         if STAR_LABEL.match(ln.text) and SIGNATURE.search(ln.text):
             end = ln.number + 1  # a signed one-line note: complete whatever follows
         if end is None:
             break
-        if not _may_open_note(ln.text, expected, aliases):
-            i += 1  # no note can start here (what ``_zone`` reads first), whatever follows
-            continue
         if ascending:  # the lines before the page end are a prefix of the window
             span = list(range(i, bisect.bisect_left(numbers, end, i, min(n, i + 2 * WINDOW + 1))))
         else:
@@ -287,7 +292,8 @@ def _footnotes(lines: list[Line], pages: PageMap, width: int | None, aliases: di
             i += 1  # too far from the page end (numbered notes may fill a longer bottom)
             continue
         zone = _zone(lines, span, expected, aliases, pages.index(ln.number))
-        if zone and zone[0].key.isdigit() and not _has_marker(lines, pages, i, zone[0].key, aliases):
+        if zone and zone[0].key.isdigit() and not _has_marker(
+                lines, pages, i, zone[0].key, aliases, numbers if ascending else None):
             zone = []
         if not zone:
             i += 1
@@ -300,12 +306,22 @@ def _footnotes(lines: list[Line], pages: PageMap, width: int | None, aliases: di
     return _continuations(feet, lines, pages, width)
 
 
-def _has_marker(lines: list[Line], pages: PageMap, i: int, key: str, aliases: dict[str, str]
-                ) -> bool:
-    """Is numbered marker ``key`` printed on the page above line ``i``?"""
+def _has_marker(lines: list[Line], pages: PageMap, i: int, key: str, aliases: dict[str, str],
+                numbers: list[int] | None = None) -> bool:
+    """Is numbered marker ``key`` printed on the page above line ``i``? ``numbers``: the
+    lines' numbers when they ascend, so that the page's first line is found by bisection
+    rather than by a scan from the text's start (a scan per note made the stage quadratic)."""
     top = pages.starts[pages.index(lines[i].number)] if pages.index(lines[i].number) >= 0 else 0
     pat = _num_pattern(int(key), aliases)
-    return any(pat.search(lines[j].text) for j in range(i) if lines[j].number >= top)
+    return any(pat.search(lines[j].text) for j in _from_top(lines, numbers, top, i))
+
+
+def _from_top(lines: list[Line], numbers: list[int] | None, top: int, end: int) -> range | list[int]:
+    """Indexes ``j < end`` of the lines numbered ``top`` or later, in order; by bisection when
+    ``numbers`` (the lines' ascending numbers) is given."""
+    if numbers is not None:
+        return range(bisect.bisect_left(numbers, top, 0, end), end)
+    return [j for j in range(end) if lines[j].number >= top]
 
 
 def _may_open_note(first: str, expected: int, aliases: dict[str, str]) -> bool:
@@ -316,8 +332,7 @@ def _may_open_note(first: str, expected: int, aliases: dict[str, str]) -> bool:
         return True
     # A label's first character, after an opening bracket, is a digit or a misread one.
     start = first[1:2] if first[:1] in ("[", "(") else first[:1]
-    if start not in _LABEL_START and not any(
-            first.startswith(alias) for alias in aliases):
+    if start not in _LABEL_START and not first.startswith(tuple(aliases)):
         return False
     return any(_label_number(first, num, aliases) is not None for num in (expected, expected + 1))
 
@@ -432,10 +447,13 @@ def _footnote_hits(feet: list[_Foot], lines: list[Line], pages: PageMap,
     hits: dict[int, list[_Hit]] = {}
     used: set[tuple[int, int]] = set()
     last_num: tuple[int, int] = (-1, -1)
+    numbers: list[int] | None = [ln.number for ln in lines]
+    if not all(a < b for a, b in zip(numbers, numbers[1:])):
+        numbers = None
     for k, f in enumerate(feet):
         start = f.glued_idx if f.glued_idx is not None else f.idx[0]
         top = pages.starts[f.page] if f.page >= 0 else 0
-        body = [j for j in range(start + 1) if lines[j].number >= top and j not in skip]
+        body = [j for j in _from_top(lines, numbers, top, start + 1) if j not in skip]
         found: list[_Hit] = []
         for j in body:
             text = f.glued_body if j == f.glued_idx else lines[j].text
@@ -603,11 +621,12 @@ def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block]
     back: list[list[tuple[int, int] | None]] = [[None] * (J + 1) for _ in range(count + 1)]
     cost[0][0] = 0.0
 
-    groups: dict[tuple[int, int], tuple[float, int | None, set[str], list[int], float]] = {}
+    groups: dict[tuple[int, int], tuple] = {}
 
-    def group(j0: int, j1: int) -> tuple[float, int | None, set[str], list[int], float]:
+    def group(j0: int, j1: int) -> tuple[float, int | None, set[str], list[int], float, int, int]:
         """What a group's cost owes to its blocks alone; computed once per group, since the
-        programme tries every group against several note numbers."""
+        programme tries every group against several note numbers. The least and greatest
+        back-reference settle the page distance for a page outside them."""
         first = blocks[j0]
         c = 0.0 if first.hard else 1.0
         opening = lines[first.idx[0]].text
@@ -619,21 +638,7 @@ def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block]
             c += 10.0 if blk.label is not None else (3.0 if blk.hard else 1.5)
         refs = [blk.backref for blk in blocks[j0:j1] if blk.backref is not None]
         extra = 2.0 * (len(refs) - 1) if len(refs) > 1 else 0.0
-        return c, first.label, words, refs, extra
-
-    def group_cost(k: int, context: set[str], page: int | None, j0: int, j1: int) -> float:
-        # The half-point terms add up exactly in any order; the page term and the extra
-        # back-references come last, as they always did, so the sums are the same floats.
-        g = groups.get((j0, j1))
-        if g is None:
-            g = groups[(j0, j1)] = group(j0, j1)
-        base, label, words, refs, extra = g
-        c = (-4.0 if label == k else (6.0 if label is not None else 0.0)) + base
-        c -= 1.5 * min(3, len(words & context))  # the note names what it annotates
-        if refs and page is not None:
-            near = min(abs(r - page) for r in refs)
-            c += near * 0.8 if near > 1 else 0.0
-        return c + extra if extra else c
+        return c, first.label, words, refs, extra, min(refs, default=0), max(refs, default=0)
 
     for k in range(1, count + 1):
         context, page = contexts.get(k, set()), marker_pages.get(k)
@@ -645,7 +650,21 @@ def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block]
                     row[j], came[j] = c, (j, j)
             for j0 in range(max(0, j - 4), j):
                 if before[j0] < inf:
-                    c = before[j0] + group_cost(k, context, page, j0, j)
+                    # The group's cost against note k, inline (the programme's innermost
+                    # step). The half-point terms add up exactly in any order; the page term
+                    # and the extra back-references come last, as they always did, so the
+                    # sums are the same floats.
+                    g = groups.get((j0, j))
+                    if g is None:
+                        g = groups[(j0, j)] = group(j0, j)
+                    base, label, words, refs, extra, lo, hi = g
+                    gc = (-4.0 if label == k else (6.0 if label is not None else 0.0)) + base
+                    gc -= 1.5 * min(3, len(words & context))  # it names what it annotates
+                    if refs and page is not None:
+                        near = lo - page if page <= lo else page - hi if page >= hi else min(
+                            abs(r - page) for r in refs)
+                        gc += near * 0.8 if near > 1 else 0.0
+                    c = before[j0] + (gc + extra if extra else gc)
                     if c < row[j]:
                         row[j], came[j] = c, (j0, j)
     out: dict[int, list[int]] = {}
@@ -712,6 +731,9 @@ def _bracketed(lines: list[Line]) -> tuple[list[tuple[str, list[int], str]], lis
     pending: list[_Hit] = []
     group, i, n = 0, 0, len(lines)
     while i < n:
+        if "[" not in lines[i].text:  # what both patterns need: most lines are done here
+            i += 1
+            continue
         if not BRACKET_NOTE.match(lines[i].text):
             for m in BRACKET_MARK.finditer(lines[i].text):
                 pending.append(_Hit(i, m.start(), m.end(), m.group(1)))

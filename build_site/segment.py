@@ -261,7 +261,7 @@ class _Builder:
 
     # -- helpers
     def text_only(self, t: str) -> bool:
-        return any(p.search(t) for p in self.not_headings)
+        return bool(self.not_headings) and any(p.search(t) for p in self.not_headings)
 
     def short(self, t: str, frac: float = 0.8) -> bool:
         return len(t) <= (frac * self.width if self.width else 80)
@@ -347,8 +347,8 @@ class _Builder:
                 self.emit(_Heading(1, self.pending_chapter, ln.number, meta=[
                     ("Note", "The chapter's title is missing from the source.")]))
                 self.pending_chapter = ""
-            h = self.last_heading()
-            if h is not None and not self.para and h.level <= 2 and not h.chronicle:
+            h = None if self.para else self.last_heading()  # (asked only between paragraphs)
+            if h is not None and h.level <= 2 and not h.chronicle:
                 m = LABEL_LINE.match(t)
                 if DATE_LINE.match(t):
                     h.meta.append(("Date", t.rstrip(".")))
