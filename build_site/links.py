@@ -269,32 +269,10 @@ def title_regex(title: str) -> re.Pattern:
     """A title as words with any punctuation or space between ('Better Fewer But Better'
     matches 'Better Fewer, But Better'), in lower case: it is matched against the lowered text
     (a literal prefix keeps the scan fast) and capitals are checked apart."""
-    return re.compile(title_pattern(title))
-
-
-def title_pattern(title: str) -> str:
-    """The source of ``title_regex``."""
     words = _WORDS.findall(title.lower())
     sep = r"[\s,.:;—–\-’'()]*"
     tail = r"\.?\)" if title.rstrip().endswith(")") else ""
-    return r"(?<!\w)" + sep.join(re.escape(w) for w in words) + tail + r"(?!\w)"
-
-
-class LazyRegex:
-    """A title's regex, compiled when a text first holds its first word where a title can
-    start: compiling every title of the library took a quarter of the stage at 1x, and most
-    titles are never tried."""
-
-    __slots__ = ("pattern", "_compiled")
-
-    def __init__(self, pattern: str) -> None:
-        self.pattern = pattern
-        self._compiled: re.Pattern | None = None
-
-    def match(self, text: str, pos: int = 0) -> re.Match | None:
-        if self._compiled is None:
-            self._compiled = re.compile(self.pattern)
-        return self._compiled.match(text, pos)
+    return re.compile(r"(?<!\w)" + sep.join(re.escape(w) for w in words) + tail + r"(?!\w)")
 
 
 def _capitalised(span: str) -> bool:
@@ -313,12 +291,11 @@ def _used_as_title(text: str, start: int, end: int, quoted_only: bool) -> bool:
         italic or bool(_CUE.search(before)))
 
 
-def _title_index(targets: list[tuple[re.Pattern | LazyRegex, TitleTarget]]) -> dict:
+def _title_index(targets: list[tuple[re.Pattern, TitleTarget]]) -> dict:
     """Titles by their first word, one regex per distinct title: a paragraph tries them only
     where a title used as a title can start (after a quote mark or a cue), so the scan is linear
     in the text however many titles the library has."""
-    index: dict[str, dict[str, tuple[re.Pattern | LazyRegex, list[TitleTarget]]]] = \
-        defaultdict(dict)
+    index: dict[str, dict[str, tuple[re.Pattern, list[TitleTarget]]]] = defaultdict(dict)
     for rx, t in targets:
         first = _WORDS.findall(t.title.lower())[0]
         index[first].setdefault(rx.pattern, (rx, []))[1].append(t)
@@ -712,12 +689,12 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
     references: dict[str, list[tuple[str, str]]] = defaultdict(list)
 
     # titles: works (title and aliases), declared titles, and section titles when quoted
-    targets: list[tuple[LazyRegex, TitleTarget]] = []
-    regexes: dict[str, LazyRegex] = {}  # a title recurs (every version of a text has it)
+    targets: list[tuple[re.Pattern, TitleTarget]] = []
+    regexes: dict[str, re.Pattern] = {}  # a title recurs (every version of a text has it)
 
-    def regex(title: str) -> LazyRegex:
+    def regex(title: str) -> re.Pattern:
         if title not in regexes:
-            regexes[title] = LazyRegex(title_pattern(title))
+            regexes[title] = title_regex(title)
         return regexes[title]
 
     for slug, meta in lib.works.items():
