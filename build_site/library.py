@@ -343,7 +343,8 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
         links_file.read_text("utf-8") if links_file.is_file() else None, str(links_file))
     memo = cache.load_links_memo(cache_dir) if cache_dir is not None else None
     linked = links.link_library(docs, lib, links_config,
-                                {slug: page.path for slug, page in index_pages.items()}, memo)
+                                {slug: page.path for slug, page in index_pages.items()}, memo,
+                                workers or os.cpu_count() or 1)
     if cache_dir is not None:
         cache.store_links_memo(cache_dir, memo)
     docs = linked.docs

@@ -10,13 +10,16 @@ through ``render.page_paths``, so every link resolves and ``mkdocs build --stric
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import itertools
 import math
+import multiprocessing
 import posixpath
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import yaml
@@ -523,7 +526,8 @@ class Memo:
 def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_shared: int = 4,
                     min_words: int = 10, min_score: float = 60.0,
                     stock: Iterable[str] = (), max_versions: float = 0.2,
-                    memo: Memo | None = None) -> list[SharedPassage]:
+                    memo: Memo | None = None,
+                    known_stems: Mapping[str, list[str]] | None = None) -> list[SharedPassage]:
     """Passages two works share, tolerant of another translation and of OCR noise.
 
     Candidates come from an inverted index of rare word pairs (a pair in more than ``max_df``
@@ -539,6 +543,16 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     alignment found by an earlier build are not worked out again."""
     unique, of = distinct(texts)
     stems_of = memo.stems_of if memo is not None else stems
+    if known_stems:  # worked out already (``_per_text``): the same words, kept in the memo
+        worked_out = stems_of
+
+        def stems_of(text: str) -> list[str]:
+            words = known_stems.get(text)
+            if words is None:
+                return worked_out(text)
+            if memo is not None:
+                memo.stems[text] = " ".join(words)
+            return words
     copies_of: list[list[int]] = [[] for _ in unique]  # paragraphs carrying each text
     for i, u in enumerate(of):
         copies_of[u].append(i)
@@ -651,11 +665,13 @@ def crosslink(docs: dict[str, Document], lib) -> dict[str, Document]:
 
 
 def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConfig(),
-                 index_paths: Mapping[str, str] | None = None, memo: Memo | None = None) -> Linked:
+                 index_paths: Mapping[str, str] | None = None, memo: Memo | None = None,
+                 workers: int = 1) -> Linked:
     """Find every cross-link, put them on the blocks, and make the people pages and the map.
 
     ``index_paths`` gives each work's landing page (docs-relative); without it title mentions
-    of a whole work link to the work's first page. ``memo``: see ``shared_passages``."""
+    of a whole work link to the work's first page. ``memo``: see ``shared_passages``. With
+    ``workers`` > 1, a forked process reads half of the distinct texts (``_per_text``)."""
     paras = paragraphs(docs)
     index_paths = dict(index_paths or {})
     for slug, doc in docs.items():
@@ -671,29 +687,6 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
     counts: Counter = Counter()
     edges: Counter = Counter()
     references: dict[str, list[tuple[str, str]]] = defaultdict(list)
-
-    # people: every mention for the person's page, the first in each section linked
-    pattern, forms = person_pattern(lib.people)
-    named: dict[str, list[int]] = defaultdict(list)
-    seen: set[tuple[str, int, str]] = set()
-    people_in: dict[int, list[str]] = defaultdict(list)
-    mentions: dict[str, list[Mention]] = {}  # by text: a repeated paragraph is read once
-    for k, p in enumerate(paras):
-        text = p.block.text
-        if text not in mentions:
-            mentions[text] = person_mentions(text, pattern, forms)
-        for m in mentions[text]:
-            if k not in named[m.key][-1:]:
-                named[m.key].append(k)
-                people_in[k].append(m.key)
-            key = (p.page, id(p.section), m.key)
-            if key not in seen:
-                seen.add(key)
-                person = lib.people[m.key]
-                links[k].append(InlineLink(m.start, m.end, f"{PEOPLE_DIR}/{m.key}.md", "person",
-                                           (("name", person.name), ("dates", _dates(person)),
-                                            ("line", _description(person)))))
-                counts["person"] += 1
 
     # titles: works (title and aliases), declared titles, and section titles when quoted
     targets: list[tuple[re.Pattern, TitleTarget]] = []
@@ -740,12 +733,43 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
                     targets.append((regex(sec.title),
                                     TitleTarget(sec.title, href, slug, label, True, False)))
     by_first = _title_index(targets)
+    pattern, forms = person_pattern(lib.people)
     spans: dict[str, list] = {}  # by text: a repeated paragraph is read once
     find = title_spans
     if memo is not None:  # the titles found in a text depend on the text and every target
         memo.titles_key = hashlib.sha256(
             repr([(rx.pattern, t) for rx, t in targets]).encode()).hexdigest()
         find = memo.title_spans_of
+    # What depends on a paragraph's text alone (its people, titles and stems), worked out for
+    # the distinct texts on every core before the stage reads them in order.
+    mentions, ready_spans, ready_stems = _per_text(
+        [p.block.text for p in paras], pattern, forms, by_first, memo, workers)
+    for text, found in ready_spans.items():
+        spans[text] = found
+        if memo is not None:
+            memo.titles[text] = found
+
+    # people: every mention for the person's page, the first in each section linked
+    named: dict[str, list[int]] = defaultdict(list)
+    seen: set[tuple[str, int, str]] = set()
+    people_in: dict[int, list[str]] = defaultdict(list)
+    for k, p in enumerate(paras):
+        text = p.block.text
+        if text not in mentions:
+            mentions[text] = person_mentions(text, pattern, forms)
+        for m in mentions[text]:
+            if k not in named[m.key][-1:]:
+                named[m.key].append(k)
+                people_in[k].append(m.key)
+            key = (p.page, id(p.section), m.key)
+            if key not in seen:
+                seen.add(key)
+                person = lib.people[m.key]
+                links[k].append(InlineLink(m.start, m.end, f"{PEOPLE_DIR}/{m.key}.md", "person",
+                                           (("name", person.name), ("dates", _dates(person)),
+                                            ("line", _description(person)))))
+                counts["person"] += 1
+
     for k, p in enumerate(paras):
         text = p.block.text
         if text not in spans:
@@ -761,7 +785,7 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
 
     # shared passages
     found_pairs = shared_passages([p.block.text for p in paras], [p.slug for p in paras],
-                                  stock=config.stock, memo=memo)
+                                  stock=config.stock, memo=memo, known_stems=ready_stems)
     per_para: dict[int, list[tuple[float, int, Connection]]] = defaultdict(list)
     for sp in found_pairs:
         a, b = paras[sp.a], paras[sp.b]
@@ -819,6 +843,48 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
     return Linked(new_docs, tuple(pages), nav,
                   {s: tuple(v) for s, v in references.items()}, dict(counts), tuple(diags),
                   dict(edges))
+
+
+_PER_TEXT_INPUT: tuple = ()  # (texts, person pattern, forms, title index) for the fork
+
+
+def _read_texts(texts: list[str]) -> tuple[dict, dict, dict]:
+    _, pattern, forms, by_first, spans_too, stems_too = _PER_TEXT_INPUT
+    return ({t: person_mentions(t, pattern, forms) for t in texts},
+            {t: title_spans(t, by_first) for t in texts if t in spans_too},
+            {t: stems(t) for t in texts if t in stems_too})
+
+
+def _per_text(texts: list[str], pattern, forms, by_first: Mapping, memo: Memo | None,
+              workers: int) -> tuple[dict, dict, dict]:
+    """Each distinct text's person mentions, title spans and stems (those the memo does not
+    hold already), when a second core can take half of them; else only the mentions, the rest
+    being worked out as the stage reads the texts. The child inherits everything by fork and
+    sends back only what it found, which equals what this process would find (pure functions
+    of the text)."""
+    global _PER_TEXT_INPUT
+    unique = list(dict.fromkeys(texts))
+    if workers < 2 or len(unique) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return {t: person_mentions(t, pattern, forms) for t in unique}, {}, {}
+    fresh_titles = memo is None or memo.old_titles_key != memo.titles_key
+    spans_too = {t for t in unique if fresh_titles or t not in memo.old_titles}
+    stems_too = {t for t in unique if memo is None or t not in memo.old_stems}
+    half, mine, theirs = sum(map(len, unique)) / 2, [], []
+    done = 0
+    for t in unique:
+        (mine if done < half else theirs).append(t)
+        done += len(t)
+    _PER_TEXT_INPUT = (None, pattern, forms, by_first, spans_too, stems_too)
+    try:
+        gc.freeze()  # as render_works: the child's collector never walks the inherited heap
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            future = pool.submit(_read_texts, theirs)
+            out = _read_texts(mine)
+            for have, got in zip(out, future.result()):
+                have.update(got)
+    finally:
+        _PER_TEXT_INPUT = ()
+    return out
 
 
 def _places(config: LinksConfig) -> list[tuple[str, Place]]:

@@ -86,8 +86,25 @@ def with_front_matter(page: Page, fields: Mapping) -> Page:
         existing = loaded if isinstance(loaded, dict) else {}
         body = body[match.end():].lstrip("\n")
     merged = {**{k: v for k, v in fields.items() if v not in ("", [], None)}, **existing}
-    head = yaml.safe_dump(merged, allow_unicode=True, sort_keys=False, width=10_000)
+    head = dump_front_matter(merged)
     return Page(page.path, page.title, f"---\n{head}---\n\n{body}", page.work_slug, page.extra)
+
+
+# libyaml's emitter when PyYAML was built with it: several times faster than the pure-Python
+# one, and the same output (tests/test_reading_dumper.py checks it on arbitrary titles) except
+# for characters beyond U+FFFF, which libyaml writes as '\U0001F600' escapes, and the Unicode
+# line breaks (NEL, LS, PS), which it writes as '\N', '\L', '\P': a page holding one is
+# written by the pure-Python emitter.
+_FAST_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def dump_front_matter(fields: Mapping) -> str:
+    """YAML for a page's front matter: every value quoted or escaped as YAML needs."""
+    values = "".join(x for v in fields.values() for x in ((v,) if isinstance(v, str) else v))
+    plain = not values or (max(values) <= "\uffff" and "\x85" not in values
+                           and "\u2028" not in values and "\u2029" not in values)
+    dumper = _FAST_DUMPER if plain else yaml.SafeDumper
+    return yaml.dump(fields, Dumper=dumper, allow_unicode=True, sort_keys=False, width=10_000)
 
 
 def citation_pages(pages: Iterable[Page], docs: Mapping[str, Document], lib) -> list[Page]:

@@ -42,6 +42,12 @@ def _unicode_space_refs(match: re.Match) -> str:
     return "".join(c if c <= "\x9f" else f"&#{ord(c)};" for c in match.group(0))
 
 
+def _backslashed(match: re.Match) -> str:
+    """A function, not a replacement template: re expands a template in Python for every
+    match, which made this substitution twice as slow."""
+    return "\\" + match.group(0)
+
+
 def escape(text: str) -> str:
     """Make source text safe and literal in Markdown and HTML: it shows as itself, one line.
 
@@ -49,7 +55,7 @@ def escape(text: str) -> str:
     Markdown might read as syntax is backslash-escaped; line starts lose their meaning.
     """
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _INLINE.sub(r"\\\1", text)
+    text = _INLINE.sub(_backslashed, text)
     text = text.replace("\\]:", "\\]&#58;")  # '[\]: x' would be a link definition
     # Each pattern below is run only where it can match: most texts have none of its
     # characters, and a plain substring test is several times faster than the regex's scan.
