@@ -476,7 +476,7 @@ Pagefind writes its ~1,760 files (10x corpus) from many threads at once; on ext4
 kernel time in directory and inode locks (perf: rwsem_spin_on_owner, find_inode_bit). 10x
 staged records (1,592 records, 1,762 files), sys CPU of Pagefind + copy, 3 runs each: with
 the disk busy (tests running beside), 0.85 / 1.10 / 2.18 s to disk, 0.69-1.01 s through tmpfs;
-on an idle disk 0.69-1.07 s against 0.76-1.09 s (no gain; user CPU 3.9-4.5 s either way). The
+on an idle disk 0.69-1.07 s to disk, 0.79-1.05 s through tmpfs (no gain; user CPU 3.9-4.5 s). The
 bundle is in RAM only until it is copied (15 MB at 10x, about 6.4 bytes a word)."""
 BUNDLE_BYTES_PER_WORD = 16  # bound on the bundle's size per indexed word (6.4 measured)
 MEMORY_DIR_SPARE = 256 << 20  # free RAM file system left beside the bundle, else disk
