@@ -8,9 +8,12 @@ popups. Text from a source is escaped as XML text: it is data, never markup.
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import functools
 import hashlib
 import html
+import itertools
 import re
 import shutil
 import textwrap
@@ -252,27 +255,105 @@ def epub_bytes(doc: Document, info: WorkInfo,
     book.add_item(epub.EpubNav())
     book.spine = ["nav", *spine]
     buf = io.BytesIO()
-    epub.write_epub(buf, book, {"mtime": modified or FIXED_TIME})
-    return _reproducible_zip(buf.getvalue())
+    writer = _writer_class()(buf, book, {"mtime": modified or FIXED_TIME})
+    writer.process()
+    writer.write()
+    return buf.getvalue()
 
 
-def _reproducible_zip(data: bytes) -> bytes:
-    """The same EPUB for the same input: ebooklib stamps each zip entry with the build time."""
-    import io
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip whose entries all carry ``FIXED_TIME`` and mode 0644, so that the same EPUB comes
+    out for the same input: ebooklib names entries by path, and zipfile stamps them with the
+    time of writing. Each entry keeps the archive's compression at zlib's default level."""
 
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for entry in src.infolist():  # order kept: 'mimetype' first and stored, as EPUB requires
-            info = zipfile.ZipInfo(entry.filename, date_time=FIXED_TIME.timetuple()[:6])
-            info.compress_type = entry.compress_type
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=FIXED_TIME.timetuple()[:6])
+            info.compress_type = self.compression
             info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(entry.filename))
-    return out.getvalue()
+            zinfo_or_arcname = info
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+
+@functools.cache
+def _writer_class() -> type:
+    """ebooklib's EPUB writer with its zip made by ``_FixedTimeZip``: written once, where
+    stamping the entries afterwards meant inflating and deflating the whole book again."""
+    from ebooklib import epub
+
+    class Writer(epub.EpubWriter):
+        def write(self) -> None:  # ebooklib 0.20's EpubWriter.write, the zip class apart
+            self.out = _FixedTimeZip(self.file_name, "w", zipfile.ZIP_DEFLATED)
+            self.out.writestr("mimetype", "application/epub+zip",
+                              compress_type=zipfile.ZIP_STORED)  # first and stored (EPUB)
+            self._write_container()
+            self._write_opf()
+            self._write_items()
+            self.out.close()
+
+    return Writer
+
+
+_WS_TRANS = textwrap.TextWrapper.unicode_whitespace_trans
+_WORD_SEP = textwrap.TextWrapper.wordsep_simple_re
+# Whitespace other than a single space between words: any other whitespace character (what
+# str.strip removes, which textwrap's blank-chunk test uses), two spaces, or an outer space.
+_NOT_SIMPLE = re.compile(r"[^\S ]|  |^ | $")
+
+
+def _wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """``textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent,
+    break_long_words=False, break_on_hyphens=False)``, line for line, in a fraction of its time.
+
+    textwrap moves its chunks (words and runs of whitespace) one by one; here each line is
+    found by bisecting the chunks' running lengths. Same chunks (textwrap's own whitespace
+    table and separator), same greedy rule: a line takes the most chunks that fit, drops a
+    blank chunk at its end (and one at its start after the first line), and a word longer than
+    the line stands alone (tests/test_downloads.py compares the two on random texts). Text
+    whose only whitespace is single spaces between words (nearly every paragraph) takes a
+    shorter road: each line ends at the last space within reach."""
+    room = width - len(indent)
+    if room <= 0:
+        raise ValueError(f"invalid width {width!r} (must be > {len(indent)})")
+    if not _NOT_SIMPLE.search(text):
+        return _wrap_simple(text, room, indent) if text else []
+    chunks = [c for c in _WORD_SEP.split(text.expandtabs().translate(_WS_TRANS)) if c]
+    ends = list(itertools.accumulate(map(len, chunks), initial=0))
+    lines: list[str] = []
+    i, n = 0, len(chunks)
+    while i < n:
+        if lines and not chunks[i].strip():
+            i += 1
+            if i == n:
+                break
+        j = bisect.bisect_right(ends, ends[i] + room, i) - 1  # chunks i..j-1 fit
+        if j == i:  # the next word is longer than a line: alone on it
+            j += 1
+        end = j - 1 if not chunks[j - 1].strip() else j
+        if end > i:
+            lines.append(indent + "".join(chunks[i:end]))
+        i = j
+    return lines
+
+
+def _wrap_simple(text: str, room: int, indent: str) -> list[str]:
+    """``_wrap`` of a text of words separated by single spaces (``_NOT_SIMPLE`` finds none)."""
+    lines: list[str] = []
+    start, n = 0, len(text)
+    while n - start > room:
+        space = text.rfind(" ", start, start + room + 1)
+        if space <= start:  # no space within reach: a word longer than a line, alone on it
+            space = text.find(" ", start)
+            if space < 0:
+                break
+        lines.append(indent + text[start:space])
+        start = space + 1
+    lines.append(indent + text[start:])
+    return lines
 
 
 def plain_text(doc: Document, info: WorkInfo, width: int = 72) -> str:
     """The work as plain text: a header, then each page's text, with its notes after it."""
-    wrap = textwrap.TextWrapper(width=width, break_long_words=False, break_on_hyphens=False)
     out = [info.title, "=" * min(width, len(info.title))]
     if info.subtitle:
         out.append(info.subtitle)
@@ -280,7 +361,7 @@ def plain_text(doc: Document, info: WorkInfo, width: int = 72) -> str:
     for label, value in (("Edition", info.edition), ("Publisher", info.publisher),
                          ("Source", info.source), ("Source address", info.source_url)):
         if value:
-            out.extend(wrap.wrap(f"{label}: {value}"))
+            out.extend(_wrap(f"{label}: {value}", width))
     notes = {n.note_id: n for n in doc.notes}
     for sec, _path in page_paths(doc):
         sections = list(_walk(sec))
@@ -303,13 +384,12 @@ def plain_text(doc: Document, info: WorkInfo, width: int = 72) -> str:
                     if b.kind is BlockKind.DAMAGED:
                         text = "[damaged in the source] " + text
                     indent = "    " if b.kind is BlockKind.QUOTE else ""
-                    out.extend(textwrap.fill(text, width, initial_indent=indent,
-                                             subsequent_indent=indent, break_long_words=False,
-                                             break_on_hyphens=False).splitlines())
+                    # textwrap.fill's lines, split again as its joined text was
+                    out.extend("\n".join(_wrap(text, width, indent)).splitlines())
         if keys:
             out += ["", "Notes", ""]
             for nid in keys:
-                out.extend(wrap.wrap(f"[{numbers[nid]}] {notes[nid].text}"))
+                out.extend(_wrap(f"[{numbers[nid]}] {notes[nid].text}", width))
     return "\n".join(out).rstrip() + "\n"
 
 

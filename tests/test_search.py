@@ -274,6 +274,41 @@ def test_write_records_builds_a_pagefind_bundle(tmp_path: Path):
             (f["anchors"][0]["id"], "Paragraph"), (f["anchors"][1]["id"], "Next")]
 
 
+def test_the_bundle_through_ram_is_the_bundle_written_in_place(tmp_path: Path, monkeypatch):
+    # Pagefind writes into a RAM file system and the bundle is copied out; with none (or too
+    # little room) it writes in place. The same records either way (Pagefind's hashed file
+    # names differ from run to run), and nothing is left behind in RAM.
+    recs = [_record([(f"p-{i}", f"Paragraph {i} about the soviets and more words here.", "p")])
+            for i in range(5)]
+    ram = tmp_path / "shm"
+    ram.mkdir()
+    monkeypatch.setattr(search, "MEMORY_DIR", ram)
+    monkeypatch.setattr(search, "MEMORY_DIR_SPARE", 0)
+    made = []
+    real_mkdtemp = search.tempfile.mkdtemp
+    monkeypatch.setattr(search.tempfile, "mkdtemp",
+                        lambda *a, **kw: made.append(kw.get("dir")) or real_mkdtemp(*a, **kw))
+    search.write_records(recs, tmp_path / "via-ram", max_words=20)
+    assert made.count(ram) == 3 and list(ram.iterdir()) == []  # all 3 parts went through RAM
+    monkeypatch.setattr(search, "MEMORY_DIR", tmp_path / "missing")
+    search.write_records(recs, tmp_path / "in-place", max_words=20)
+    assert made.count(ram) == 3
+
+    def bundle(root: Path) -> tuple[list, list]:
+        names = sorted(str(f.relative_to(root)) for f in root.rglob("*")
+                       if f.is_file() and "pf_meta" not in f.name)
+        parts = json.loads((root / search.PARTS).read_text())
+        frags = _fragments(root) + [f for n in parts for f in _fragments(root / n)]
+        return names, sorted(json.dumps(f, sort_keys=True) for f in frags)
+
+    via_ram, in_place = bundle(tmp_path / "via-ram"), bundle(tmp_path / "in-place")
+    assert "part-1/pagefind-entry.json" in via_ram[0] and via_ram == in_place
+    assert len(via_ram[1]) == 5
+    monkeypatch.setattr(search, "MEMORY_DIR", ram)
+    monkeypatch.setattr(search, "MEMORY_DIR_SPARE", 1 << 60)  # no room: Pagefind writes in place
+    assert search._memory_dir(10) is None
+
+
 def _words(n: int, i: int = 0) -> search.Record:
     return _record([(f"p-{i}", " ".join(["soviet"] * n), "p")])
 
