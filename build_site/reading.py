@@ -96,13 +96,30 @@ def with_front_matter(page: Page, fields: Mapping) -> Page:
 # line breaks (NEL, LS, PS), which it writes as '\N', '\L', '\P': a page holding one is
 # written by the pure-Python emitter.
 _FAST_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def _flat_strings(fields: Mapping) -> str | None:
+    """The values' text when every value is a string or a list of strings (the citation
+    fields), else None: the emitters also differ on some mapping keys, so a page's own front
+    matter with mappings, numbers or nested lists goes to the Python emitter."""
+    parts: list[str] = []
+    for key, value in fields.items():
+        if not isinstance(key, str) or not _PLAIN_KEY.fullmatch(key):
+            return None
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not all(isinstance(x, str) for x in items):
+            return None
+        parts.extend(items)
+    return "".join(parts)
 
 
 def dump_front_matter(fields: Mapping) -> str:
     """YAML for a page's front matter: every value quoted or escaped as YAML needs."""
-    values = "".join(x for v in fields.values() for x in ((v,) if isinstance(v, str) else v))
-    plain = not values or (max(values) <= "\uffff" and "\x85" not in values
-                           and "\u2028" not in values and "\u2029" not in values)
+    values = _flat_strings(fields)
+    plain = values is not None and (not values or (
+        max(values) <= "\uffff" and "\x85" not in values
+        and "\u2028" not in values and "\u2029" not in values))
     dumper = _FAST_DUMPER if plain else yaml.SafeDumper
     return yaml.dump(fields, Dumper=dumper, allow_unicode=True, sort_keys=False, width=10_000)
 

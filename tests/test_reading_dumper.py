@@ -35,3 +35,20 @@ def test_libyaml_writes_what_the_python_emitter_writes(merged):
         # (the Python emitter writes these line breaks raw, and they read back as spaces or
         # newlines: the front matter was already so before libyaml, see reading.py)
         assert yaml.safe_load(ours) == merged
+
+
+# A page's own front matter (merged in by with_front_matter) may hold any YAML value.
+nested = st.recursive(
+    st.one_of(hostile, st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(hostile, inner, max_size=3)),
+    max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.one_of(st.sampled_from(["hide", "search", "weight", "page_title"]),
+                                 hostile), nested, min_size=1))
+def test_any_front_matter_value_is_written_as_the_python_emitter_writes_it(merged):
+    options = {"allow_unicode": True, "sort_keys": False, "width": 10_000}
+    assert reading.dump_front_matter(merged) == yaml.dump(merged, Dumper=yaml.SafeDumper,
+                                                          **options)
