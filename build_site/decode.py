@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import codecs
 import re
-from itertools import count
 from dataclasses import dataclass
+from itertools import count
 
 from .model import Diagnostic, Level, Line
 

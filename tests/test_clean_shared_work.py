@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import random
 
+from test_clean_speed import _random_lines, _reference_rejoin
+
 from build_site.clean.furniture import FurnitureConfig
 from build_site.clean.letterspacing import rejoin_pieces
 from build_site.clean.vocabulary import build_vocabulary
 from build_site.clean.words import rejoin_split_words
 from build_site.model import Line
-
-from test_clean_speed import _random_lines, _reference_rejoin
 
 
 def _ragged_lines(seed: int, n: int) -> list[str]:

@@ -10,22 +10,9 @@ from __future__ import annotations
 
 import random
 
+from test_convert_fast_paths import _reference_damaged_spans
+
 from build_site import paragraphs
-
-
-def _reference_damaged_spans(text: str, window: int = 6, need: int = 3) -> list[tuple[int, int]]:
-    """The plain definition: each token weighed, every window summed afresh."""
-    toks = text.split()
-    bad = [paragraphs._garbled_weight(t) for t in toks]
-    spans: list[tuple[int, int]] = []
-    for k in range(max(0, len(toks) - window + 1)):
-        if sum(bad[k:k + window]) >= need:
-            if spans and spans[-1][1] >= k:
-                spans[-1] = (spans[-1][0], k + window)
-            else:
-                spans.append((k, k + window))
-    return spans
-
 
 _WORDS = ["the", "party", "and", "workers", "Lenin,", "(1917)", "“Soviet”", "3rd", "1920s",
           "xq1z", "zq2x", "wq3v", "b7c", "qzxvbnmqwrtplk9", "xxqqzzvvbbnnmm", "tbe", "aud",

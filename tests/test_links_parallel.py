@@ -6,9 +6,9 @@ from __future__ import annotations
 import multiprocessing
 
 import pytest
+from test_links_memo import _input
 
 from build_site import links
-from tests.test_links_memo import _input
 
 pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
                                 reason="the second core is used by fork only")
