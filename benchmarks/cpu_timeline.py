@@ -4,8 +4,8 @@
 
 On two cores a build is as fast as its total CPU and how well it keeps both cores busy allow;
 this shows both. Each row is one second of wall time: the CPU seconds the main process, the
-Python workers (conversion, page rendering, search records, downloads) and Pagefind used in
-it (2.00 = both cores busy). ``--sys`` counts kernel time only (file writes, page faults).
+forked Python workers (conversion, links, render, Markdown, templates), the spawned download
+workers, the search records' process and Pagefind used in it (2.00 = both cores busy). ``--sys`` counts kernel time only (file writes, page faults).
 The build's own stage times (``.cache/last-build.json``) say which stage each second belongs
 to. Read from /proc (Linux); not a test.
 """
@@ -39,11 +39,26 @@ def tree(pid: int) -> list[int]:
     return out
 
 
+def process_kind(pid: int) -> str:
+    """What a process of the build is, from its command line: forked Python workers
+    (conversion, links, render, Markdown and templates) keep the build's command line; the
+    download workers are spawned interpreters; the search records' process runs
+    ``build_site.search``; anything else is named by its command (pagefind_ext)."""
+    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    if b"build_site.search" in cmdline:
+        return "records"
+    if any(b"multiprocessing.spawn" in part for part in cmdline):
+        return "spawned"
+    if any(part.endswith(b"mkdocs") or part == b"build" for part in cmdline):
+        return "forked"
+    return Path(f"/proc/{pid}/comm").read_text().strip()
+
+
 def cpu_seconds(pid: int, kernel_only: bool) -> tuple[str, float] | None:
-    """(command name, CPU seconds so far) of a process, or None once it has gone."""
+    """(process kind, CPU seconds so far) of a process, or None once it has gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        name = Path(f"/proc/{pid}/comm").read_text().strip()
+        name = process_kind(pid)
     except OSError:
         return None
     user, system = int(fields[11]), int(fields[12])
