@@ -265,12 +265,20 @@ class TitleTarget:
     quoted_only: bool  # only a quoted mention counts (section titles found by themselves)
 
 
+# Dashes and the typographic apostrophe, read as '-' and "'" where a title is matched: the
+# separator between a title's words is then a class of ASCII characters, which ``re`` compiles
+# some four times faster than one holding these (a library has hundreds of titles, compiled in
+# every build). Each is one character for one, so offsets are kept.
+_TITLE_SEPS = (("—", "-"), ("–", "-"), ("’", "'"))
+
+
 def title_regex(title: str) -> re.Pattern:
     """A title as words with any punctuation or space between ('Better Fewer But Better'
     matches 'Better Fewer, But Better'), in lower case: it is matched against the lowered text
-    (a literal prefix keeps the scan fast) and capitals are checked apart."""
+    with its dashes read as hyphens (``title_text``; a literal prefix keeps the scan fast) and
+    capitals are checked apart."""
     words = _WORDS.findall(title.lower())
-    sep = r"[\s,.:;—–\-’'()]*"
+    sep = r"[\s,.:;\-'()]*"  # with '—', '–' and '’', which title_text makes '-' and "'"
     tail = r"\.?\)" if title.rstrip().endswith(")") else ""
     return re.compile(r"(?<!\w)" + sep.join(re.escape(w) for w in words) + tail + r"(?!\w)")
 
@@ -316,12 +324,14 @@ def title_spans(text: str, index: Mapping) -> list[tuple[tuple[int, int], list[T
     if len(lowered) != len(text):  # a few letters change length when lowered: keep offsets
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     starts = _STARTS if any(c in lowered for c in _FOLDS_TO_ASCII) else _FAST_STARTS
+    seps = ""  # the lowered text as title_regex reads it, made at the first title tried
     for start in starts.finditer(lowered):
         word = _WORDS.match(lowered, start.end())
         if word is None or word.group(0) not in index:
             continue
+        seps = seps or title_text(lowered)
         for rx, ts in index[word.group(0)].values():
-            m = rx.match(lowered, start.end())
+            m = rx.match(seps, start.end())
             if m:
                 used: dict[bool, bool] = {}  # the same for every target with this regex
                 for t in ts:
@@ -331,6 +341,13 @@ def title_spans(text: str, index: Mapping) -> list[tuple[tuple[int, int], list[T
                     if used[t.quoted_only]:
                         found[(m.start(), m.end())].append(t)
     return sorted(found.items())
+
+
+def title_text(lowered: str) -> str:
+    """Lowered text as ``title_regex`` matches it: dashes and '’' as '-' and "'"."""
+    for mark, ascii_mark in _TITLE_SEPS:
+        lowered = lowered.replace(mark, ascii_mark)
+    return lowered
 
 
 def _pick_titles(spans: list[tuple[tuple[int, int], list[TitleTarget]]],
