@@ -415,9 +415,11 @@ def _merge_spaced(raw: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]
 
 
 _SPACED = re.compile(r"(?<!\w)(?:[^\W\d_] ){2,}[^\W\d_](?!\w)")
-# Three letters with single spaces between: in every ``_SPACED`` match, and found some four
-# times faster (no lookbehind at every character), so most texts skip ``_SPACED`` altogether.
-_SPACED_HINT = re.compile(r"[^\W\d_] [^\W\d_] [^\W\d_]")
+# The last two letters of a ``_SPACED`` match, each after a space and the last one ending a
+# word: in every match, found some four times faster (the engine skips from space to space, no
+# lookbehind at every character), and in few texts (three letters a space apart are in most:
+# 'was a book'), so most texts skip ``_SPACED`` altogether.
+_SPACED_HINT = re.compile(r" [^\W\d_] [^\W\d_](?!\w)")
 
 
 _JOINER_RUN = re.compile(r"[-'’]{2,}")

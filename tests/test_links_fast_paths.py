@@ -68,3 +68,14 @@ def test_title_spans_equal_the_plain_regex_spans(monkeypatch):
     assert got == [links.title_spans(text, plain) for text in texts]
     found = sum(map(len, got))
     assert found >= 3
+
+
+def test_the_spaced_hint_is_in_every_letter_spaced_word():
+    """stems() reads ``_SPACED`` only where its hint is found: the hint must never miss one."""
+    texts = _random_texts(3000, seed=17) + ["r e s u l t", "x a b c", "a b c.", "(a b c)"]
+    hits = 0
+    for text in texts:
+        if links._SPACED.search(text):
+            hits += 1
+            assert links._SPACED_HINT.search(text), text
+    assert hits > 100
