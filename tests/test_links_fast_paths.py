@@ -4,10 +4,14 @@ characters where they could differ."""
 
 from __future__ import annotations
 
+import gc
+import itertools
 import random
 import re
+from collections import Counter
 
 from test_links import _FRAGMENTS, _random_texts
+from test_links_memo import _input
 
 from build_site import links
 
@@ -54,8 +58,8 @@ def test_title_regex_on_title_text_matches_where_the_plain_regex_does():
 def test_title_spans_equal_the_plain_regex_spans(monkeypatch):
     """Every span found with the cheap separator is the one the plain regex finds."""
     texts = _random_texts(2000, seed=13) + [
-        "See “State and Revolution” — and the book State—and Revolution, or "
-        "“State–and’Revolution”."]
+        ("See “State and Revolution” — and the book State—and Revolution, or "
+         "“State–and’Revolution”.")]
     titles = ["State and Revolution", "Soviet Power", "The Council", "Grain Ledger"]
     targets = [links.TitleTarget(t, f"{i}.md", f"w{i}", t, False, False)
                for i, t in enumerate(titles)]
@@ -79,3 +83,56 @@ def test_the_spaced_hint_is_in_every_letter_spaced_word():
             hits += 1
             assert links._SPACED_HINT.search(text), text
     assert hits > 100
+
+
+def _candidates_plain(postings, copies, works, max_df, min_shared, stock_grams):
+    """shared_passages' candidates as first written: every rare word pair's paragraphs, and
+    every two of them counted."""
+    pairs = Counter()
+    for g, us in postings.items():
+        ids = sorted(i for u in us for i in copies[u])
+        if len(us) > max_df or g in stock_grams or not 1 < len(ids) <= max_df:
+            continue
+        pairs.update(itertools.combinations(ids, 2))
+    return sorted((a, b) for (a, b), n in pairs.items()
+                  if n >= min_shared and works[a] != works[b])
+
+
+def test_candidates_counted_per_text_equal_the_paragraph_pairs_counted_one_by_one():
+    rng = random.Random(3)
+    found = 0
+    for _ in range(300):
+        n_texts = rng.randint(1, 30)
+        vocab = [f"g{i}" for i in range(rng.randint(1, 40))]
+        texts = [set(rng.sample(vocab, rng.randint(0, len(vocab)))) for _ in range(n_texts)]
+        # Paragraphs: every text at least once, some many times, in any order and work.
+        of = list(range(n_texts)) + [rng.randrange(n_texts) for _ in range(rng.randint(0, 20))]
+        rng.shuffle(of)
+        works = [rng.choice("abcd") for _ in of]
+        copies = [tuple(i for i, u in enumerate(of) if u == t) for t in range(n_texts)]
+        postings = {}
+        for u, grams in enumerate(texts):
+            for g in sorted(grams):
+                postings.setdefault(g, []).append(u)
+        stock = set(rng.sample(vocab, rng.randint(0, min(3, len(vocab)))))
+        max_df, min_shared = rng.randint(2, 12), rng.randint(1, 5)
+        got = links._candidates(postings, copies, works, max_df, min_shared, stock)
+        assert got == _candidates_plain(postings, copies, works, max_df, min_shared, stock)
+        found += len(got)
+    assert found > 1000
+
+
+def test_the_collector_is_paused_for_the_stage_only(monkeypatch):
+    docs, lib, paths = _input()
+    seen = []
+    real = links._link_library
+    monkeypatch.setattr(links, "_link_library", lambda *a: seen.append(gc.isenabled()) or real(*a))
+    assert gc.isenabled()
+    links.link_library(docs, lib, links.LinksConfig(), paths)
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        links.link_library(docs, lib, links.LinksConfig(), paths)
+        assert not gc.isenabled()  # left as it was
+    finally:
+        gc.enable()
