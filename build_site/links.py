@@ -286,12 +286,56 @@ _TITLE_SEPS = (("—", "-"), ("–", "-"), ("’", "'"))
 def title_regex(title: str) -> re.Pattern:
     """A title as words with any punctuation or space between ('Better Fewer But Better'
     matches 'Better Fewer, But Better'), in lower case: it is matched against the lowered text
-    with its dashes read as hyphens (``title_text``; a literal prefix keeps the scan fast) and
-    capitals are checked apart."""
-    words = _WORDS.findall(title.lower())
-    sep = r"[\s,.:;\-'()]*"  # with '—', '–' and '’', which title_text makes '-' and "'"
-    tail = r"\.?\)" if title.rstrip().endswith(")") else ""
-    return re.compile(r"(?<!\w)" + sep.join(re.escape(w) for w in words) + tail + r"(?!\w)")
+    with its dashes read as hyphens (``title_text``) and capitals are checked apart. The stage
+    matches it with ``TitleWords``, the same without a regex to compile per title."""
+    return re.compile(title_words(title).pattern)
+
+
+# Between a title's words; with '—', '–' and '’', which title_text makes '-' and "'".
+_TITLE_SEP = re.compile(r"[\s,.:;\-'()]*")
+_WORD_CHAR = re.compile(r"\w")
+
+
+@dataclass(frozen=True, slots=True)
+class TitleWords:
+    """``title_regex(title)`` as its words: the regex is a literal word, the separator class
+    repeated, the next word, and so on, so it matches where each word is found in turn after
+    the longest run of separators (a separator is never a word character: giving one back
+    cannot let a word match), and a library's hundreds of titles need no compiling (0.02 s
+    CPU at 1x the corpus, 0.04 at 10x)."""
+
+    words: tuple[str, ...]
+    tail: bool  # the title ends with ')': '.)' or ')' after the last word
+    pattern: str  # title_regex's pattern: names the title in the index and the memo's key
+
+    def end(self, text: str, pos: int) -> int:
+        """Where the title matched at ``pos`` ends, else -1 (``title_regex(...).match``)."""
+        if pos and _WORD_CHAR.match(text, pos - 1):  # (?<!\w)
+            return -1
+        last = self.words[-1]
+        for word in self.words[:-1]:
+            if not text.startswith(word, pos):
+                return -1
+            pos = _TITLE_SEP.match(text, pos + len(word)).end()
+        if not text.startswith(last, pos):
+            return -1
+        pos += len(last)
+        if self.tail:  # \.?\)
+            if text.startswith(".)", pos):
+                pos += 2
+            elif text.startswith(")", pos):
+                pos += 1
+            else:
+                return -1
+        return -1 if _WORD_CHAR.match(text, pos) else pos  # (?!\w)
+
+
+def title_words(title: str) -> TitleWords:
+    words = tuple(_WORDS.findall(title.lower()))
+    tail = title.rstrip().endswith(")")
+    pattern = (r"(?<!\w)" + _TITLE_SEP.pattern.join(re.escape(w) for w in words)
+               + (r"\.?\)" if tail else "") + r"(?!\w)")
+    return TitleWords(words, tail, pattern)
 
 
 def _capitalised(span: str) -> bool:
@@ -310,11 +354,11 @@ def _used_as_title(text: str, start: int, end: int, quoted_only: bool) -> bool:
         italic or bool(_CUE.search(before)))
 
 
-def _title_index(targets: list[tuple[re.Pattern, TitleTarget]]) -> dict:
-    """Titles by their first word, one regex per distinct title: a paragraph tries them only
+def _title_index(targets: list[tuple[TitleWords, TitleTarget]]) -> dict:
+    """Titles by their first word, one matcher per distinct title: a paragraph tries them only
     where a title used as a title can start (after a quote mark or a cue), so the scan is linear
     in the text however many titles the library has."""
-    index: dict[str, dict[str, tuple[re.Pattern, list[TitleTarget]]]] = defaultdict(dict)
+    index: dict[str, dict[str, tuple[TitleWords, list[TitleTarget]]]] = defaultdict(dict)
     for rx, t in targets:
         first = _WORDS.findall(t.title.lower())[0]
         index[first].setdefault(rx.pattern, (rx, []))[1].append(t)
@@ -341,16 +385,16 @@ def title_spans(text: str, index: Mapping) -> list[tuple[tuple[int, int], list[T
         if word is None or word.group(0) not in index:
             continue
         seps = seps or title_text(lowered)
+        at = start.end()
         for rx, ts in index[word.group(0)].values():
-            m = rx.match(seps, start.end())
-            if m:
-                used: dict[bool, bool] = {}  # the same for every target with this regex
+            end = rx.end(seps, at)
+            if end >= 0:
+                used: dict[bool, bool] = {}  # the same for every target with this title
                 for t in ts:
                     if t.quoted_only not in used:
-                        used[t.quoted_only] = _used_as_title(text, m.start(), m.end(),
-                                                             t.quoted_only)
+                        used[t.quoted_only] = _used_as_title(text, at, end, t.quoted_only)
                     if used[t.quoted_only]:
-                        found[(m.start(), m.end())].append(t)
+                        found[(at, end)].append(t)
     return sorted(found.items())
 
 
@@ -756,12 +800,12 @@ def _link_library(docs: dict[str, Document], lib, config: LinksConfig,
     references: dict[str, list[tuple[str, str]]] = defaultdict(list)
 
     # titles: works (title and aliases), declared titles, and section titles when quoted
-    targets: list[tuple[re.Pattern, TitleTarget]] = []
-    regexes: dict[str, re.Pattern] = {}  # a title recurs (every version of a text has it)
+    targets: list[tuple[TitleWords, TitleTarget]] = []
+    regexes: dict[str, TitleWords] = {}  # a title recurs (every version of a text has it)
 
-    def regex(title: str) -> re.Pattern:
+    def regex(title: str) -> TitleWords:
         if title not in regexes:
-            regexes[title] = title_regex(title)
+            regexes[title] = title_words(title)
         return regexes[title]
 
     for slug, meta in lib.works.items():

@@ -55,17 +55,50 @@ def test_title_regex_on_title_text_matches_where_the_plain_regex_does():
     assert seen > 2000
 
 
+class _PlainTitle:
+    """A title matched by the plain regex, as the index holds a title."""
+
+    def __init__(self, title: str):
+        self.rx = _title_regex_plain(title)
+        self.pattern = self.rx.pattern
+
+    def end(self, text: str, pos: int) -> int:
+        m = self.rx.match(text, pos)
+        return m.end() if m else -1
+
+
+def test_title_words_end_where_the_title_regex_ends():
+    rng = random.Random(23)
+    seen = 0
+    for _ in range(400):
+        title = " ".join(rng.choice(_TITLE_WORDS) for _ in range(rng.randint(1, 4)))
+        title += rng.choice(("", "", " (1917)", ")", ".)"))
+        words, rx = links.title_words(title), links.title_regex(title)
+        assert rx.pattern == words.pattern
+        for _ in range(20):
+            parts = [rng.choice(list(_TITLE_WORDS) + list(_FRAGMENTS))
+                     for _ in range(rng.randint(0, 6))]
+            parts[rng.randint(0, len(parts)):0] = list(words.words)
+            text = links.title_text("".join(p + rng.choice(_GLUE + (".)", ")")) for p in parts)
+                                    .lower())
+            for pos in range(len(text) + 1):
+                m = rx.match(text, pos)
+                assert words.end(text, pos) == (m.end() if m else -1), (title, text, pos)
+                seen += m is not None
+    assert seen > 2000
+
+
 def test_title_spans_equal_the_plain_regex_spans(monkeypatch):
     """Every span found with the cheap separator is the one the plain regex finds."""
     texts = _random_texts(2000, seed=13) + [
         ("See “State and Revolution” — and the book State—and Revolution, or "
-         "“State–and’Revolution”.")]
-    titles = ["State and Revolution", "Soviet Power", "The Council", "Grain Ledger"]
+         "“State–and’Revolution”, the work (State and Revolution.) and Soviet Power (1918).")]
+    titles = ["State and Revolution", "Soviet Power", "The Council", "Grain Ledger",
+              "Soviet Power (1918)", "State and Revolution)"]
     targets = [links.TitleTarget(t, f"{i}.md", f"w{i}", t, False, False)
                for i, t in enumerate(titles)]
-    fast = links._title_index([(links.title_regex(t.title), t) for t in targets])
-    plain = links._title_index([(_title_regex_plain(t.title), t) for t in targets])
-
+    fast = links._title_index([(links.title_words(t.title), t) for t in targets])
+    plain = links._title_index([(_PlainTitle(t.title), t) for t in targets])
     got = [links.title_spans(text, fast) for text in texts]
     # The plain regexes read the lowered text itself.
     monkeypatch.setattr(links, "title_text", lambda lowered: lowered)
