@@ -386,7 +386,12 @@ def title_spans(text: str, index: Mapping) -> list[tuple[tuple[int, int], list[T
             continue
         seps = seps or title_text(lowered)
         at = start.end()
+        # Every title here starts with this word: its second word must be where the
+        # separators after it end (TitleWords.end's second test, made once for them all).
+        second = _TITLE_SEP.match(seps, word.end()).end()
         for rx, ts in index[word.group(0)].values():
+            if len(rx.words) > 1 and not seps.startswith(rx.words[1], second):
+                continue
             end = rx.end(seps, at)
             if end >= 0:
                 used: dict[bool, bool] = {}  # the same for every target with this title
