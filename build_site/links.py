@@ -298,11 +298,11 @@ _WORD_CHAR = re.compile(r"\w")
 
 @dataclass(frozen=True, slots=True)
 class TitleWords:
-    """``title_regex(title)`` as its words: the regex is a literal word, the separator class
-    repeated, the next word, and so on, so it matches where each word is found in turn after
-    the longest run of separators (a separator is never a word character: giving one back
-    cannot let a word match), and a library's hundreds of titles need no compiling (0.02 s
-    CPU at 1x the corpus, 0.04 at 10x)."""
+    """``title_regex(title)`` as its words. The regex is a literal word, the separator class
+    repeated, the next word, and so on: it matches where each word is found in turn after the
+    longest run of separators (a separator is never a word character, so giving one back
+    cannot let a word match). A library's hundreds of titles then need no compiling, which
+    took 0.02 s CPU at 1x the corpus and 0.04 s at 10x."""
 
     words: tuple[str, ...]
     tail: bool  # the title ends with ')': '.)' or ')' after the last word
@@ -331,6 +331,7 @@ class TitleWords:
 
 
 def title_words(title: str) -> TitleWords:
+    """A title's lowered words, and title_regex's pattern for it."""
     words = tuple(_WORDS.findall(title.lower()))
     tail = title.rstrip().endswith(")")
     pattern = (r"(?<!\w)" + _TITLE_SEP.pattern.join(re.escape(w) for w in words)
@@ -961,7 +962,7 @@ def _link_library(docs: dict[str, Document], lib, config: LinksConfig,
                   dict(edges))
 
 
-_PER_TEXT_INPUT: tuple = ()  # (distinct texts, person pattern, forms, title index, ...) for the fork
+_PER_TEXT_INPUT: tuple = ()  # (distinct texts, person pattern, forms, titles, ...) for the fork
 
 
 def _read_texts(start: int, stop: int) -> tuple[list, list, list]:
