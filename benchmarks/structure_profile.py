@@ -24,6 +24,12 @@ benchmarks/run.py does, and also prints its CPU MB/s:
 
     PYTHONPATH=$PWD python benchmarks/structure_profile.py --after SOURCE [--cold|--warm] \
         [--repeat 3]
+
+``--dump SOURCE OUT`` writes what the links stage makes of SOURCE (every block's links and
+connections, its pages, counts and edges) to OUT, so that a faster stage can be diffed with the
+one before it (``--workers 2`` for the stage on two cores):
+
+    PYTHONPATH=$PWD python benchmarks/structure_profile.py --dump source /tmp/links.txt
 """
 from __future__ import annotations
 
@@ -125,6 +131,24 @@ def links_time(source: Path, cache_dir: Path) -> dict[str, float]:
     return {"links.link_library": time.process_time() - t}
 
 
+def dump_links(source: Path, cache_dir: Path, out: Path, workers: int = 1) -> None:
+    """Every block's links and connections, and every page, count and edge the links stage
+    makes, as text: two versions of the stage must write the same file (diff them)."""
+    from build_site.anchors import anchored_blocks
+
+    linked = links.link_library(*linked_input(source, cache_dir), workers=workers)
+    with out.open("w", encoding="utf-8") as f:
+        for slug, doc in linked.docs.items():
+            for block in anchored_blocks(doc.sections):
+                if block.links or block.connections:
+                    f.write(f"{slug} {block.anchor} {block.links!r} {block.connections!r}\n")
+        for page in linked.pages:
+            f.write(f"page {page.path}\n{page.markdown}\n")
+        f.write(f"{linked.nav!r}\n{sorted(linked.references.items())!r}\n"
+                f"{sorted(linked.counts.items())!r}\n{linked.diagnostics!r}\n"
+                f"{sorted(linked.edges.items())!r}\n")
+
+
 def after_times(source: Path, cache_dir: Path | None, warm: bool = False) -> dict[str, float]:
     """CPU seconds of each stage of one-core ``build_library`` (conversion cached if given)."""
     library._Timer.clock = staticmethod(time.process_time)
@@ -149,6 +173,9 @@ def main() -> None:
     ap.add_argument("--after", type=Path, help="time the stages after conversion")
     ap.add_argument("--cold", action="store_true", help="with --after: no conversion cache")
     ap.add_argument("--warm", action="store_true", help="with --after: keep the stage caches")
+    ap.add_argument("--dump", nargs=2, type=Path, metavar=("SOURCE", "OUT"),
+                    help="write the links stage's output on SOURCE to OUT (to diff)")
+    ap.add_argument("--workers", type=int, default=1, help="with --dump: the stage's workers")
     ap.add_argument("--once", choices=["stages", "build", "links", "after"],
                     help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -157,6 +184,9 @@ def main() -> None:
                          if args.once == "build" else after_times(
                              args.after, None if args.cold else args.cache, args.warm)
                          if args.once == "after" else links_time(args.links, args.cache)))
+        return
+    if args.dump:
+        dump_links(args.dump[0], args.cache, args.dump[1], args.workers)
         return
     if args.after:
         if not args.cold:  # fill the cache (not timed)

@@ -12,13 +12,15 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import heapq
 import itertools
 import math
 import multiprocessing
+import operator
 import posixpath
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -241,15 +243,24 @@ _CUE = re.compile(f"(?:{_CUE_WORDS})$", re.IGNORECASE)
 _OPEN = "“\"‘'«"
 # Where a title used as a title can start: after an opening quote or italics mark, or a cue.
 _STARTS = re.compile(rf"[{_OPEN}_*]\s*|{_CUE_WORDS}", re.IGNORECASE)
-# The same starts in lowered text, written so that every alternative begins with a literal
-# character: the regex engine then skips to the next possible first character in C instead of
-# trying every alternative at every position (about twice as fast). '\b' before a cue word is
-# '(?<!\w.)' after its first letter, and '(A|B)C' is 'AC|BC'. Without IGNORECASE it differs
-# from ``_STARTS`` only on the characters that case-fold to a cue word's letters and survive
-# lowering (``_FOLDS_TO_ASCII``): a text holding one is read with ``_STARTS``.
-_FAST_STARTS = re.compile("|".join(
-    [re.escape(c) + r"\s*" for c in f"{_OPEN}_*"]
-    + [rf"{w[0]}(?<!\w.){w[1:]}{_CUE_TAIL}" for w in _CUE_LIST]))
+# The same starts in lowered text, found by two scans: quote and italics marks (rare
+# characters, which the engine skips to in C), and cue words (without IGNORECASE). Their
+# matches never overlap (a quote's tail is spaces, a cue's tail holds no quote mark and a cue
+# starts with a letter), so the two in order of position are ``_STARTS``' matches; the two
+# scans take some three quarters of the time of one scan for both. Without IGNORECASE they
+# differ from ``_STARTS`` only on the characters that case-fold to a cue word's letters and
+# survive lowering (``_FOLDS_TO_ASCII``): a text holding one is read with ``_STARTS``.
+_QUOTE_STARTS = re.compile(rf"[{re.escape(_OPEN)}_*]\s*")
+_CUE_STARTS = re.compile(_CUE_WORDS)
+
+
+def _fast_starts(lowered: str) -> Iterator[re.Match]:
+    """``_STARTS.finditer(lowered)`` for a text without ``_FOLDS_TO_ASCII``."""
+    return heapq.merge(_QUOTE_STARTS.finditer(lowered), _CUE_STARTS.finditer(lowered),
+                       key=_match_start)
+
+
+_match_start = operator.methodcaller("start")
 _FOLDS_TO_ASCII = "İıſ"  # with IGNORECASE: 'i' matches İ and ı, 's' matches ſ (and K is lowered)
 _WORDS = re.compile(r"\w+")
 _CLOSE = "”\"’'»"
@@ -265,14 +276,67 @@ class TitleTarget:
     quoted_only: bool  # only a quoted mention counts (section titles found by themselves)
 
 
+# Dashes and the typographic apostrophe, read as '-' and "'" where a title is matched: the
+# separator between a title's words is then a class of ASCII characters, which ``re`` compiles
+# some four times faster than one holding these (a library has hundreds of titles, compiled in
+# every build). Each is one character for one, so offsets are kept.
+_TITLE_SEPS = (("—", "-"), ("–", "-"), ("’", "'"))
+
+
 def title_regex(title: str) -> re.Pattern:
     """A title as words with any punctuation or space between ('Better Fewer But Better'
     matches 'Better Fewer, But Better'), in lower case: it is matched against the lowered text
-    (a literal prefix keeps the scan fast) and capitals are checked apart."""
-    words = _WORDS.findall(title.lower())
-    sep = r"[\s,.:;—–\-’'()]*"
-    tail = r"\.?\)" if title.rstrip().endswith(")") else ""
-    return re.compile(r"(?<!\w)" + sep.join(re.escape(w) for w in words) + tail + r"(?!\w)")
+    with its dashes read as hyphens (``title_text``) and capitals are checked apart. The stage
+    matches it with ``TitleWords``, the same without a regex to compile per title."""
+    return re.compile(title_words(title).pattern)
+
+
+# Between a title's words; with '—', '–' and '’', which title_text makes '-' and "'".
+_TITLE_SEP = re.compile(r"[\s,.:;\-'()]*")
+_WORD_CHAR = re.compile(r"\w")
+
+
+@dataclass(frozen=True, slots=True)
+class TitleWords:
+    """``title_regex(title)`` as its words. The regex is a literal word, the separator class
+    repeated, the next word, and so on: it matches where each word is found in turn after the
+    longest run of separators (a separator is never a word character, so giving one back
+    cannot let a word match). A library's hundreds of titles then need no compiling, which
+    took 0.02 s CPU at 1x the corpus and 0.04 s at 10x."""
+
+    words: tuple[str, ...]
+    tail: bool  # the title ends with ')': '.)' or ')' after the last word
+    pattern: str  # title_regex's pattern: names the title in the index and the memo's key
+
+    def end(self, text: str, pos: int) -> int:
+        """Where the title matched at ``pos`` ends, else -1 (``title_regex(...).match``)."""
+        if pos and _WORD_CHAR.match(text, pos - 1):  # (?<!\w)
+            return -1
+        last = self.words[-1]
+        for word in self.words[:-1]:
+            if not text.startswith(word, pos):
+                return -1
+            pos = _TITLE_SEP.match(text, pos + len(word)).end()
+        if not text.startswith(last, pos):
+            return -1
+        pos += len(last)
+        if self.tail:  # \.?\)
+            if text.startswith(".)", pos):
+                pos += 2
+            elif text.startswith(")", pos):
+                pos += 1
+            else:
+                return -1
+        return -1 if _WORD_CHAR.match(text, pos) else pos  # (?!\w)
+
+
+def title_words(title: str) -> TitleWords:
+    """A title's lowered words, and title_regex's pattern for it."""
+    words = tuple(_WORDS.findall(title.lower()))
+    tail = title.rstrip().endswith(")")
+    pattern = (r"(?<!\w)" + _TITLE_SEP.pattern.join(re.escape(w) for w in words)
+               + (r"\.?\)" if tail else "") + r"(?!\w)")
+    return TitleWords(words, tail, pattern)
 
 
 def _capitalised(span: str) -> bool:
@@ -291,11 +355,11 @@ def _used_as_title(text: str, start: int, end: int, quoted_only: bool) -> bool:
         italic or bool(_CUE.search(before)))
 
 
-def _title_index(targets: list[tuple[re.Pattern, TitleTarget]]) -> dict:
-    """Titles by their first word, one regex per distinct title: a paragraph tries them only
+def _title_index(targets: list[tuple[TitleWords, TitleTarget]]) -> dict:
+    """Titles by their first word, one matcher per distinct title: a paragraph tries them only
     where a title used as a title can start (after a quote mark or a cue), so the scan is linear
     in the text however many titles the library has."""
-    index: dict[str, dict[str, tuple[re.Pattern, list[TitleTarget]]]] = defaultdict(dict)
+    index: dict[str, dict[str, tuple[TitleWords, list[TitleTarget]]]] = defaultdict(dict)
     for rx, t in targets:
         first = _WORDS.findall(t.title.lower())[0]
         index[first].setdefault(rx.pattern, (rx, []))[1].append(t)
@@ -315,22 +379,36 @@ def title_spans(text: str, index: Mapping) -> list[tuple[tuple[int, int], list[T
     lowered = text.lower()
     if len(lowered) != len(text):  # a few letters change length when lowered: keep offsets
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    starts = _STARTS if any(c in lowered for c in _FOLDS_TO_ASCII) else _FAST_STARTS
-    for start in starts.finditer(lowered):
+    folds = any(c in lowered for c in _FOLDS_TO_ASCII)
+    seps = ""  # the lowered text as title_regex reads it, made at the first title tried
+    for start in _STARTS.finditer(lowered) if folds else _fast_starts(lowered):
         word = _WORDS.match(lowered, start.end())
         if word is None or word.group(0) not in index:
             continue
+        seps = seps or title_text(lowered)
+        at = start.end()
+        # Every title here starts with this word: its second word must be where the
+        # separators after it end (TitleWords.end's second test, made once for them all).
+        second = _TITLE_SEP.match(seps, word.end()).end()
         for rx, ts in index[word.group(0)].values():
-            m = rx.match(lowered, start.end())
-            if m:
-                used: dict[bool, bool] = {}  # the same for every target with this regex
+            if len(rx.words) > 1 and not seps.startswith(rx.words[1], second):
+                continue
+            end = rx.end(seps, at)
+            if end >= 0:
+                used: dict[bool, bool] = {}  # the same for every target with this title
                 for t in ts:
                     if t.quoted_only not in used:
-                        used[t.quoted_only] = _used_as_title(text, m.start(), m.end(),
-                                                             t.quoted_only)
+                        used[t.quoted_only] = _used_as_title(text, at, end, t.quoted_only)
                     if used[t.quoted_only]:
-                        found[(m.start(), m.end())].append(t)
+                        found[(at, end)].append(t)
     return sorted(found.items())
+
+
+def title_text(lowered: str) -> str:
+    """Lowered text as ``title_regex`` matches it: dashes and '’' as '-' and "'"."""
+    for mark, ascii_mark in _TITLE_SEPS:
+        lowered = lowered.replace(mark, ascii_mark)
+    return lowered
 
 
 def _pick_titles(spans: list[tuple[tuple[int, int], list[TitleTarget]]],
@@ -398,9 +476,11 @@ def _merge_spaced(raw: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]
 
 
 _SPACED = re.compile(r"(?<!\w)(?:[^\W\d_] ){2,}[^\W\d_](?!\w)")
-# Three letters with single spaces between: in every ``_SPACED`` match, and found some four
-# times faster (no lookbehind at every character), so most texts skip ``_SPACED`` altogether.
-_SPACED_HINT = re.compile(r"[^\W\d_] [^\W\d_] [^\W\d_]")
+# The last two letters of a ``_SPACED`` match, each after a space and the last one ending a
+# word: in every match, found some four times faster (the engine skips from space to space, no
+# lookbehind at every character), and in few texts (three letters a space apart are in most:
+# 'was a book'), so most texts skip ``_SPACED`` altogether.
+_SPACED_HINT = re.compile(r" [^\W\d_] [^\W\d_](?!\w)")
 
 
 _JOINER_RUN = re.compile(r"[-'’]{2,}")
@@ -564,36 +644,17 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     for u, text in enumerate(unique):
         for g in set(map(" ".join, itertools.pairwise(stems_of(text)))):
             postings[g].append(u)
-    # The paragraphs of a rare pair, counted per distinct list: the pairs of one passage share
-    # one list (its copies in every version of a text), so each list is expanded into
-    # paragraph pairs once, weighted by how many word pairs have it.
-    lists: Counter = Counter()
-    for g, us in postings.items():
-        if len(us) > max_df or g in stock_grams:
-            continue  # every text has at least one paragraph: more than max_df paragraphs
-        ids = copies[us[0]] if len(us) == 1 else tuple(sorted(
-            itertools.chain.from_iterable(copies[u] for u in us)))
-        if 1 < len(ids) <= max_df:
-            lists[ids] += 1
-    pairs: Counter = Counter()
-    for ids, n in lists.items():  # same-work pairs are dropped below
-        if n == 1:
-            pairs.update(itertools.combinations(ids, 2))
-        else:
-            for pair in itertools.combinations(ids, 2):
-                pairs[pair] += n
-    # Sorted: the pairs were counted in set order, which changes with the hash seed per run.
-    candidates = sorted((a, b) for (a, b), n in pairs.items()
-                        if n >= min_shared and works[a] != works[b])
+    candidates = _candidates(postings, copies, works, max_df, min_shared, stock_grams)
     size = Counter(works)
-    per_works = Counter(_ordered(works[a], works[b]) for a, b in candidates)
+    between = [_ordered(works[a], works[b]) for a, b in candidates]
+    per_works = Counter(between)
     versions = {wp for wp, n in per_works.items()
                 if n > max(20, max_versions * min(size[wp[0]], size[wp[1]]))}
     out = []
     ready: dict[int, Aligned] = {}  # distinct text -> its tokens
     aligned: dict[tuple[int, int], tuple | None] = {}  # two distinct texts -> _align's answer
-    for a, b in candidates:
-        if _ordered(works[a], works[b]) in versions:
+    for (a, b), wp in zip(candidates, between):
+        if wp in versions:
             continue  # two versions of one text share most paragraphs: that is not quoting
         key = (of[a], of[b])
         if key not in aligned:
@@ -611,6 +672,45 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
         if found:
             out.append(SharedPassage(a, b, *found))
     return out
+
+
+def _candidates(postings: Mapping[str, list[int]], copies: list[tuple[int, ...]],
+                works: list[str], max_df: int, min_shared: int,
+                stock_grams: set[str] = frozenset()) -> list[tuple[int, int]]:
+    """The pairs of paragraphs of two works that share at least ``min_shared`` rare word pairs
+    (a pair in at most ``max_df`` paragraphs, not a stock phrase), in order.
+
+    ``postings`` gives each word pair's distinct texts, in rising order; ``copies`` each
+    text's paragraphs. Counted per pair of distinct texts, not of paragraphs: two paragraphs
+    share what their texts share (a text shares all its pairs with a copy of itself), and a
+    library repeats texts. The word pairs of one passage have one list of texts (the passage in
+    every version of a text), so each list is expanded into pairs of texts once, weighted by
+    how many word pairs have it."""
+    lists = Counter(map(tuple, postings.values()))
+    for g in stock_grams:
+        if g in postings:
+            lists[tuple(postings[g])] -= 1
+    shared: Counter = Counter()  # (u, v), u < v: rare word pairs in both; (u, u): in u
+    for us, n in lists.items():
+        # Every text has at least one paragraph: more than max_df texts, more paragraphs.
+        if n < 1 or len(us) > max_df or not 1 < sum(len(copies[u]) for u in us) <= max_df:
+            continue
+        if len(us) > 1:
+            if n == 1:
+                shared.update(itertools.combinations(us, 2))
+            else:
+                for pair in itertools.combinations(us, 2):
+                    shared[pair] += n
+        for u in us:
+            if len(copies[u]) > 1:
+                shared[u, u] += n
+    pairs = []
+    for (u, v), n in shared.items():
+        if n >= min_shared:
+            pairs.extend(itertools.combinations(copies[u], 2) if u == v else (
+                (a, b) if a < b else (b, a) for a in copies[u] for b in copies[v]))
+    # Sorted: the pairs were counted in set order, which changes with the hash seed per run.
+    return sorted(p for p in pairs if works[p[0]] != works[p[1]])
 
 
 def _ordered(a: str, b: str) -> tuple[str, str]:
@@ -671,7 +771,24 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
 
     ``index_paths`` gives each work's landing page (docs-relative); without it title mentions
     of a whole work link to the work's first page. ``memo``: see ``shared_passages``. With
-    ``workers`` > 1, a forked process reads half of the distinct texts (``_per_text``)."""
+    ``workers`` > 1, a forked process reads half of the distinct texts (``_per_text``).
+
+    The garbage collector waits until the stage is done: the stage makes hundreds of thousands
+    of small containers (paragraphs, postings, links) that live to its end and no reference
+    cycles, so a collection in the middle frees nothing and walks them all (at 10x the corpus,
+    measured: 0.09 of 1.03 s CPU, most of it in two full collections)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _link_library(docs, lib, config, index_paths, memo, workers)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _link_library(docs: dict[str, Document], lib, config: LinksConfig,
+                  index_paths: Mapping[str, str] | None, memo: Memo | None,
+                  workers: int) -> Linked:
     paras = paragraphs(docs)
     index_paths = dict(index_paths or {})
     for slug, doc in docs.items():
@@ -689,12 +806,12 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
     references: dict[str, list[tuple[str, str]]] = defaultdict(list)
 
     # titles: works (title and aliases), declared titles, and section titles when quoted
-    targets: list[tuple[re.Pattern, TitleTarget]] = []
-    regexes: dict[str, re.Pattern] = {}  # a title recurs (every version of a text has it)
+    targets: list[tuple[TitleWords, TitleTarget]] = []
+    regexes: dict[str, TitleWords] = {}  # a title recurs (every version of a text has it)
 
-    def regex(title: str) -> re.Pattern:
+    def regex(title: str) -> TitleWords:
         if title not in regexes:
-            regexes[title] = title_regex(title)
+            regexes[title] = title_words(title)
         return regexes[title]
 
     for slug, meta in lib.works.items():
@@ -845,14 +962,20 @@ def link_library(docs: dict[str, Document], lib, config: LinksConfig = LinksConf
                   dict(edges))
 
 
-_PER_TEXT_INPUT: tuple = ()  # (texts, person pattern, forms, title index) for the fork
+_PER_TEXT_INPUT: tuple = ()  # (distinct texts, person pattern, forms, titles, ...) for the fork
 
 
-def _read_texts(texts: list[str]) -> tuple[dict, dict, dict]:
-    _, pattern, forms, by_first, spans_too, stems_too = _PER_TEXT_INPUT
-    return ({t: person_mentions(t, pattern, forms) for t in texts},
-            {t: title_spans(t, by_first) for t in texts if t in spans_too},
-            {t: stems(t) for t in texts if t in stems_too})
+def _read_texts(start: int, stop: int) -> tuple[list, list, list]:
+    """Distinct texts ``start`` to ``stop``: their mentions as (key, start, end), title spans
+    and stems joined by spaces (None where not wanted), in the texts' order. Made for the pipe
+    back from the fork: no text and no object per word is pickled (at 10x the corpus, 2 instead
+    of 70 ms to pickle and unpickle half of the texts' results)."""
+    unique, pattern, forms, by_first, spans_too, stems_too = _PER_TEXT_INPUT
+    texts = unique[start:stop]
+    return ([[(m.key, m.start, m.end) for m in person_mentions(t, pattern, forms)]
+             for t in texts],
+            [title_spans(t, by_first) if t in spans_too else None for t in texts],
+            [" ".join(stems(t)) if t in stems_too else None for t in texts])
 
 
 def _per_text(texts: list[str], pattern, forms, by_first: Mapping, memo: Memo | None,
@@ -869,22 +992,29 @@ def _per_text(texts: list[str], pattern, forms, by_first: Mapping, memo: Memo | 
     fresh_titles = memo is None or memo.old_titles_key != memo.titles_key
     spans_too = {t for t in unique if fresh_titles or t not in memo.old_titles}
     stems_too = {t for t in unique if memo is None or t not in memo.old_stems}
-    half, mine, theirs = sum(map(len, unique)) / 2, [], []
+    half, cut = sum(map(len, unique)) / 2, 0
     done = 0
-    for t in unique:
-        (mine if done < half else theirs).append(t)
-        done += len(t)
-    _PER_TEXT_INPUT = (None, pattern, forms, by_first, spans_too, stems_too)
+    while cut < len(unique) and done < half:  # this process takes the first half
+        done += len(unique[cut])
+        cut += 1
+    _PER_TEXT_INPUT = (unique, pattern, forms, by_first, spans_too, stems_too)
     try:
         gc.freeze()  # as render_works: the child's collector never walks the inherited heap
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-            future = pool.submit(_read_texts, theirs)
-            out = _read_texts(mine)
-            for have, got in zip(out, future.result()):
-                have.update(got)
+            future = pool.submit(_read_texts, cut, len(unique))
+            mine = unique[:cut]
+            mentions = {t: person_mentions(t, pattern, forms) for t in mine}
+            spans = {t: title_spans(t, by_first) for t in mine if t in spans_too}
+            words = {t: stems(t) for t in mine if t in stems_too}
+            for t, found, span, joined in zip(unique[cut:], *future.result()):
+                mentions[t] = [Mention(*m) for m in found]
+                if span is not None:
+                    spans[t] = span
+                if joined is not None:
+                    words[t] = joined.split(" ") if joined else []
     finally:
         _PER_TEXT_INPUT = ()
-    return out
+    return mentions, spans, words
 
 
 def _places(config: LinksConfig) -> list[tuple[str, Place]]:

@@ -40,7 +40,7 @@ def test_both_halves_come_back():
     docs, lib, paths = _input()
     texts = [b.block.text for b in links.paragraphs(docs)]
     pattern, forms = links.person_pattern(lib.people)
-    index = links._title_index([(links.title_regex(w.title), links.TitleTarget(
+    index = links._title_index([(links.title_words(w.title), links.TitleTarget(
         w.title, paths[s], s, w.title, False, False)) for s, w in lib.works.items()])
     mentions, spans, words = links._per_text(texts, pattern, forms, index, None, 2)
     unique = set(texts)

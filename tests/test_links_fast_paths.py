@@ -1,0 +1,179 @@
+"""The links stage's cheaper forms (title regexes with an ASCII separator, C-level word and
+word-pair passes) against plain definitions of the same thing, on random texts that mix the
+characters where they could differ."""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import random
+import re
+from collections import Counter, defaultdict
+
+from test_links import _FRAGMENTS, _random_texts
+from test_links_memo import _input
+
+from build_site import links
+
+
+def _title_regex_plain(title: str) -> re.Pattern:
+    """title_regex as first written: dashes and '’' in the separator, matched on lowered text."""
+    words = links._WORDS.findall(title.lower())
+    sep = r"[\s,.:;—–\-’'()]*"
+    tail = r"\.?\)" if title.rstrip().endswith(")") else ""
+    return re.compile(r"(?<!\w)" + sep.join(re.escape(w) for w in words) + tail + r"(?!\w)")
+
+
+_TITLE_WORDS = ("the", "state", "and", "revolution", "soviet", "power", "a", "b", "ab", "x1",
+                "Straße", "naïve", "ſee")
+_GLUE = (" ", "  ", ", ", "—", " – ", "’", "'", "-", "(", ") ", ".", ":", "; ", "\n", "", "!",
+         "’s ", "_")
+
+
+def test_title_regex_on_title_text_matches_where_the_plain_regex_does():
+    rng = random.Random(7)
+    seen = 0
+    for _ in range(400):
+        title = " ".join(rng.choice(_TITLE_WORDS) for _ in range(rng.randint(1, 4)))
+        title += rng.choice(("", "", " (1917)", ")"))
+        fast, plain = links.title_regex(title), _title_regex_plain(title)
+        words = links._WORDS.findall(title.lower())
+        for _ in range(20):
+            parts = [rng.choice(list(_TITLE_WORDS) + list(_FRAGMENTS))
+                     for _ in range(rng.randint(0, 6))]
+            parts[rng.randint(0, len(parts)):0] = words  # the title's words, glued anyhow
+            text = "".join(p + rng.choice(_GLUE) for p in parts)
+            lowered = text.lower()
+            if len(lowered) != len(text):
+                continue
+            seps = links.title_text(lowered)
+            assert len(seps) == len(lowered)
+            for pos in range(len(lowered) + 1):
+                a, b = fast.match(seps, pos), plain.match(lowered, pos)
+                assert (a and a.span()) == (b and b.span()), (title, text, pos)
+                seen += b is not None
+    assert seen > 2000
+
+
+def _title_spans_plain(text: str, titles: list[links.TitleTarget]):
+    """title_spans as first written: at every start (case-insensitive ``_STARTS``) where the
+    word is a title's first word, that title's plain regex on the lowered text."""
+    found = defaultdict(list)
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    for start in links._STARTS.finditer(lowered):
+        word = links._WORDS.match(lowered, start.end())
+        for t in titles:
+            if word is None or word.group(0) != links._WORDS.findall(t.title.lower())[0]:
+                continue
+            m = _title_regex_plain(t.title).match(lowered, start.end())
+            if m and links._used_as_title(text, *m.span(), t.quoted_only):
+                found[m.span()].append(t)
+    return sorted(found.items())
+
+
+def test_title_words_end_where_the_title_regex_ends():
+    rng = random.Random(23)
+    seen = 0
+    for _ in range(400):
+        title = " ".join(rng.choice(_TITLE_WORDS) for _ in range(rng.randint(1, 4)))
+        title += rng.choice(("", "", " (1917)", ")", ".)"))
+        words, rx = links.title_words(title), links.title_regex(title)
+        assert rx.pattern == words.pattern
+        for _ in range(20):
+            parts = [rng.choice(list(_TITLE_WORDS) + list(_FRAGMENTS))
+                     for _ in range(rng.randint(0, 6))]
+            parts[rng.randint(0, len(parts)):0] = list(words.words)
+            text = links.title_text("".join(p + rng.choice(_GLUE + (".)", ")")) for p in parts)
+                                    .lower())
+            for pos in range(len(text) + 1):
+                m = rx.match(text, pos)
+                assert words.end(text, pos) == (m.end() if m else -1), (title, text, pos)
+                seen += m is not None
+    assert seen > 2000
+
+
+def test_title_spans_equal_the_plain_regex_spans():
+    """The index, the two scans for starts, the second-word test and TitleWords find what the
+    plain regexes find at every start."""
+    texts = _random_texts(1500, seed=13) + [
+        ("See “State and Revolution” — and the book State—and Revolution, or "
+         "“State–and’Revolution”, the work (State and Revolution.) and Soviet Power (1918). "
+         "“The Council”, “the council of the grain ledger”, see The Statesman.")]
+    titles = ["State and Revolution", "Soviet Power", "The Council", "Grain Ledger",
+              "Soviet Power (1918)", "State and Revolution)", "The State", "The", "Council",
+              "The Council of the Grain Ledger", "the Co uncil"]
+    targets = [links.TitleTarget(t, f"{i}.md", f"w{i}", t, False, i % 3 == 0)
+               for i, t in enumerate(titles)]
+    index = links._title_index([(links.title_words(t.title), t) for t in targets])
+    found = 0
+    for text in texts:
+        got = links.title_spans(text, index)
+        assert got == _title_spans_plain(text, targets), text
+        found += len(got)
+    assert found >= 100
+
+
+def test_the_spaced_hint_is_in_every_letter_spaced_word():
+    """stems() reads ``_SPACED`` only where its hint is found: the hint must never miss one."""
+    texts = _random_texts(3000, seed=17) + ["r e s u l t", "x a b c", "a b c.", "(a b c)"]
+    hits = 0
+    for text in texts:
+        if links._SPACED.search(text):
+            hits += 1
+            assert links._SPACED_HINT.search(text), text
+    assert hits > 100
+
+
+def _candidates_plain(postings, copies, works, max_df, min_shared, stock_grams):
+    """shared_passages' candidates as first written: every rare word pair's paragraphs, and
+    every two of them counted."""
+    pairs = Counter()
+    for g, us in postings.items():
+        ids = sorted(i for u in us for i in copies[u])
+        if len(us) > max_df or g in stock_grams or not 1 < len(ids) <= max_df:
+            continue
+        pairs.update(itertools.combinations(ids, 2))
+    return sorted((a, b) for (a, b), n in pairs.items()
+                  if n >= min_shared and works[a] != works[b])
+
+
+def test_candidates_counted_per_text_equal_the_paragraph_pairs_counted_one_by_one():
+    rng = random.Random(3)
+    found = 0
+    for _ in range(300):
+        n_texts = rng.randint(1, 30)
+        vocab = [f"g{i}" for i in range(rng.randint(1, 40))]
+        texts = [set(rng.sample(vocab, rng.randint(0, len(vocab)))) for _ in range(n_texts)]
+        # Paragraphs: every text at least once, some many times, in any order and work.
+        of = list(range(n_texts)) + [rng.randrange(n_texts) for _ in range(rng.randint(0, 20))]
+        rng.shuffle(of)
+        works = [rng.choice("abcd") for _ in of]
+        copies = [tuple(i for i, u in enumerate(of) if u == t) for t in range(n_texts)]
+        postings = {}
+        for u, grams in enumerate(texts):
+            for g in sorted(grams):
+                postings.setdefault(g, []).append(u)
+        stock = set(rng.sample(vocab, rng.randint(0, min(3, len(vocab)))))
+        max_df, min_shared = rng.randint(2, 12), rng.randint(1, 5)
+        got = links._candidates(postings, copies, works, max_df, min_shared, stock)
+        assert got == _candidates_plain(postings, copies, works, max_df, min_shared, stock)
+        found += len(got)
+    assert found > 1000
+
+
+def test_the_collector_is_paused_for_the_stage_only(monkeypatch):
+    docs, lib, paths = _input()
+    seen = []
+    real = links._link_library
+    monkeypatch.setattr(links, "_link_library", lambda *a: seen.append(gc.isenabled()) or real(*a))
+    assert gc.isenabled()
+    links.link_library(docs, lib, links.LinksConfig(), paths)
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        links.link_library(docs, lib, links.LinksConfig(), paths)
+        assert not gc.isenabled()  # left as it was
+    finally:
+        gc.enable()
