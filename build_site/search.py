@@ -139,6 +139,10 @@ def _space(text: str) -> str:
 # every page of the 1x, 10x and 50x benchmark corpora).
 _OUTSIDE = re.compile(r"<!--.*?--\s*>|<(script|style)(?=[\s/>])[^>]*>.*?</\s*\1\s*>"
                       r"|(<article)(?=[\s/>])", re.DOTALL | re.IGNORECASE)
+# Where an ``_OUTSIDE`` match may start: searched for first, then ``_OUTSIDE`` tried there alone
+# (the same matches: every match starts with one of these). Python's re searches this one some
+# ten times faster (10x corpus, 843 pages, scan to the article: 0.025 against 0.25 s of CPU).
+_OUTSIDE_START = re.compile(r"<(?:!--|script|style|article)", re.IGNORECASE)
 # One token: a start or end tag (slash, name, attributes), a comment, a declaration.
 _TOKEN = re.compile(r"<(/?)([a-zA-Z][^\t\n\r\f />\x00]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
                     r"|<!--.*?--\s*>|<![^>]*>|<\?[^>]*>", re.DOTALL)
@@ -158,13 +162,22 @@ def _attrs(text: str) -> dict[str, str]:
     return out
 
 
+def _outside(html: str, pos: int) -> re.Match | None:
+    """``_OUTSIDE.search(html, pos)``: the leftmost match, tried only where one can start."""
+    while (start := _OUTSIDE_START.search(html, pos)) is not None:
+        if (m := _OUTSIDE.match(html, start.start())) is not None:
+            return m
+        pos = start.start() + 1
+    return None
+
+
 def extract_passages(html: str) -> list[Passage]:
     """Passages of a built MkDocs page, in reading order (pure: takes the HTML text): the text
     of each block of the page's ``<article>`` with its id, or the nearest id above it."""
     passages: list[Passage] = []
     last_id = heading = ""
     pos = 0
-    while (m := _OUTSIDE.search(html, pos)) is not None:
+    while (m := _outside(html, pos)) is not None:
         pos = m.end()
         opening = _TOKEN.match(html, m.start()) if m.group(2) else None
         if opening is None or opening.group(3).rstrip().endswith("/"):
