@@ -53,6 +53,7 @@ Material's header), ``overrides/partials/header.html`` and ``library-search.html
 from __future__ import annotations
 
 import ctypes
+import errno
 import gc
 import json
 import os
@@ -441,17 +442,23 @@ def split_records(records: Iterable[Record], max_words: int) -> list[list[Record
     return parts
 
 
-def _stage(records: Iterable[Record], folder: Path) -> tuple[list[int], list]:
+def _stage(records: Iterable[Record], folder: Path, keep_free: int = 0
+           ) -> tuple[list[int], list]:
     """Write each record as ``folder/<n // 1000>/<n>.html`` as it comes (no record is kept:
     the text of a 50x library is some 150 MB as Python objects); returns each record's words
-    and the distinct filters (for ``facets``)."""
+    and the distinct filters (for ``facets``). ``keep_free``: bytes the file system of
+    ``folder`` must keep free (a RAM file system: ``stage_parent``); a record that would leave
+    less stops the staging with an OSError."""
     sizes: list[int] = []
     filters: dict = {}
     for n, r in enumerate(records):
         f = folder / f"{n // 1000}" / f"{n}.html"
         if n % 1000 == 0:
             f.parent.mkdir()
-        f.write_text(record_html(r), encoding="utf-8")
+        data = record_html(r).encode("utf-8")  # the bytes write_text writes (POSIX newlines)
+        if keep_free and _free_bytes(folder) < keep_free + len(data):
+            raise OSError(errno.ENOSPC, f"fewer than {keep_free} bytes would stay free", str(f))
+        f.write_bytes(data)
         sizes.append(len(r.content.split()))
         filters.setdefault(r.filters, None)
     return sizes, list(filters)
@@ -493,6 +500,31 @@ on an idle disk 0.69-1.07 s to disk, 0.79-1.05 s through tmpfs (no gain; user CP
 bundle is in RAM only until it is copied (15 MB at 10x, about 6.4 bytes a word)."""
 BUNDLE_BYTES_PER_WORD = 16  # bound on the bundle's size per indexed word (6.4 measured)
 MEMORY_DIR_SPARE = 256 << 20  # free RAM file system left beside the bundle, else disk
+
+
+def _free_bytes(path: Path) -> int:
+    st = os.statvfs(path)
+    return st.f_bavail * st.f_frsize
+
+
+def stage_parent() -> Path | None:
+    """Where ``BackgroundStager`` stages the records: ``MEMORY_DIR`` when it exists and has
+    twice ``MEMORY_DIR_SPARE`` free (the worker stops, and the build makes the records itself on
+    disk, if fewer than ``MEMORY_DIR_SPARE`` bytes would stay free); None: the disk's temporary
+    folder.
+
+    One small file a record (1,592 at 10x, 16 MB) costs little to write in RAM and a lot on this
+    machine's disk while MkDocs writes the site beside it: creating them in /tmp (ext4) took
+    1.0-1.3 s of kernel CPU, against 0.02 s in /dev/shm (benchmarks' 10x corpus, three runs
+    each, the machine busy with other builds; 0.04 s on /tmp when the disk was idle). The
+    files stay in RAM until Pagefind has indexed them (a part's files go after its run)."""
+    try:
+        if (MEMORY_DIR.is_dir() and os.access(MEMORY_DIR, os.W_OK | os.X_OK)
+                and _free_bytes(MEMORY_DIR) >= 2 * MEMORY_DIR_SPARE):
+            return MEMORY_DIR
+    except OSError:
+        pass
+    return None
 
 
 def _memory_dir(words: int) -> Path | None:
@@ -677,7 +709,8 @@ class BackgroundStager:
 
         self.urls = {p.url for p in pages}
         self.error = ""  # why ``finish`` returned None
-        self.folder = Path(tempfile.mkdtemp(prefix="library-search-"))
+        parent = stage_parent()
+        self.folder = Path(tempfile.mkdtemp(prefix="library-search-", dir=parent))
         (self.folder / "all").mkdir()
         to_worker, from_worker = os.pipe(), os.pipe()
         package_parent = str(Path(__file__).resolve().parents[1])
@@ -687,7 +720,8 @@ class BackgroundStager:
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "build_site.search", "stage", str(to_worker[0]),
-                 str(from_worker[1]), str(self.folder / "all")],
+                 str(from_worker[1]), str(self.folder / "all"),
+                 str(MEMORY_DIR_SPARE if parent is not None else 0)],
                 pass_fds=(to_worker[0], from_worker[1]), stdin=subprocess.DEVNULL, env=env)
         except BaseException:
             for fd in (*to_worker, *from_worker):
@@ -762,7 +796,7 @@ class BackgroundStager:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _stage_worker(fd_in: int, fd_out: int, folder: Path) -> None:
+def _stage_worker(fd_in: int, fd_out: int, folder: Path, keep_free: int = 0) -> None:
     """The worker of ``BackgroundStager``: pages in, record files out, (sizes, filters) back."""
     from multiprocessing.connection import Connection
 
@@ -784,11 +818,11 @@ def _stage_worker(fd_in: int, fd_out: int, folder: Path) -> None:
 
     try:
         pages = conn_in.recv()
-        sizes, filters = _stage(arriving_records(pages, arriving(), read), folder)
+        sizes, filters = _stage(arriving_records(pages, arriving(), read), folder, keep_free)
         conn_out.send(("ok", sizes, filters))
     except Exception as exc:  # noqa: BLE001 (reported; the build makes the records itself)
         conn_out.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["stage"]:
-    _stage_worker(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]))
+    _stage_worker(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5]))
