@@ -318,7 +318,7 @@ def _wrap(text: str, width: int, indent: str = "") -> list[str]:
     room = width - len(indent)
     if room <= 0:
         raise ValueError(f"invalid width {width!r} (must be > {len(indent)})")
-    if not _NOT_SIMPLE.search(text):
+    if _simple(text):
         return _wrap_simple(text, room, indent) if text else []
     chunks = [c for c in _WORD_SEP.split(text.expandtabs().translate(_WS_TRANS)) if c]
     ends = list(itertools.accumulate(map(len, chunks), initial=0))
@@ -337,6 +337,16 @@ def _wrap(text: str, width: int, indent: str = "") -> list[str]:
             lines.append(indent + "".join(chunks[i:end]))
         i = j
     return lines
+
+
+def _simple(text: str) -> bool:
+    """``not _NOT_SIMPLE.search(text)``, by string methods when the text is printable: every
+    whitespace character but the space is unprintable (tests/test_downloads_speed.py checks every
+    code point), so a printable text has no other whitespace. The regex search took two thirds
+    of ``plain_text``'s time (0.21 of 0.32 s of CPU at 10x)."""
+    if text.isprintable():
+        return not ("  " in text or text.startswith(" ") or text.endswith(" "))
+    return not _NOT_SIMPLE.search(text)
 
 
 def _wrap_simple(text: str, room: int, indent: str) -> list[str]:

@@ -40,6 +40,26 @@ def test_wrap_of_single_spaced_words_is_textwrap(words: list[str]):
         assert downloads._wrap(text, width, indent) == _reference(text, width, indent)
 
 
+def test_every_whitespace_but_the_space_is_unprintable():
+    """The premise of ``downloads._simple``'s shortcut, over every code point: the characters
+    ``_NOT_SIMPLE``'s ``[^\\S ]`` finds are exactly the whitespace other than the space, and none
+    of them is printable."""
+    import re
+
+    other = re.compile(r"[^\S ]")
+    for code in range(0x110000):
+        c = chr(code)
+        found = other.match(c) is not None
+        assert found == (c.isspace() and c != " "), hex(code)
+        assert not (found and c.isprintable()), hex(code)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(PIECES, max_size=12).map("".join))
+def test_simple_is_the_regex_test(text: str):
+    assert downloads._simple(text) == (downloads._NOT_SIMPLE.search(text) is None)
+
+
 def _restamped(data: bytes) -> bytes:
     """Every entry of the zip ``data`` re-written with the fixed time (as was done before)."""
     out = io.BytesIO()
