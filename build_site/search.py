@@ -129,8 +129,21 @@ class WorkInfo:
     language: str = "en"
 
 
+def _single_spaced(text: str) -> bool:
+    """True if the only whitespace in ``text`` is single spaces between words (the form
+    ``_space`` gives). Every whitespace character but the space is unprintable (checked for
+    every code point in tests/test_search_fast_paths.py), so string methods tell it."""
+    return (text.isprintable() and "  " not in text and not text.startswith(" ")
+            and not text.endswith(" "))
+
+
 def _space(text: str) -> str:
-    return " ".join(text.split())  # the regex \s's whitespace (checked for every code point)
+    """The text's words joined by single spaces (str.split's whitespace is the regex \\s's,
+    checked for every code point). Nearly every passage is one line of single-spaced words
+    already: returned as it is (10x: 0.05 against 0.12 s of CPU for splitting and joining)."""
+    if _single_spaced(text):
+        return text
+    return " ".join(text.split())
 
 
 # The built page is scanned with regular expressions, not html.parser (at 10x, 703 pages: 0.63
