@@ -222,24 +222,32 @@ def extract_passages(html: str) -> list[Passage]:
                     if block is not None:
                         buf.append(" ")  # '<br>' separates words
                     continue
-                a = _attrs(rest) if rest and not rest.isspace() else {}
-                classes = set(a["class"].split()) if "class" in a else set()
-                ident = a.get("id", "")
-                furniture = bool(tag in _SKIP_TAGS or classes & _SKIP_CLASSES
-                                 or "data-pagefind-ignore" in a or a.get("aria-hidden") == "true"
-                                 or ident.startswith("fnref"))
-                stack.append((tag, furniture))
-                depth = len(stack)
-                if furniture:
-                    skip += 1
+                if skip:
+                    # Inside furniture nothing is read: the tag's attributes are not parsed.
+                    # (Parsed, they could only mark a furniture tag, which changes no count
+                    # that matters before the outer one closes, or a div.footnote, which marks
+                    # notes until it closes, inside the furniture.)
+                    stack.append((tag, False))
                 else:
-                    if tag == "div" and "footnote" in classes and not in_notes:
-                        in_notes = depth
-                    if block is None and not skip and (
-                            tag in _LEAF_BLOCKS or (tag in _ID_CONTAINERS and ident)):
-                        kind = ("heading" if tag in _HEADINGS else
-                                "note" if in_notes or ident.startswith("fn:") else "paragraph")
-                        block, block_id, buf = (depth, tag, kind), ident, []
+                    a = _attrs(rest) if rest and not rest.isspace() else {}
+                    classes = set(a["class"].split()) if "class" in a else set()
+                    ident = a.get("id", "")
+                    furniture = bool(tag in _SKIP_TAGS or classes & _SKIP_CLASSES
+                                     or "data-pagefind-ignore" in a
+                                     or a.get("aria-hidden") == "true" or ident.startswith("fnref"))
+                    stack.append((tag, furniture))
+                    depth = len(stack)
+                    if furniture:
+                        skip += 1
+                    else:
+                        if tag == "div" and "footnote" in classes and not in_notes:
+                            in_notes = depth
+                        if block is None and (
+                                tag in _LEAF_BLOCKS or (tag in _ID_CONTAINERS and ident)):
+                            kind = ("heading" if tag in _HEADINGS else
+                                    "note" if in_notes or ident.startswith("fn:") else
+                                    "paragraph")
+                            block, block_id, buf = (depth, tag, kind), ident, []
                 if rest.rstrip().endswith("/"):
                     pass  # '<tag/>': closed at once, below
                 elif tag in _RAW_END:  # raw text (skipped: furniture) up to its end tag

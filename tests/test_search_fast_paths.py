@@ -132,3 +132,30 @@ def test_a_full_ram_folder_leaves_the_records_to_the_build(tmp_path: Path, monke
     assert search.write_index(pages, site, stager=stager) == 6
     assert "bytes would stay free" in stager.error and not stager.folder.exists()
     assert len(_fragments(site / search.BUNDLE_DIR)) == 6
+
+
+# Markup of the kinds the walk treats apart: blocks with and without ids, furniture (by tag,
+# class, id, aria-hidden, data-pagefind-ignore) with blocks, notes and furniture inside it,
+# note containers, void and self-closed tags, raw text, comments, unclosed and stray end tags,
+# entities and whitespace.
+TAGS = st.sampled_from([
+    "<p>", "<p id='p-1'>", "</p>", "<li>", "<li id=\"fn:1\">", "</li>", "<ul>", "</ul>",
+    "<h2 id='h'>", "</h2>", "<h1 id='t'>", "</h1>", "<div>", "<div id='d'>", "</div>",
+    "<div class='footnote'>", "<div class=\"footnote x\" id='n'>", "<blockquote id='q'>",
+    "</blockquote>", "<span aria-hidden='true'>", "</span>", "<a class='headerlink'>",
+    "<a class=\"footnote-ref\" href='#fn:1'>", "<a class='footnote-backref'>", "</a>",
+    "<sup id='fnref:1'>", "</sup>", "<div data-pagefind-ignore>", "<nav>", "</nav>",
+    "<button>", "</button>", "<br>", "<br/>", "<hr>", "<span/>", "<script>x<p>y</script>",
+    "<style>p{}</style>", "<!-- <p id='c'>c</p> -->", "<table>", "<td>", "</table>",
+    "<aside id='a' class='x'>", "</aside>", "</article>", "<article>", "text", "more words",
+    " ", "\n", "&amp;", "&para;", "\u00a0", "  two  spaces ", "é"])
+
+
+@settings(max_examples=4000, deadline=None)
+@given(st.lists(TAGS, max_size=40).map("".join))
+def test_extract_passages_is_the_plain_walk(body: str):
+    from search_reference import extract_passages as reference
+
+    for html in (f"<html><head><script>var a='<article>'</script></head><body><article>"
+                 f"{body}</article><p id='after'>after</p></body></html>", body):
+        assert search.extract_passages(html) == reference(html)
