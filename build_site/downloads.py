@@ -121,6 +121,8 @@ def _note_keys(sections: Sequence[Section], notes: dict[str, Note]) -> dict[str,
 
 
 def _inline(text: str, refs, keys: dict[str, str], numbers: dict[str, int]) -> str:
+    if not refs:  # most blocks
+        return _xml(text)
     out, last = [], 0
     for ref in sorted(refs, key=lambda r: r.offset):
         out.append(_xml(text[last:ref.offset]))
