@@ -117,6 +117,14 @@ class Record:
     language: str
     show: tuple[tuple[str, str], ...]
     filters: tuple[tuple[str, tuple[str, ...]], ...]
+    # len(content.split()), counted here when not given: ``page_records`` gives the count it
+    # grouped the passages by (their words add up: a space between two texts neither joins two
+    # words nor splits one), which spares counting every word of the library twice.
+    words: int = -1
+
+    def __post_init__(self) -> None:
+        if self.words < 0:
+            object.__setattr__(self, "words", sum(len(t.split()) for _, t, _ in self.passages))
 
     @property
     def content(self) -> str:
@@ -320,19 +328,23 @@ def page_trails(doc: Document) -> list[tuple[tuple[str, ...], str]]:
 def group_passages(passages: Iterable[Passage], max_words: int) -> list[list[Passage]]:
     """Consecutive passages in runs of at most ``max_words`` words (a longer passage stays
     whole); footnotes never share a run with the text."""
+    return [run for run, _ in _runs(passages, max_words)]
+
+
+def _runs(passages: Iterable[Passage], max_words: int) -> list[tuple[list[Passage], int]]:
+    """``group_passages`` with the words of each run."""
     runs: list[list[Passage]] = []
-    words = 0
+    words: list[int] = []
     for p in passages:
         n = len(p.text.split())
-        last = runs[-1] if runs else None
-        if (last is None or (p.kind == "note") != (last[0].kind == "note")
-                or words + n > max_words):
+        if (not runs or (p.kind == "note") != (runs[-1][0].kind == "note")
+                or words[-1] + n > max_words):
             runs.append([p])
-            words = n
+            words.append(n)
         else:
-            last.append(p)
-            words += n
-    return runs
+            runs[-1].append(p)
+            words[-1] += n
+    return list(zip(runs, words))
 
 
 def _tag(p: Passage) -> str:
@@ -347,7 +359,7 @@ def page_records(passages: Iterable[Passage], url: str, trail: tuple[str, ...],
     the heading in force where the run starts (the browser uses a heading inside the run
     when the hit comes after it)."""
     chapter = " › ".join(trail) or work.title
-    for run in group_passages(passages, max_words or MAX_WORDS):
+    for run, words in _runs(passages, max_words or MAX_WORDS):
         kind = "note" if run[0].kind == "note" else "text"
         show = [("chapter", chapter), ("kind", kind)]
         heading = run[0].heading
@@ -355,7 +367,7 @@ def page_records(passages: Iterable[Passage], url: str, trail: tuple[str, ...],
             show.append(("section", heading))
         yield Record(url=url, passages=tuple((p.anchor, p.text, _tag(p)) for p in run),
                      language=work.language, show=tuple(show),
-                     filters=(("author", work.authors), ("work", (work.title,))))
+                     filters=(("author", work.authors), ("work", (work.title,))), words=words)
 
 
 @dataclass(frozen=True)
@@ -460,7 +472,7 @@ def split_records(records: Iterable[Record], max_words: int) -> list[list[Record
     """``records`` cut into the parts ``split_sizes`` gives."""
     recs = list(records)
     parts, start = [], 0
-    for n in split_sizes([len(r.content.split()) for r in recs], max_words):
+    for n in split_sizes([r.words for r in recs], max_words):
         parts.append(recs[start:start + n])
         start += n
     return parts
@@ -483,7 +495,7 @@ def _stage(records: Iterable[Record], folder: Path, keep_free: int = 0
         if keep_free and _free_bytes(folder) < keep_free + len(data):
             raise OSError(errno.ENOSPC, f"fewer than {keep_free} bytes would stay free", str(f))
         f.write_bytes(data)
-        sizes.append(len(r.content.split()))
+        sizes.append(r.words)
         filters.setdefault(r.filters, None)
     return sizes, list(filters)
 

@@ -159,3 +159,23 @@ def test_extract_passages_is_the_plain_walk(body: str):
     for html in (f"<html><head><script>var a='<article>'</script></head><body><article>"
                  f"{body}</article><p id='after'>after</p></body></html>", body):
         assert search.extract_passages(html) == reference(html)
+
+
+PASSAGES = st.lists(st.builds(
+    search.Passage, st.sampled_from(["p-1", "p-2", ""]), TEXT,
+    st.sampled_from(["paragraph", "note", "heading"]), st.sampled_from(["", "H"])), max_size=12)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(PASSAGES, st.integers(1, 12))
+def test_record_words_are_its_contents_words(passages, max_words: int):
+    """``page_records`` gives each record the words it grouped by; they are the words of its
+    joined content, as a record made without them counts."""
+    work = search.WorkInfo("W", ("A",))
+    records = list(search.page_records(passages, "/w/", ("W",), work, max_words=max_words))
+    assert [r.passages for r in records] == [
+        tuple((p.anchor, p.text, search._tag(p)) for p in run)
+        for run in search.group_passages(passages, max_words)]
+    for r in records:
+        assert r.words == len(r.content.split())
+        assert search.Record(r.url, r.passages, r.language, r.show, r.filters) == r
