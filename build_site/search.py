@@ -176,14 +176,21 @@ _RAW_END = {"script": re.compile(r"</\s*script\s*>", re.IGNORECASE),  # where ra
             "style": re.compile(r"</\s*style\s*>", re.IGNORECASE)}
 
 
-def _attrs(text: str) -> dict[str, str]:
+# The attributes the walk reads: the others (links' data-*, the anchors' JSON) are not unescaped.
+_READ = frozenset({"class", "id", "aria-hidden", "data-pagefind-ignore"})
+
+
+def _attrs(text: str, only: frozenset[str] | None = None) -> dict[str, str]:
     """A start tag's attributes as html.parser gives them: names lower-case, values unescaped
-    ('' for none), the last of a repeated name kept."""
+    ('' for none), the last of a repeated name kept; with ``only``, those names alone."""
     out: dict[str, str] = {}
     for name, value in _ATTR.findall(text):
+        name = name.lower()
+        if only is not None and name not in only:
+            continue
         if len(value) > 1 and value[0] in "'\"" and value[0] == value[-1]:
             value = value[1:-1]
-        out[name.lower()] = unescape(value) if "&" in value else value
+        out[name] = unescape(value) if "&" in value else value
     return out
 
 
@@ -240,7 +247,7 @@ def extract_passages(html: str) -> list[Passage]:
                     # notes until it closes, inside the furniture.)
                     stack.append((tag, False))
                 else:
-                    a = _attrs(rest) if rest and not rest.isspace() else {}
+                    a = _attrs(rest, _READ) if rest and not rest.isspace() else {}
                     classes = set(a["class"].split()) if "class" in a else set()
                     ident = a.get("id", "")
                     furniture = bool(tag in _SKIP_TAGS or classes & _SKIP_CLASSES
