@@ -6,8 +6,19 @@ from __future__ import annotations
 
 from html import unescape
 
-from build_site.search import (_HEADINGS, _ID_CONTAINERS, _LEAF_BLOCKS, _OUTSIDE, _RAW_END,
-                               _SKIP_CLASSES, _SKIP_TAGS, _TOKEN, _VOID, Passage, _attrs)
+from build_site.search import (
+    _HEADINGS,
+    _ID_CONTAINERS,
+    _LEAF_BLOCKS,
+    _OUTSIDE,
+    _RAW_END,
+    _SKIP_CLASSES,
+    _SKIP_TAGS,
+    _TOKEN,
+    _VOID,
+    Passage,
+    _attrs,
+)
 
 
 def _space(text: str) -> str:
