@@ -38,7 +38,10 @@ runs alone; Pagefind is run as its binary. Measured on this 2-core machine under
 / 0.07 s, 50x 23.9-47.5 / 0.54-0.64 s in six builds on a busier machine (Pagefind 6.6-14.6 s
 a run, 7.3-9.3 s of CPU each time, as before); the worker's 0.2 / 1.1-1.8 / 7.1-10.1 s of CPU
 go to the second core during the HTML stage. Pagefind parses on every core, then builds and
-writes the index mostly on one.
+writes the index mostly on one. Since then the worker stages its files in RAM (``stage_parent``)
+and its scan is quicker where nothing can be text (the page before its article: ``_outside``;
+furniture's attributes) and where text needs no respacing (``_space``): at 10x its CPU went from 1.12-1.55 to 0.78-0.84 s in cold builds (best of three:
+1.12 to 0.78; the kernel time of creating the files on disk varied with the disk's load).
 
 Everything shown beside a result (URL, chapter, author, work) is stored as a Pagefind
 *filter*, never as *meta*: Pagefind makes meta values searchable, so with a 'work' meta the
@@ -53,6 +56,7 @@ Material's header), ``overrides/partials/header.html`` and ``library-search.html
 from __future__ import annotations
 
 import ctypes
+import errno
 import gc
 import json
 import os
@@ -113,6 +117,14 @@ class Record:
     language: str
     show: tuple[tuple[str, str], ...]
     filters: tuple[tuple[str, tuple[str, ...]], ...]
+    # len(content.split()), counted here when not given: ``page_records`` gives the count it
+    # grouped the passages by (their words add up: a space between two texts neither joins two
+    # words nor splits one), which spares counting every word of the library twice.
+    words: int = -1
+
+    def __post_init__(self) -> None:
+        if self.words < 0:
+            object.__setattr__(self, "words", sum(len(t.split()) for _, t, _ in self.passages))
 
     @property
     def content(self) -> str:
@@ -128,8 +140,21 @@ class WorkInfo:
     language: str = "en"
 
 
+def _single_spaced(text: str) -> bool:
+    """True if the only whitespace in ``text`` is single spaces between words (the form
+    ``_space`` gives). Every whitespace character but the space is unprintable (checked for
+    every code point in tests/test_search_fast_paths.py), so string methods tell it."""
+    return (text.isprintable() and "  " not in text and not text.startswith(" ")
+            and not text.endswith(" "))
+
+
 def _space(text: str) -> str:
-    return " ".join(text.split())  # the regex \s's whitespace (checked for every code point)
+    """The text's words joined by single spaces (str.split's whitespace is the regex \\s's,
+    checked for every code point). Nearly every passage is one line of single-spaced words
+    already: returned as it is (10x: 0.05 against 0.12 s of CPU for splitting and joining)."""
+    if _single_spaced(text):
+        return text
+    return " ".join(text.split())
 
 
 # The built page is scanned with regular expressions, not html.parser (at 10x, 703 pages: 0.63
@@ -139,6 +164,10 @@ def _space(text: str) -> str:
 # every page of the 1x, 10x and 50x benchmark corpora).
 _OUTSIDE = re.compile(r"<!--.*?--\s*>|<(script|style)(?=[\s/>])[^>]*>.*?</\s*\1\s*>"
                       r"|(<article)(?=[\s/>])", re.DOTALL | re.IGNORECASE)
+# Where an ``_OUTSIDE`` match may start: searched for first, then ``_OUTSIDE`` tried there alone
+# (the same matches: every match starts with one of these). Python's re searches this one some
+# ten times faster (10x corpus, 843 pages, scan to the article: 0.025 against 0.25 s of CPU).
+_OUTSIDE_START = re.compile(r"<(?:!--|script|style|article)", re.IGNORECASE)
 # One token: a start or end tag (slash, name, attributes), a comment, a declaration.
 _TOKEN = re.compile(r"<(/?)([a-zA-Z][^\t\n\r\f />\x00]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
                     r"|<!--.*?--\s*>|<![^>]*>|<\?[^>]*>", re.DOTALL)
@@ -147,15 +176,31 @@ _RAW_END = {"script": re.compile(r"</\s*script\s*>", re.IGNORECASE),  # where ra
             "style": re.compile(r"</\s*style\s*>", re.IGNORECASE)}
 
 
-def _attrs(text: str) -> dict[str, str]:
+# The attributes the walk reads: the others (links' data-*, the anchors' JSON) are not unescaped.
+_READ = frozenset({"class", "id", "aria-hidden", "data-pagefind-ignore"})
+
+
+def _attrs(text: str, only: frozenset[str] | None = None) -> dict[str, str]:
     """A start tag's attributes as html.parser gives them: names lower-case, values unescaped
-    ('' for none), the last of a repeated name kept."""
+    ('' for none), the last of a repeated name kept; with ``only``, those names alone."""
     out: dict[str, str] = {}
     for name, value in _ATTR.findall(text):
+        name = name.lower()
+        if only is not None and name not in only:
+            continue
         if len(value) > 1 and value[0] in "'\"" and value[0] == value[-1]:
             value = value[1:-1]
-        out[name.lower()] = unescape(value) if "&" in value else value
+        out[name] = unescape(value) if "&" in value else value
     return out
+
+
+def _outside(html: str, pos: int) -> re.Match | None:
+    """``_OUTSIDE.search(html, pos)``: the leftmost match, tried only where one can start."""
+    while (start := _OUTSIDE_START.search(html, pos)) is not None:
+        if (m := _OUTSIDE.match(html, start.start())) is not None:
+            return m
+        pos = start.start() + 1
+    return None
 
 
 def extract_passages(html: str) -> list[Passage]:
@@ -164,7 +209,7 @@ def extract_passages(html: str) -> list[Passage]:
     passages: list[Passage] = []
     last_id = heading = ""
     pos = 0
-    while (m := _OUTSIDE.search(html, pos)) is not None:
+    while (m := _outside(html, pos)) is not None:
         pos = m.end()
         opening = _TOKEN.match(html, m.start()) if m.group(2) else None
         if opening is None or opening.group(3).rstrip().endswith("/"):
@@ -195,24 +240,32 @@ def extract_passages(html: str) -> list[Passage]:
                     if block is not None:
                         buf.append(" ")  # '<br>' separates words
                     continue
-                a = _attrs(rest) if rest and not rest.isspace() else {}
-                classes = set(a["class"].split()) if "class" in a else set()
-                ident = a.get("id", "")
-                furniture = bool(tag in _SKIP_TAGS or classes & _SKIP_CLASSES
-                                 or "data-pagefind-ignore" in a or a.get("aria-hidden") == "true"
-                                 or ident.startswith("fnref"))
-                stack.append((tag, furniture))
-                depth = len(stack)
-                if furniture:
-                    skip += 1
+                if skip:
+                    # Inside furniture nothing is read: the tag's attributes are not parsed.
+                    # (Parsed, they could only mark a furniture tag, which changes no count
+                    # that matters before the outer one closes, or a div.footnote, which marks
+                    # notes until it closes, inside the furniture.)
+                    stack.append((tag, False))
                 else:
-                    if tag == "div" and "footnote" in classes and not in_notes:
-                        in_notes = depth
-                    if block is None and not skip and (
-                            tag in _LEAF_BLOCKS or (tag in _ID_CONTAINERS and ident)):
-                        kind = ("heading" if tag in _HEADINGS else
-                                "note" if in_notes or ident.startswith("fn:") else "paragraph")
-                        block, block_id, buf = (depth, tag, kind), ident, []
+                    a = _attrs(rest, _READ) if rest and not rest.isspace() else {}
+                    classes = set(a["class"].split()) if "class" in a else set()
+                    ident = a.get("id", "")
+                    furniture = bool(tag in _SKIP_TAGS or classes & _SKIP_CLASSES
+                                     or "data-pagefind-ignore" in a
+                                     or a.get("aria-hidden") == "true" or ident.startswith("fnref"))
+                    stack.append((tag, furniture))
+                    depth = len(stack)
+                    if furniture:
+                        skip += 1
+                    else:
+                        if tag == "div" and "footnote" in classes and not in_notes:
+                            in_notes = depth
+                        if block is None and (
+                                tag in _LEAF_BLOCKS or (tag in _ID_CONTAINERS and ident)):
+                            kind = ("heading" if tag in _HEADINGS else
+                                    "note" if in_notes or ident.startswith("fn:") else
+                                    "paragraph")
+                            block, block_id, buf = (depth, tag, kind), ident, []
                 if rest.rstrip().endswith("/"):
                     pass  # '<tag/>': closed at once, below
                 elif tag in _RAW_END:  # raw text (skipped: furniture) up to its end tag
@@ -282,19 +335,23 @@ def page_trails(doc: Document) -> list[tuple[tuple[str, ...], str]]:
 def group_passages(passages: Iterable[Passage], max_words: int) -> list[list[Passage]]:
     """Consecutive passages in runs of at most ``max_words`` words (a longer passage stays
     whole); footnotes never share a run with the text."""
+    return [run for run, _ in _runs(passages, max_words)]
+
+
+def _runs(passages: Iterable[Passage], max_words: int) -> list[tuple[list[Passage], int]]:
+    """``group_passages`` with the words of each run."""
     runs: list[list[Passage]] = []
-    words = 0
+    words: list[int] = []
     for p in passages:
         n = len(p.text.split())
-        last = runs[-1] if runs else None
-        if (last is None or (p.kind == "note") != (last[0].kind == "note")
-                or words + n > max_words):
+        if (not runs or (p.kind == "note") != (runs[-1][0].kind == "note")
+                or words[-1] + n > max_words):
             runs.append([p])
-            words = n
+            words.append(n)
         else:
-            last.append(p)
-            words += n
-    return runs
+            runs[-1].append(p)
+            words[-1] += n
+    return list(zip(runs, words))
 
 
 def _tag(p: Passage) -> str:
@@ -309,7 +366,7 @@ def page_records(passages: Iterable[Passage], url: str, trail: tuple[str, ...],
     the heading in force where the run starts (the browser uses a heading inside the run
     when the hit comes after it)."""
     chapter = " › ".join(trail) or work.title
-    for run in group_passages(passages, max_words or MAX_WORDS):
+    for run, words in _runs(passages, max_words or MAX_WORDS):
         kind = "note" if run[0].kind == "note" else "text"
         show = [("chapter", chapter), ("kind", kind)]
         heading = run[0].heading
@@ -317,7 +374,7 @@ def page_records(passages: Iterable[Passage], url: str, trail: tuple[str, ...],
             show.append(("section", heading))
         yield Record(url=url, passages=tuple((p.anchor, p.text, _tag(p)) for p in run),
                      language=work.language, show=tuple(show),
-                     filters=(("author", work.authors), ("work", (work.title,))))
+                     filters=(("author", work.authors), ("work", (work.title,))), words=words)
 
 
 @dataclass(frozen=True)
@@ -422,24 +479,30 @@ def split_records(records: Iterable[Record], max_words: int) -> list[list[Record
     """``records`` cut into the parts ``split_sizes`` gives."""
     recs = list(records)
     parts, start = [], 0
-    for n in split_sizes([len(r.content.split()) for r in recs], max_words):
+    for n in split_sizes([r.words for r in recs], max_words):
         parts.append(recs[start:start + n])
         start += n
     return parts
 
 
-def _stage(records: Iterable[Record], folder: Path) -> tuple[list[int], list]:
+def _stage(records: Iterable[Record], folder: Path, keep_free: int = 0
+           ) -> tuple[list[int], list]:
     """Write each record as ``folder/<n // 1000>/<n>.html`` as it comes (no record is kept:
     the text of a 50x library is some 150 MB as Python objects); returns each record's words
-    and the distinct filters (for ``facets``)."""
+    and the distinct filters (for ``facets``). ``keep_free``: bytes the file system of
+    ``folder`` must keep free (a RAM file system: ``stage_parent``); a record that would leave
+    less stops the staging with an OSError."""
     sizes: list[int] = []
     filters: dict = {}
     for n, r in enumerate(records):
         f = folder / f"{n // 1000}" / f"{n}.html"
         if n % 1000 == 0:
             f.parent.mkdir()
-        f.write_text(record_html(r), encoding="utf-8")
-        sizes.append(len(r.content.split()))
+        data = record_html(r).encode("utf-8")  # the bytes write_text writes (POSIX newlines)
+        if keep_free and _free_bytes(folder) < keep_free + len(data):
+            raise OSError(errno.ENOSPC, f"fewer than {keep_free} bytes would stay free", str(f))
+        f.write_bytes(data)
+        sizes.append(r.words)
         filters.setdefault(r.filters, None)
     return sizes, list(filters)
 
@@ -480,6 +543,31 @@ on an idle disk 0.69-1.07 s to disk, 0.79-1.05 s through tmpfs (no gain; user CP
 bundle is in RAM only until it is copied (15 MB at 10x, about 6.4 bytes a word)."""
 BUNDLE_BYTES_PER_WORD = 16  # bound on the bundle's size per indexed word (6.4 measured)
 MEMORY_DIR_SPARE = 256 << 20  # free RAM file system left beside the bundle, else disk
+
+
+def _free_bytes(path: Path) -> int:
+    st = os.statvfs(path)
+    return st.f_bavail * st.f_frsize
+
+
+def stage_parent() -> Path | None:
+    """Where ``BackgroundStager`` stages the records: ``MEMORY_DIR`` when it exists and has
+    twice ``MEMORY_DIR_SPARE`` free (the worker stops, and the build makes the records itself on
+    disk, if fewer than ``MEMORY_DIR_SPARE`` bytes would stay free); None: the disk's temporary
+    folder.
+
+    One small file a record (1,592 at 10x, 16 MB) costs little to write in RAM and a lot on this
+    machine's disk while MkDocs writes the site beside it: creating them in /tmp (ext4) took
+    1.0-1.3 s of kernel CPU, against 0.02 s in /dev/shm (benchmarks' 10x corpus, three runs
+    each, the machine busy with other builds; 0.04 s on /tmp when the disk was idle). The
+    files stay in RAM until Pagefind has indexed them (a part's files go after its run)."""
+    try:
+        if (MEMORY_DIR.is_dir() and os.access(MEMORY_DIR, os.W_OK | os.X_OK)
+                and _free_bytes(MEMORY_DIR) >= 2 * MEMORY_DIR_SPARE):
+            return MEMORY_DIR
+    except OSError:
+        pass
+    return None
 
 
 def _memory_dir(words: int) -> Path | None:
@@ -664,7 +752,8 @@ class BackgroundStager:
 
         self.urls = {p.url for p in pages}
         self.error = ""  # why ``finish`` returned None
-        self.folder = Path(tempfile.mkdtemp(prefix="library-search-"))
+        parent = stage_parent()
+        self.folder = Path(tempfile.mkdtemp(prefix="library-search-", dir=parent))
         (self.folder / "all").mkdir()
         to_worker, from_worker = os.pipe(), os.pipe()
         package_parent = str(Path(__file__).resolve().parents[1])
@@ -674,7 +763,8 @@ class BackgroundStager:
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "build_site.search", "stage", str(to_worker[0]),
-                 str(from_worker[1]), str(self.folder / "all")],
+                 str(from_worker[1]), str(self.folder / "all"),
+                 str(MEMORY_DIR_SPARE if parent is not None else 0)],
                 pass_fds=(to_worker[0], from_worker[1]), stdin=subprocess.DEVNULL, env=env)
         except BaseException:
             for fd in (*to_worker, *from_worker):
@@ -749,7 +839,7 @@ class BackgroundStager:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _stage_worker(fd_in: int, fd_out: int, folder: Path) -> None:
+def _stage_worker(fd_in: int, fd_out: int, folder: Path, keep_free: int = 0) -> None:
     """The worker of ``BackgroundStager``: pages in, record files out, (sizes, filters) back."""
     from multiprocessing.connection import Connection
 
@@ -771,11 +861,11 @@ def _stage_worker(fd_in: int, fd_out: int, folder: Path) -> None:
 
     try:
         pages = conn_in.recv()
-        sizes, filters = _stage(arriving_records(pages, arriving(), read), folder)
+        sizes, filters = _stage(arriving_records(pages, arriving(), read), folder, keep_free)
         conn_out.send(("ok", sizes, filters))
     except Exception as exc:  # noqa: BLE001 (reported; the build makes the records itself)
         conn_out.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["stage"]:
-    _stage_worker(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]))
+    _stage_worker(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5]))

@@ -90,6 +90,36 @@ def test_epub_metadata_and_table_of_contents():
     assert "c001.xhtml" in hrefs and "c001.xhtml#part-one" in hrefs and "c002.xhtml" in hrefs
 
 
+def test_epub_has_no_page_list_of_its_footnotes(monkeypatch):
+    """ebooklib's default EPUB 3 'page-list' listed every element with an epub:type and an id
+    (the footnotes) as print pages: it is turned off, and nothing else of the book changes."""
+    import re
+
+    files = epub_files(downloads.epub_bytes(tiny_doc(), INFO, WHEN))
+    nav = etree.fromstring(files["EPUB/nav.xhtml"])
+    assert not nav.xpath("//x:nav[@epub:type='page-list']", namespaces=NS)
+
+    writer = downloads._writer_class()
+
+    class WithPages(writer):  # ebooklib's default
+        def __init__(self, name, book, options):
+            super().__init__(name, book, {**options, "epub3_pages": True})
+
+    monkeypatch.setattr(downloads, "_writer_class", lambda: WithPages)
+    before = epub_files(downloads.epub_bytes(tiny_doc(), INFO, WHEN))
+    old_nav = etree.fromstring(before["EPUB/nav.xhtml"])
+    (pages,) = old_nav.xpath("//x:nav[@epub:type='page-list']", namespaces=NS)
+    assert pages.xpath(".//x:a/@href", namespaces=NS) == ["c001.xhtml#fn-n1", "c001.xhtml#fn-n2"]
+    pages.getparent().remove(pages)
+
+    def flat(tree) -> bytes:
+        return re.sub(rb">\s+<", b"><", etree.tostring(tree))
+
+    assert flat(old_nav) == flat(nav)
+    assert {k: v for k, v in before.items() if k != "EPUB/nav.xhtml"} == {
+        k: v for k, v in files.items() if k != "EPUB/nav.xhtml"}
+
+
 def test_epub_is_the_same_bytes_whenever_it_is_built(monkeypatch):
     import time
 

@@ -40,6 +40,42 @@ def test_wrap_of_single_spaced_words_is_textwrap(words: list[str]):
         assert downloads._wrap(text, width, indent) == _reference(text, width, indent)
 
 
+def test_every_whitespace_but_the_space_is_unprintable():
+    """The premise of ``downloads._simple``'s shortcut, over every code point: the characters
+    ``_NOT_SIMPLE``'s ``[^\\S ]`` finds are exactly the whitespace other than the space, and none
+    of them is printable."""
+    import re
+
+    other = re.compile(r"[^\S ]")
+    for code in range(0x110000):
+        c = chr(code)
+        found = other.match(c) is not None
+        assert found == (c.isspace() and c != " "), hex(code)
+        assert not (found and c.isprintable()), hex(code)
+
+
+def test_the_characters_xml_forbids_are_unprintable():
+    """The premise of ``downloads._xml``'s shortcut, over every code point."""
+    for code in range(0x110000):
+        c = chr(code)
+        assert not (downloads._XML_BAD.match(c) and c.isprintable()), hex(code)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "<b>", "&", "'", '"', " ", "\x00", "\x0b", "\x1f", "\t",
+                                 "\n", "\ufffe", "\uffff", "\u00a0", "é"]), max_size=12).map("".join))
+def test_xml_text_is_the_plain_escape(text: str):
+    import html
+
+    assert downloads._xml(text) == html.escape(downloads._XML_BAD.sub("", text), quote=True)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(PIECES, max_size=12).map("".join))
+def test_simple_is_the_regex_test(text: str):
+    assert downloads._simple(text) == (downloads._NOT_SIMPLE.search(text) is None)
+
+
 def _restamped(data: bytes) -> bytes:
     """Every entry of the zip ``data`` re-written with the fixed time (as was done before)."""
     out = io.BytesIO()
