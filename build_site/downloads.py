@@ -443,7 +443,7 @@ def download_key(doc: Document, info: WorkInfo, conversion: str = "") -> str:
 
     The document is its conversion and what the links stage changed in it (``cache.pages_key``
     hashes the two the same way for the work's pages): with ``conversion``, the key of the
-    cached conversion it came from (``conversion_keys``), the links stage's changes are hashed
+    cached conversion it came from (``Built.conversion_keys``), the links stage's changes are hashed
     with it; without, the document's repr (every field; 0.15 s of CPU at 10x, in the build
     process before MkDocs starts, against 0.03 s)."""
     from importlib.metadata import PackageNotFoundError, version
@@ -460,26 +460,6 @@ def download_key(doc: Document, info: WorkInfo, conversion: str = "") -> str:
     h.update(repr(info).encode())
     h.update(repr(doc).encode())
     return h.hexdigest()[:24]
-
-
-_CONVERSION = re.compile(r"([0-9a-f]{64})\.pickle")
-
-
-def conversion_keys(cache_dir: Path) -> dict[str, str]:
-    """Slug -> key of its converted document in the conversion cache (``cache.convert_many``
-    keeps one entry, ``<slug>-<key>.pickle``, per text: the one this build used). Read only;
-    a slug with more than one entry is left out (its key is not known)."""
-    found: dict[str, list[str]] = {}
-    try:
-        names = [p.name for p in cache_dir.iterdir()]
-    except OSError:
-        return {}
-    for name in names:
-        slug, dash, rest = name.rpartition("-")
-        m = _CONVERSION.fullmatch(rest)
-        if dash and m is not None:
-            found.setdefault(slug, []).append(m.group(1))
-    return {slug: keys[0] for slug, keys in found.items() if len(keys) == 1}
 
 
 @dataclass
@@ -501,7 +481,7 @@ class Downloads:
         """Find each work's files in ``cache_dir`` or start making them (``workers``=0: now,
         in this process; None: one worker per spare core, at least one). ``conversions``: slug
         -> the key of the cached conversion each document of ``built`` was linked from
-        (``conversion_keys`` of the cache ``build_library`` used), for a cheaper
+        (``Built.conversion_keys``), for a cheaper
         ``download_key``; only for documents exactly as ``build_library`` returned them."""
         import os
         import tempfile

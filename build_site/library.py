@@ -44,6 +44,9 @@ class Built:
     library: metadata.Library | None = None  # for downloads and citation metadata
     converted: tuple[str, ...] = ()  # slugs converted in this build (the rest from the cache)
     timings: tuple[tuple[str, float], ...] = ()  # (stage, wall seconds), in order
+    # slug -> key of the cached conversion each document was linked from (with a cache only):
+    # the downloads' cache key starts from it (``downloads.download_key``)
+    conversion_keys: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -372,7 +375,7 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
     pages = [q for p in order for q in (rendered[p] if isinstance(p, str) else (next(cited),))]
     timer.lap("citation")
     return Built(tuple(pages), nav, tuple(docs.values()), tuple(diags), lib,
-                 converted=tuple(fresh), timings=tuple(timer.laps))
+                 converted=tuple(fresh), timings=tuple(timer.laps), conversion_keys=keys)
 
 
 def work_pages(doc: Document, title: str, index_path: str, lib: metadata.Library) -> list[Page]:

@@ -190,7 +190,8 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         log.info(f"library: converted {len(built.converted)} of {len(built.documents)} texts "
                  f"({len(built.documents) - len(built.converted)} from the cache)")
         # EPUB and text files are made in worker processes while MkDocs renders the HTML.
-        self.downloads = downloads.Downloads.start(built, cache_dir)
+        self.downloads = downloads.Downloads.start(built, cache_dir,
+                                                   conversions=built.conversion_keys)
         self._lap("downloads-start")
         config.nav = html_nav(built.nav)
         staging = staging_dir(self.site_dir)

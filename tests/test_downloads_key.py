@@ -1,4 +1,4 @@
-"""The downloads' cache key from the conversion cache (``conversions``): it changes with the
+"""The downloads' cache key from the conversion cache (``Built.conversion_keys``): it changes with the
 conversion, the links stage's changes and the metadata, it finds the files a build made, and
 they are the files made from the documents themselves."""
 
@@ -17,15 +17,13 @@ ROOT = Path(__file__).resolve().parents[1]
 KEY = "a" * 64
 
 
-def test_conversion_keys_are_the_one_entry_of_each_text(tmp_path: Path):
-    other = "b" * 64
-    for name in (f"lenin-{KEY}.pickle", f"lenin-v1-{other}.pickle", f"twice-{KEY}.pickle",
-                 f"twice-{other}.pickle", f"short-{'c' * 16}.pickle", "links-memo-abc.pickle",
-                 f"tmp-{KEY}.tmp"):
-        (tmp_path / name).write_bytes(b"")
-    (tmp_path / "pages").mkdir()
-    assert downloads.conversion_keys(tmp_path) == {"lenin": KEY, "lenin-v1": other}
-    assert downloads.conversion_keys(tmp_path / "missing") == {}
+def test_built_carries_the_conversion_keys_of_its_cache(tmp_path: Path):
+    built = build_library(ROOT / "source", cache_dir=tmp_path / "cache")
+    keys = built.conversion_keys
+    assert set(keys) == {d.slug for d in built.documents}
+    assert all((tmp_path / "cache" / f"{slug}-{key}.pickle").is_file()
+               for slug, key in keys.items())
+    assert build_library(ROOT / "source", only=["soviet-power"]).conversion_keys == {}  # no cache
 
 
 def test_the_key_follows_the_conversion_the_links_and_the_metadata():
@@ -49,14 +47,13 @@ def _files(folder: Path) -> dict[str, bytes]:
 def test_files_found_by_conversion_keys_are_the_documents_files(tmp_path: Path):
     cache_dir = tmp_path / "cache"
     built = build_library(ROOT / "source", cache_dir=cache_dir)
-    conversions = downloads.conversion_keys(cache_dir)
-    assert set(conversions) == {d.slug for d in built.documents}
-    made = downloads.Downloads.start(built, cache_dir, workers=0, conversions=conversions)
+    made = downloads.Downloads.start(built, cache_dir, workers=0,
+                                     conversions=built.conversion_keys)
     made.finish(tmp_path / "site")
     assert sorted(made.made) == sorted(d.slug for d in built.documents if d.sections)
-    again = downloads.Downloads.start(build_library(ROOT / "source", cache_dir=cache_dir),
-                                      cache_dir, workers=0,
-                                      conversions=downloads.conversion_keys(cache_dir))
+    rebuilt = build_library(ROOT / "source", cache_dir=cache_dir)
+    again = downloads.Downloads.start(rebuilt, cache_dir, workers=0,
+                                      conversions=rebuilt.conversion_keys)
     again.finish(tmp_path / "again")
     assert again.made == []  # the same conversions and links: the files are reused
     plain = downloads.Downloads.start(built, None, workers=0)  # made from the documents
