@@ -5,7 +5,8 @@
 On two cores a build is as fast as its total CPU and how well it keeps both cores busy allow;
 this shows both. Each row is one second of wall time: the CPU seconds the main process, the
 forked Python workers (conversion, links, render, Markdown, templates), the spawned download
-workers, the search records' process and Pagefind used in it (2.00 = both cores busy). ``--sys`` counts kernel time only (file writes, page faults).
+workers, the search records' process and Pagefind used in it (2.00 = both cores busy).
+``--sys`` counts kernel time only (file writes, page faults).
 The build's own stage times (``.cache/last-build.json``) say which stage each second belongs
 to. Read from /proc (Linux); not a test.
 """

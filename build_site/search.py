@@ -40,8 +40,9 @@ a run, 7.3-9.3 s of CPU each time, as before); the worker's 0.2 / 1.1-1.8 / 7.1-
 go to the second core during the HTML stage. Pagefind parses on every core, then builds and
 writes the index mostly on one. Since then the worker stages its files in RAM (``stage_parent``)
 and its scan is quicker where nothing can be text (the page before its article: ``_outside``;
-furniture's attributes) and where text needs no respacing (``_space``): at 10x its CPU went from 1.12-1.55 to 0.78-0.84 s in cold builds (best of three:
-1.12 to 0.78; the kernel time of creating the files on disk varied with the disk's load).
+furniture's attributes) and where text needs no respacing (``_space``): at 10x its CPU went from
+1.12-1.55 to 0.78-0.84 s in cold builds (best of three: 1.12 to 0.78; the kernel time of
+creating the files on disk varied with the disk's load).
 
 Everything shown beside a result (URL, chapter, author, work) is stored as a Pagefind
 *filter*, never as *meta*: Pagefind makes meta values searchable, so with a 'work' meta the

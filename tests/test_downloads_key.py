@@ -1,6 +1,6 @@
-"""The downloads' cache key from the conversion cache (``Built.conversion_keys``): it changes with the
-conversion, the links stage's changes and the metadata, it finds the files a build made, and
-they are the files made from the documents themselves."""
+"""The downloads' cache key from the conversion cache (``Built.conversion_keys``): it changes
+with the conversion, the links stage's changes and the metadata, it finds the files a build
+made, and they are the files made from the documents themselves."""
 
 from __future__ import annotations
 
