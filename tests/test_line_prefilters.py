@@ -1,0 +1,172 @@
+"""Cheap pre-tests in front of the cleaner's and the segmenter's patterns give the same results
+as the plain patterns (issue 11, conversion throughput).
+
+Each fast path is compared with the plain code it replaced (copied here) on generated lines rich
+in the characters the patterns look for, and on every line of the seed texts. Speed itself is
+measured by benchmarks/convert_profile.py, never here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from build_site import segment
+from build_site.clean import letterspacing, ocr, words
+from build_site.clean.vocabulary import build_vocabulary
+from build_site.model import Line
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Characters every pattern concerned turns on: letters of both cases, digits (with a non-ASCII
+# one: '\d' is any decimal digit), spaces of several kinds, newlines, quotes, dashes, dots.
+_ALPHABET = "aAbIsxZ19\u0663 \u00a0\t\n.,;:!?…\"'”’“‘()[]-—–~\\*"
+_LINES = st.text(alphabet=_ALPHABET, max_size=60)
+_WORDY = st.lists(st.sampled_from(
+    ["a", "I", "b", "x", "Z", "the", "word", "1923", "15", "VII.", "J.", "Signed:", "Stalin",
+     "March", "Published", "for", "first", "time.", "-", "--", "—", " - ", "- ", "five-year-",
+     "plan", "the.", "cf.", ". .", ",", " ,", "'", '"', ") ,", ".x", "\\x", "end.[2]", "7"]),
+    max_size=14).map(" ".join)
+
+
+def _seed_lines() -> list[str]:
+    out: list[str] = []
+    for raw in sorted(ROOT.glob("source/*/*.txt")):
+        out.extend(raw.read_text("utf-8", "replace").split("\n"))
+    assert len(out) > 10_000
+    return out
+
+
+SEED_LINES = _seed_lines()
+
+
+# -- segment: ends_sentence and closing_like --------------------------------------------------
+
+def _plain_ends_sentence(t: str) -> bool:
+    return bool(segment.SENTENCE_END.search(t))
+
+
+def _plain_closing_like(t: str) -> bool:
+    t = t.strip()
+    return bool(t) and len(t) < 80 and bool(
+        segment.DATE_LINE.match(t) or segment.YEAR_DATE.search(t) or segment.SHORT_DATE.match(t)
+        or segment.SIGNATURE.match(t) or segment.FIRST_TIME.match(t))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(_LINES, _WORDY))
+def test_ends_sentence_is_the_plain_search(t):
+    assert segment.ends_sentence(t) == _plain_ends_sentence(t)
+    assert segment.ends_sentence(t + "\n") == _plain_ends_sentence(t + "\n")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(_LINES, _WORDY))
+def test_closing_like_is_the_plain_patterns(t):
+    assert segment.closing_like(t) == _plain_closing_like(t)
+
+
+def test_sentence_and_closing_tests_on_the_seed_texts():
+    for t in SEED_LINES:
+        for u in (t, t.strip()):
+            assert segment.ends_sentence(u) == _plain_ends_sentence(u), u
+            assert segment.closing_like(u) == _plain_closing_like(u), u
+    # The inputs reach both answers of both tests (no test that cannot fail).
+    assert {segment.ends_sentence(t) for t in SEED_LINES} == {True, False}
+    assert {segment.closing_like(t) for t in SEED_LINES} == {True, False}
+
+
+# -- letterspacing: maybe_spaced ----------------------------------------------------------------
+
+def _plain_maybe_spaced(t: str) -> bool:
+    return len(re.findall(r"(?<!\S)[^\W\d_](?!\S)", t)) >= 4
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(_LINES, _WORDY))
+def test_maybe_spaced_is_the_plain_count(t):
+    assert letterspacing.maybe_spaced(t) == _plain_maybe_spaced(t)
+
+
+def test_maybe_spaced_on_the_seed_texts():
+    assert [letterspacing.maybe_spaced(t) for t in SEED_LINES] == [
+        _plain_maybe_spaced(t) for t in SEED_LINES]
+    assert any(_plain_maybe_spaced(t) for t in SEED_LINES)
+
+
+# -- ocr: tidy_specks -----------------------------------------------------------------------------
+
+def _plain_tidy_specks(text: str) -> str:
+    for pattern, replacement, _ in ocr._SPECKS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(_LINES, _WORDY))
+def test_tidy_specks_is_every_substitution(t):
+    assert ocr.tidy_specks(t) == _plain_tidy_specks(t)
+
+
+def test_tidy_specks_on_the_seed_texts():
+    changed = 0
+    for t in SEED_LINES:
+        assert ocr.tidy_specks(t) == _plain_tidy_specks(t), t
+        changed += ocr.tidy_specks(t) != t
+    assert changed > 10
+
+
+# -- words: normalise_dashes ----------------------------------------------------------------------
+
+def _plain_normalise_dashes(lines, vocab):
+    """normalise_dashes as it was, every substitution on every line with a hyphen or a dash."""
+    out, changes = [], []
+    open_dash = False
+    for ln in lines:
+        t = ln.text
+        if not t or "-" not in t and "—" not in t and ". ." not in t:
+            out.append(ln)
+            if open_dash and words._SENTENCE_END.search(t):
+                open_dash = False
+            continue
+        new = words._DOUBLE_HYPHEN.sub("—", t)
+        new = words._COMPOUND_HYPHEN_SPACE.sub(r"\1 ", new)
+        new = words._SPACED_HYPHEN.sub("—", new)
+        new = words._HYPHEN_SPACE.sub("—", new) if not words._COMPOUND_HYPHEN_SPACE_ANY.search(
+            new) else new
+        new = words._DASH_SPACE.sub("—", new)
+        if vocab.em_dashes < 5:
+            new = words._OPENING_HYPHEN.sub("—", new)
+            new = words._HYPHEN_DASH.sub("—", new)
+            new, open_dash = words._closing_dashes(new, open_dash, vocab)
+        new = words._SPACED_DOTS.sub(lambda m: m.group(0).replace(" ", ""), new)
+        if new != t:
+            changes.append(words.Change("dash", "changed", ln.number, t, new,
+                                        "dash or ellipsis spacing normalised"))
+            ln = Line(ln.number, new)
+        out.append(ln)
+    return out, changes
+
+
+_NO_DASH = build_vocabulary(["the working class and the party", "store-houses store-houses"])
+_DASHES = build_vocabulary(["a — b — c — d — e — f"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.one_of(_LINES, _WORDY), max_size=8))
+def test_normalise_dashes_is_every_substitution(texts):
+    lines = [Line(k + 1, t) for k, t in enumerate(texts)]
+    assert _NO_DASH.em_dashes < 5 <= _DASHES.em_dashes
+    for vocab in (_NO_DASH, _DASHES):
+        assert words.normalise_dashes(lines, None, vocab) == _plain_normalise_dashes(lines, vocab)
+
+
+def test_normalise_dashes_on_the_seed_texts():
+    lines = [Line(k + 1, t.strip()) for k, t in enumerate(SEED_LINES)]
+    for vocab in (_NO_DASH, _DASHES):
+        fast = words.normalise_dashes(lines, None, vocab)
+        assert fast == _plain_normalise_dashes(lines, vocab)
+        assert fast[1]  # the seed texts have dashes to normalise
