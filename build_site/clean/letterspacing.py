@@ -58,16 +58,47 @@ def segment_letters(s: str, vocab: Vocabulary, maxlen: int = 24) -> list[str]:
     return list(_segment(s, vocab, maxlen))
 
 
+_GENERAL_COSTS: dict[str, tuple[str | None, float]] = {}
+"""Per string: the word whose count ``Vocabulary.cost`` reads for it (None: none) and its cost
+in a text that has not that word, which is general English's alone: the same in every text
+(texts share most strings the segmenter tries). Bounded."""
+_NO_COUNTS = Vocabulary()
+
+
+def _counted_word(w: str) -> str | None:
+    """The lower-case word whose count in the text ``Vocabulary.cost(w)`` reads (it reads at
+    most one: a possessive or a final apostrophe off, first), None when it reads none."""
+    w = w.lower().replace("'", "’")
+    while not w.startswith("’"):
+        if w.endswith("’s") and len(w) > 2:
+            w = w[:-2].lower().replace("'", "’")
+        elif w.endswith("’") and len(w) > 1:
+            w = w[:-1].lower().replace("'", "’")
+        else:
+            return w
+    return None
+
+
 class _CostMemo(dict):
     """``vocab.cost`` of each string asked for, computed on first use (``__missing__``: a
-    lookup that finds the string costs no Python call)."""
+    lookup that finds the string costs no Python call). A string whose counted word the text
+    has not costs what general English says, taken from ``_GENERAL_COSTS``."""
 
     def __init__(self, vocab: Vocabulary):
         super().__init__()
         self.vocab = vocab
+        self.counts = vocab.counts
 
     def __missing__(self, w: str) -> float:
-        c = self[w] = self.vocab.cost(w)
+        general = _GENERAL_COSTS.get(w)
+        if general is None:
+            if len(_GENERAL_COSTS) >= 500_000:
+                _GENERAL_COSTS.clear()
+            general = _GENERAL_COSTS[w] = (_counted_word(w), _NO_COUNTS.cost(w))
+        counted, c = general
+        if counted is not None and counted in self.counts:
+            c = self.vocab.cost(w)  # the text's own count may lower it
+        self[w] = c
         return c
 
 
