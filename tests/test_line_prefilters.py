@@ -170,3 +170,16 @@ def test_normalise_dashes_on_the_seed_texts():
         fast = words.normalise_dashes(lines, None, vocab)
         assert fast == _plain_normalise_dashes(lines, vocab)
         assert fast[1]  # the seed texts have dashes to normalise
+
+
+# -- words: the letter runs of a text (rehyphenate_compounds) -----------------------------------
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(_LINES, _WORDY, st.text(max_size=40)))
+def test_letter_runs_are_the_patterns_matches(t):
+    assert words._letter_runs(t) == set(words._TOKEN.findall(t))
+
+
+def test_letter_runs_of_the_seed_texts():
+    text = "\n".join(SEED_LINES)
+    assert words._letter_runs(text) == set(words._TOKEN.findall(text))

@@ -201,8 +201,7 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
     texts = [ln.text for ln in lines]
     joined = "\n".join(texts)
     fixes: dict[str, str] = {}
-    # (Tokens are found in each distinct whitespace token once, as in ``build_vocabulary``.)
-    for w in {w for chunk in set(joined.split()) for w in _TOKEN.findall(chunk)}:
+    for w in _letter_runs(joined):
         if w.islower() and w not in by_joined:
             continue  # ``fixed`` keeps it: no glued compound, and no capital for CamelCase
         f = fixed(w)
@@ -223,6 +222,17 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
             ln = Line(ln.number, new)
         out.append(ln)
     return out, changes
+
+
+def _letter_runs(text: str) -> set[str]:
+    """The distinct matches of ``_TOKEN`` in ``text``. No match spans whitespace, so they are
+    those of the distinct whitespace tokens; a token of ASCII letters alone is its own one
+    match (most are: found by C-level filters, without the pattern), and the others are read
+    by the pattern once, joined by spaces."""
+    chunks = set(text.split())
+    runs = set(filter(str.isalpha, filter(str.isascii, chunks)))
+    runs.update(_TOKEN.findall(" ".join(chunks.difference(runs))))
+    return runs
 
 
 def _holding(joined: str, texts: list[str], needles: Iterable[str]) -> set[int]:
