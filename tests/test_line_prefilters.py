@@ -172,14 +172,61 @@ def test_normalise_dashes_on_the_seed_texts():
         assert fast[1]  # the seed texts have dashes to normalise
 
 
-# -- words: the letter runs of a text (rehyphenate_compounds) -----------------------------------
+# -- words: the letter runs of a text and the tokens rejoin_split_words leaves ---------------
 
 @settings(max_examples=2000, deadline=None)
 @given(st.one_of(_LINES, _WORDY, st.text(max_size=40)))
 def test_letter_runs_are_the_patterns_matches(t):
-    assert words._letter_runs(t) == set(words._TOKEN.findall(t))
+    runs = set(words._TOKEN.findall(t))
+    assert words._letter_runs(set(t.split())) == runs
+    assert words._letter_runs(set(t.split(" "))) == runs  # any whitespace split will do
 
 
 def test_letter_runs_of_the_seed_texts():
     text = "\n".join(SEED_LINES)
-    assert words._letter_runs(text) == set(words._TOKEN.findall(text))
+    assert words._letter_runs(set(text.split())) == set(words._TOKEN.findall(text))
+
+
+_GLUED = ["workingclass", "working-class", "working-class", "Workingclass", "nonParty",
+          "non-Party", "SocialDemocratic", "meas", "ures", "har", "bour", "the", "ques", "tion",
+          "co-operative", "cooperative", "self-criticism", "selfcriticism", ",", "“Soviet”"]
+
+
+def _rehyphenated_both_ways(lines, vocab):
+    """rehyphenate_compounds after rejoin_split_words, with the tokens rejoin left, and
+    without them (the plain split of the text)."""
+    joined, _ = words.rejoin_split_words(lines, None, vocab)
+    shared = words.rehyphenate_compounds(joined, None, vocab)
+    assert vocab.memo.pop("tokens")[0] == tuple(joined)
+    plain = words.rehyphenate_compounds(joined, None, vocab)
+    return shared, plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_GLUED), max_size=8).map(" ".join), max_size=12))
+def test_rehyphenate_from_rejoins_tokens_is_the_plain_split(texts):
+    lines = [Line(k + 1, t) for k, t in enumerate(texts)]
+    vocab = build_vocabulary(texts + ["working-class co-operative self-criticism"] * 3)
+    shared, plain = _rehyphenated_both_ways(lines, vocab)
+    assert shared == plain
+
+
+def test_rehyphenate_from_rejoins_tokens_on_the_seed_texts():
+    found = 0
+    for raw in sorted(ROOT.glob("source/*/*.txt")):
+        texts = [t.strip() for t in raw.read_text("utf-8", "replace").split("\n")]
+        lines = [Line(k + 1, t) for k, t in enumerate(texts)]
+        vocab = build_vocabulary(texts)
+        shared, plain = _rehyphenated_both_ways(lines, vocab)
+        assert shared == plain
+        found += len(plain[1])
+    assert found  # the seed texts have glued compounds to restore
+
+
+def test_stale_tokens_are_not_used():
+    """Tokens left for other lines (another text, or lines changed since) are not read."""
+    vocab = build_vocabulary(["working-class working-class working-class"])
+    words.rejoin_split_words([Line(1, "nothing here")], None, vocab)
+    lines = [Line(1, "the workingclass")]
+    fixed, changes = words.rehyphenate_compounds(lines, None, vocab)
+    assert fixed[0].text == "the working-class" and changes

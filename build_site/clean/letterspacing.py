@@ -10,6 +10,7 @@ the run, and the segmenter keeps initials with their full stops.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from .vocabulary import Vocabulary, general_frequency
 
@@ -181,14 +182,14 @@ def _never_weak(tok: str, t: str) -> bool:
         general_frequency(core.lower()) >= 1e-6
 
 
-def _weak_tokens(tokens: list[str], vocab: Vocabulary) -> set[str]:
+def _weak_tokens(tokens: Iterable[str], vocab: Vocabulary) -> set[str]:
     """Those of ``tokens`` that may be pieces of a split word (for ``rejoin_pieces``): a
     fragment, and not a common word. Decisions are memoised as sets (per vocabulary, and for
     what general English settles, for every text), so the usual line is settled by set
-    operations, without a Python call per token."""
+    operations, without a Python call per token. (A set of tokens is read as it is.)"""
     weak: set[str] = vocab.memo.setdefault("weak", set())
     strong: set[str] = vocab.memo.setdefault("strong", set())
-    seen = set(tokens)
+    seen = tokens if isinstance(tokens, (set, frozenset)) else set(tokens)
     if seen <= strong:
         return set()
     rest = seen - strong - _NEVER_WEAK
@@ -212,7 +213,7 @@ def _piece_len(tok: str) -> int:
     return len(tok) if tok.isalpha() else len(_LAST_PIECE.match(tok).group(1))
 
 
-def weak_pieces(tokens: list[str], vocab: Vocabulary, min_piece: int = 1) -> set[str]:
+def weak_pieces(tokens: Iterable[str], vocab: Vocabulary, min_piece: int = 1) -> set[str]:
     """The weak ones among ``tokens`` (a text's lines split on spaces) long enough to be a
     piece: a line with none of them is left as it is by ``rejoin_pieces`` (a group of tokens
     merges only when it holds a weak token, and only when every piece is at least

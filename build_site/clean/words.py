@@ -12,6 +12,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from itertools import accumulate, compress, count
+from operator import is_
 
 from ..model import Change, Line
 from .furniture import TERMINAL, FurnitureConfig, keeps_full
@@ -52,7 +53,8 @@ def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabular
     # gives n + 1 tokens); only those lines are split again and tried.
     texts = [ln.text for ln in lines]
     tokens = " ".join(texts).split(" ")
-    weak = weak_pieces(tokens, vocab, min_piece=2)
+    seen = set(tokens)
+    weak = weak_pieces(seen, vocab, min_piece=2)
     starts = list(accumulate((t.count(" ") + 1 for t in texts), initial=0))
     holding = {bisect_right(starts, at) - 1
                for at in compress(count(), map(weak.__contains__, tokens))}
@@ -64,7 +66,12 @@ def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabular
                 changes.append(Change("split-word", "changed", ln.number, before, after,
                                       "pieces of one word rejoined"))
             ln = Line(ln.number, new)
+            seen.update(new.split(" "))
         out.append(ln)
+    # Every token of the lines returned is in ``seen`` (it may hold tokens of the lines as
+    # they were, too): ``rehyphenate_compounds``, next, reads its words from it rather than
+    # from another split of the whole text.
+    vocab.memo["tokens"] = (tuple(out), seen)
     return out, changes
 
 
@@ -201,7 +208,14 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
     texts = [ln.text for ln in lines]
     joined = "\n".join(texts)
     fixes: dict[str, str] = {}
-    for w in _letter_runs(joined):
+    # The whitespace tokens of the text, or a superset of them: those ``rejoin_split_words``
+    # left for these very lines (the same Line objects), else one split of the text. A token
+    # the text no longer holds only makes a fix that no line uses (a line is rewritten only
+    # where a whole letter run is a key of ``fixes``).
+    before, tokens = vocab.memo.get("tokens", ((), None))
+    if tokens is None or len(before) != len(lines) or not all(map(is_, before, lines)):
+        tokens = set(joined.split())
+    for w in _letter_runs(tokens):
         if w.islower() and w not in by_joined:
             continue  # ``fixed`` keeps it: no glued compound, and no capital for CamelCase
         f = fixed(w)
@@ -224,12 +238,11 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
     return out, changes
 
 
-def _letter_runs(text: str) -> set[str]:
-    """The distinct matches of ``_TOKEN`` in ``text``. No match spans whitespace, so they are
-    those of the distinct whitespace tokens; a token of ASCII letters alone is its own one
-    match (most are: found by C-level filters, without the pattern), and the others are read
-    by the pattern once, joined by spaces."""
-    chunks = set(text.split())
+def _letter_runs(chunks: set[str]) -> set[str]:
+    """The distinct matches of ``_TOKEN`` in the whitespace tokens ``chunks`` of a text: those
+    of the text (no match spans whitespace). A token of ASCII letters alone is its own one
+    match (most are: found by C-level filters, without the pattern); the others are read by
+    the pattern once, joined by spaces."""
     runs = set(filter(str.isalpha, filter(str.isascii, chunks)))
     runs.update(_TOKEN.findall(" ".join(chunks.difference(runs))))
     return runs
