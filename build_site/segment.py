@@ -901,7 +901,7 @@ FIRST_TIME = re.compile(r"^(?:Published|Printed) for the first time\.?$")
 STOP = re.compile(r"[.!?…][\"”’')\]]*(?:\d{1,3})?$")
 
 
-_CLOSING_LAST = frozenset(". abcdefghijklmnopqrstuvwxyz")
+_LOWER_OR_SPACE = frozenset(" abcdefghijklmnopqrstuvwxyz")
 
 
 def closing_like(t: str) -> bool:
@@ -913,7 +913,9 @@ def closing_like(t: str) -> bool:
     # signature and 'for the first time' in a lower-case letter (or a space, or a stop). A
     # line ending otherwise (a comma, a capital, a bracket) is settled by its last character.
     last = t[-1]
-    if not (last.isdecimal() or last in _CLOSING_LAST):
+    if last in _LOWER_OR_SPACE:  # only the two that start with a capital can match
+        return "A" <= t[0] <= "Z" and bool(SIGNATURE.match(t) or FIRST_TIME.match(t))
+    if not (last.isdecimal() or last == "."):
         return False
     return bool(
         DATE_LINE.match(t) or YEAR_DATE.search(t) or SHORT_DATE.match(t) or SIGNATURE.match(t)

@@ -69,6 +69,16 @@ def test_closing_like_is_the_plain_patterns(t):
     assert segment.closing_like(t) == _plain_closing_like(t)
 
 
+def test_closing_lines_of_each_kind():
+    for t in ("March 5, 1923", "5 March 1923.", "June 4-5", "Moscow, March 1923", "1924",
+              "Pravda, 1924.", "15. VII. 24", "7/XI 24", "J. V. Stalin", "Signed: J. Stalin",
+              "J. V. S T alin", "Published for the first time", "Printed for the first time.",
+              "  J. Stalin  "):
+        assert segment.closing_like(t) and _plain_closing_like(t), t
+    for t in ("j. Stalin", "J. stalin", "the end", "March", "Published", "1923,"):
+        assert not segment.closing_like(t) and not _plain_closing_like(t), t
+
+
 def test_sentence_and_closing_tests_on_the_seed_texts():
     for t in SEED_LINES:
         for u in (t, t.strip()):
