@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from build_site import segment
+from build_site import paragraphs, segment
 from build_site.clean import letterspacing, ocr, words
 from build_site.clean.vocabulary import build_vocabulary
 from build_site.model import Line
@@ -240,3 +240,109 @@ def test_stale_tokens_are_not_used():
     lines = [Line(1, "the workingclass")]
     fixed, changes = words.rehyphenate_compounds(lines, None, vocab)
     assert fixed[0].text == "the working-class" and changes
+
+
+# -- words: join_line_breaks --------------------------------------------------------------------
+
+def _plain_join_line_breaks(lines, cfg, vocab):
+    """join_line_breaks as it was: every line read with the next one."""
+    out = list(lines)
+    changes = []
+    width = paragraphs.typical_width(lines)
+    for i, ln in enumerate(out):
+        text = ln.text
+        if not text:
+            continue
+        j = i + 1
+        while j < len(out) and not out[j].text:
+            j += 1
+        if j >= len(out) or j - i > 6:
+            continue
+        nxt = out[j].text
+        m2 = words._WORD_START.match(nxt)
+        if not m2:
+            continue
+        second = m2.group(1)
+        m = words._HYPHEN_END.search(text) if text.endswith(("-", "~", "-\n", "~\n")) else None
+        if m and not text.endswith("--") and (second[:1].islower() or second[:1].isupper()
+                                              and m.group(1)[:1].isupper()):
+            first, start = m.group(1), m.start()
+            keep, why = words.hyphen_decision(first, second, vocab)
+            word = f"{first}-{second}" if keep else first + second
+            new_text = text[: m.start()] + word + m2.group(2)
+            changes.append(words.Change("line-break-hyphen", "joined", ln.number,
+                                  f"{first}- / {second}", word, why))
+            if why.startswith("ambiguous"):
+                changes.append(words.Change("line-break-hyphen", "flagged", ln.number,
+                                      f"{first}- / {second}", word, why))
+        else:
+            # A known second half settles it: tested before the first half is looked for.
+            if not second[:1].islower() or vocab.known(second, 1e-6):
+                continue
+            t = words._TRAILING_WORD.search(text)
+            if not t:
+                continue
+            first = t.group(1)
+            if vocab.known(first, 1e-6) or not vocab.known(first + second, 1e-5):
+                continue
+            word, start = first + second, t.start()
+            new_text = text[:start] + word + m2.group(2)
+            changes.append(words.Change("line-break", "joined", ln.number, f"{first} / {second}", word,
+                                  "word cut at a line end without a hyphen"))
+        rest = nxt[m2.end():]
+        head = text[:start].rstrip()
+        down = new_text[len(head):].lstrip() + (" " + rest if rest else "")
+        if j == i + 1 and head and not head.endswith(words.TERMINAL) and (
+                not rest or words.keeps_full(nxt, down, width)):
+            out[i] = Line(ln.number, head)
+            out[j] = Line(out[j].number, down)
+            continue
+        out[i] = Line(ln.number, new_text)
+        out[j] = Line(out[j].number, rest)
+    # A continuation line emptied by the move is gone: dropped rather than left as a blank
+    # line that would read as a paragraph break.
+    had_text = {ln.number for ln in lines if ln.text}
+    return [ln for ln in out if ln.text or ln.number not in had_text], changes
+
+
+
+_BREAKS = ["ob-", "stacles", "Janu", "ary", "the", "work-", "ing", "class", "Socialist-",
+           "Revolutionaries", "neers.", "", "", "of", "tion", "na", "~", "-", "--", "—", "é",
+           "Ç", "×", "abc\n", "x-\n", "word,", "an", "d", "harbour", "har"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_BREAKS), max_size=5).map(" ".join), max_size=14))
+def test_join_line_breaks_is_the_plain_scan(texts):
+    lines = [Line(k + 1, t) for k, t in enumerate(texts)]
+    vocab = build_vocabulary(texts + ["obstacles January working class nation harbour"] * 3)
+    assert words.join_line_breaks(lines, None, vocab) == _plain_join_line_breaks(lines, None, vocab)
+
+
+def test_join_line_breaks_on_the_seed_texts():
+    joined = 0
+    for raw in sorted(ROOT.glob("source/*/*.txt")):
+        texts = [t.strip() for t in raw.read_text("utf-8", "replace").split("\n")]
+        lines = [Line(k + 1, t) for k, t in enumerate(texts)]
+        vocab = build_vocabulary(texts)
+        fast = words.join_line_breaks(lines, None, vocab)
+        assert fast == _plain_join_line_breaks(lines, None, vocab)
+        joined += len(fast[1])
+    assert joined > 20
+
+
+def test_join_line_breaks_of_each_kind():
+    """Both branches (a hyphen, and a word cut without one), at lines ending in a lower-case,
+    a capital or an accented letter, and lines that end otherwise."""
+    vocab = build_vocabulary(["xyzéqrst xyzéqrst"])  # known from the text alone
+    cases = [("the xyzé", "qrst here"), ("in the Janu", "ary of the"), ("the Revolu", "tionary war"), ("the informa", "tion"),
+             ("of ob-", "stacles"), ("the work-", "ing class"), ("the REVOLU", "tionary"),
+             ("en café", "s of"), ("the informa,", "tion"), ("the informa.", "tion"),
+             ("x-\n", "ing"), ("the informa\n", "tion")]
+    joined = 0
+    for first, second in cases:
+        lines = [Line(1, first), Line(2, ""), Line(3, second)]
+        fast = words.join_line_breaks(lines, None, vocab)
+        assert fast == _plain_join_line_breaks(lines, None, vocab), (first, second)
+        joined += bool(fast[1])
+    assert joined >= 6

@@ -114,6 +114,12 @@ def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
         text = ln.text
         if not text:
             continue
+        # Either way the line must end in a hyphen or in a letter of ``_TRAILING_WORD`` (most
+        # lines end in punctuation): settled by that character, before the next line is read.
+        last = text[-2:-1] if text.endswith("\n") else text[-1]
+        if last not in "-~" and not ("a" <= last <= "z" or "A" <= last <= "Z"
+                                     or "\u00c0" <= last <= "\u024f"):
+            continue
         j = i + 1
         while j < len(out) and not out[j].text:
             j += 1
