@@ -333,8 +333,9 @@ class _Builder:
                 blank_before = True
                 i += 1
                 continue
-            if NAV_LINE.match(t.strip()):
-                m = NAV_LINE.match(t.strip())
+            # (Each pattern is tried only on a line that starts as its matches do.)
+            m = NAV_LINE.match(t.strip()) if "Back to " in t else None
+            if m:
                 self.flush()
                 word = m.group(1).capitalize()
                 self.pending_chapter = f"{word} {m.group(2)}".strip() if word == "Chapter" else ""
@@ -370,7 +371,7 @@ class _Builder:
                 if self.contents_item(i, h):
                     i += 1
                     continue
-            if BREAK_LINE.match(t):
+            if t[:1] == "*" and BREAK_LINE.match(t):
                 self.flush()
                 self.para = [ln]
                 self.flush()

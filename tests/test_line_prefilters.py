@@ -346,3 +346,20 @@ def test_join_line_breaks_of_each_kind():
         assert fast == _plain_join_line_breaks(lines, None, vocab), (first, second)
         joined += bool(fast[1])
     assert joined >= 6
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(_LINES, _WORDY, st.lists(st.sampled_from(
+    ["Back to", "Back to ", "Chapter", "On to", "3", "*", " * ", "**", "\n", " "])).map("".join)))
+def test_segment_line_pre_tests_hold_for_every_match(t):
+    """What ``segment`` tests before the navigation and section-break patterns holds for every
+    line they match."""
+    if segment.NAV_LINE.match(t.strip()):
+        assert "Back to " in t
+    if segment.BREAK_LINE.match(t):
+        assert t[:1] == "*"
+
+
+def test_segment_line_pre_tests_see_matches():
+    assert segment.NAV_LINE.match("Back to Chapter 2 On to Chapter 4")
+    assert segment.BREAK_LINE.match("* * *")
