@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from build_site import paragraphs, segment
-from build_site.clean import letterspacing, ocr, words
+from build_site.clean import furniture, letterspacing, ocr, words
 from build_site.clean.vocabulary import build_vocabulary
 from build_site.model import Line
 
@@ -363,3 +363,33 @@ def test_segment_line_pre_tests_hold_for_every_match(t):
 def test_segment_line_pre_tests_see_matches():
     assert segment.NAV_LINE.match("Back to Chapter 2 On to Chapter 4")
     assert segment.BREAK_LINE.match("* * *")
+
+
+# -- furniture: drop_debris ---------------------------------------------------------------------
+
+def _plain_drop_debris(lines):
+    drop = {}
+    for i, ln in enumerate(lines):
+        t = ln.text
+        if not t or furniture._SECTION_BREAK.match(t) or furniture._ELLIPSIS_LINE.match(t):
+            continue
+        if furniture._NO_LETTERS.match(t):
+            drop[i] = "no letters: scanner speck or junk marker"
+        elif len(t) <= 2 and re.search(r"[^\w.]", t):
+            drop[i] = "stray speck beside a letter"
+    return furniture._apply_drops(lines, drop, "debris")
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.one_of(_LINES, _WORDY, st.text(alphabet="aZ9.*[]()…•!é ", max_size=5)),
+                max_size=12))
+def test_drop_debris_is_the_plain_scan(texts):
+    lines = [Line(k + 1, t) for k, t in enumerate(texts)]
+    assert furniture.drop_debris(lines, None) == _plain_drop_debris(lines)
+
+
+def test_drop_debris_on_the_seed_texts():
+    lines = [Line(k + 1, t.strip()) for k, t in enumerate(SEED_LINES)]
+    fast = furniture.drop_debris(lines, None)
+    assert fast == _plain_drop_debris(lines)
+    assert fast[1]  # the seed texts have debris

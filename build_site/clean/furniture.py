@@ -209,7 +209,14 @@ def drop_debris(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line], li
     drop = {}
     for i, ln in enumerate(lines):
         t = ln.text
-        if not t or _SECTION_BREAK.match(t) or _ELLIPSIS_LINE.match(t):
+        if not t:
+            continue
+        # A line of three or more characters that opens with an ASCII letter or digit (most
+        # lines) is none of these: every pattern below needs another first character.
+        c = t[0]
+        if len(t) > 2 and ("a" <= c <= "z" or "A" <= c <= "Z" or "0" <= c <= "9"):
+            continue
+        if _SECTION_BREAK.match(t) or _ELLIPSIS_LINE.match(t):
             continue
         if _NO_LETTERS.match(t):
             drop[i] = "no letters: scanner speck or junk marker"
