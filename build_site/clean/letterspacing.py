@@ -271,12 +271,14 @@ _UNSEEN = object()
 
 
 def rejoin_pieces(text: str, vocab: Vocabulary, min_piece: int = 1, min_word: int = 1,
-                  weak_here: set[str] | None = None) -> str:
+                  weak_here: set[str] | None = None, tokens: list[str] | None = None) -> str:
     """Merge 2-4 neighbouring tokens when together they make a common word and at least one of
     them is no word by itself ('tha t', 'meas ures'). Unsafe on real short words, hence the
     demand that the merged word be common and a piece be unknown. ``weak_here``: the text's
-    weak tokens of ``min_piece`` letters, when the caller has them (``weak_pieces``)."""
-    tokens = text.split(" ")
+    weak tokens of ``min_piece`` letters, when the caller has them (``weak_pieces``);
+    ``tokens``: ``text.split(" ")``, when the caller has it."""
+    if tokens is None:
+        tokens = text.split(" ")
     if weak_here is None:
         weak_here = _weak_tokens(tokens, vocab)
         if min_piece > 1:

@@ -50,7 +50,7 @@ def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabular
     out, changes = [], []
     # The text is split on spaces once: its weak tokens are found in that list, and so are
     # the lines that hold one (line k's tokens start at ``starts[k]``, as a line of n spaces
-    # gives n + 1 tokens); only those lines are split again and tried.
+    # gives n + 1 tokens); only those lines are tried, on their slice of that list.
     texts = [ln.text for ln in lines]
     tokens = " ".join(texts).split(" ")
     seen = set(tokens)
@@ -59,8 +59,12 @@ def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabular
     holding = {bisect_right(starts, at) - 1
                for at in compress(count(), map(weak.__contains__, tokens))}
     for k, ln in enumerate(lines):
-        here = weak.intersection(ln.text.split(" ")) if k in holding else None
-        new = rejoin_pieces(ln.text, vocab, 2, 5, here) if here else ln.text
+        if k in holding:  # (line k's tokens, as ``ln.text.split(" ")`` gives them)
+            mine = tokens[starts[k]:starts[k + 1]]
+            here = weak.intersection(mine)
+            new = rejoin_pieces(ln.text, vocab, 2, 5, here, mine) if here else ln.text
+        else:
+            new = ln.text
         if new != ln.text:
             for before, after in _diff_words(ln.text, new):
                 changes.append(Change("split-word", "changed", ln.number, before, after,
