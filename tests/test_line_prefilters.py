@@ -393,3 +393,20 @@ def test_drop_debris_on_the_seed_texts():
     fast = furniture.drop_debris(lines, None)
     assert fast == _plain_drop_debris(lines)
     assert fast[1]  # the seed texts have debris
+
+
+# -- decode: the control-character scan -------------------------------------------------------
+
+def test_a_control_character_is_reported_before_and_after_the_sample():
+    """The count of the sample stands for the whole text only where the text is no longer
+    than the sample: a control character past it is still looked for and reported."""
+    from build_site import decode as dec
+
+    body = "a line of text\n" * (dec._SAMPLE // 15 + 10)
+    assert len(body) > dec._SAMPLE
+    cases = (("clean line\n" * 20 + "tw\x01o\n", 21), (body + "x\x02y\n", body.count("\n") + 1),
+             ("clean\ntext\n", None), (body, None))
+    for text, line in cases:
+        d = dec.decode(text.encode("utf-8"), "x.txt")
+        found = [(x.code, x.line) for x in d.diagnostics if x.code == "control-character"]
+        assert found == ([("control-character", line)] if line else []), line
