@@ -25,10 +25,10 @@ def _short(tok: str) -> bool:
     return len(tok) <= 2
 
 
-_SINGLE = re.compile(r"(?<!\S)[^\W\d_](?!\S)")
 _SPACE_SINGLE = re.compile(r"\s[^\W\d_](?!\S)")
-"""``_SINGLE`` with the space before the letter taken in rather than looked behind for (on a
-line with a space put in front): the same count, and the scan is about a third faster."""
+"""A one-letter token with the space before it, on a line with a space put in front: the
+count of ``(?<!\S)[^\W\d_](?!\S)`` on the line, and the scan is about a third faster than
+that pattern's look-behind."""
 
 
 def maybe_spaced(text: str) -> bool:
