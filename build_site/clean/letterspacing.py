@@ -26,7 +26,7 @@ def _short(tok: str) -> bool:
 
 
 _SPACE_SINGLE = re.compile(r"\s[^\W\d_](?!\S)")
-"""A one-letter token with the space before it, on a line with a space put in front: the
+r"""A one-letter token with the space before it, on a line with a space put in front: the
 count of ``(?<!\S)[^\W\d_](?!\S)`` on the line, and the scan is about a third faster than
 that pattern's look-behind."""
 
