@@ -63,6 +63,7 @@ _GENERAL_COSTS: dict[str, tuple[str | None, float]] = {}
 """Per string: the word whose count ``Vocabulary.cost`` reads for it (None: none) and its cost
 in a text that has not that word, which is general English's alone: the same in every text
 (texts share most strings the segmenter tries). Bounded."""
+_NO_COUNTS = Vocabulary()
 
 
 def _counted_word(w: str) -> str | None:
@@ -97,11 +98,12 @@ class _CostMemo(dict):
                 c = self.vocab.cost(w)  # the text's own count may lower it
         else:
             counted, c = _counted_word(w), self.vocab.cost(w)
-            if counted is None or counted not in self.counts:
-                # Without the counted word, the text's cost is general English's alone.
-                if len(_GENERAL_COSTS) >= 500_000:
-                    _GENERAL_COSTS.clear()
-                _GENERAL_COSTS[w] = (counted, c)
+            # Without the counted word, the text's cost is general English's alone (the
+            # usual case: one computation serves both).
+            own = counted is not None and counted in self.counts
+            if len(_GENERAL_COSTS) >= 500_000:
+                _GENERAL_COSTS.clear()
+            _GENERAL_COSTS[w] = (counted, _NO_COUNTS.cost(w) if own else c)
         self[w] = c
         return c
 
