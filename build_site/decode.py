@@ -167,7 +167,8 @@ def decode(data: bytes, path: str) -> Decoded:
                 "first is on this line): check the file's encoding, or re-export it as UTF-8")
         diags.append(Diagnostic(Level.WARNING, "undecodable-bytes", what, path,
                                 data.count(b"\n", 0, bad_at) + 1))
-    elif _CONTROL.search(text):
+    elif (controls or len(text) > _SAMPLE) and _CONTROL.search(text):
+        # (A text no longer than the sample was counted whole above: none there, none here.)
         match = _CONTROL.search(text)
         what = (f"control character U+{ord(match.group(0)):04X} in the text (kept; it shows as "
                 "nothing): the export may be damaged here")

@@ -62,6 +62,7 @@ SALUTATION = re.compile(r"^Dear (?:[Cc]omrades?|Sirs?|Madam|Mr\.|Mrs\.)\b.{0,60}
 TRAILING_NOTE = re.compile(r"^(.*\S)\s+(\d{1,3})$|^(.*\S)\[(\d{1,3})\]$")
 SENTENCE_END = re.compile(r"[.!?…:;][\"”’')\]]*(?:\d{1,3}|\[\d{1,3}\])?$|[\"”’)]$")
 _CLOSERS = "\"”’')]"  # the class repeated in SENTENCE_END
+_LAST = frozenset(".!?…:;\"”’')]")  # what a match of SENTENCE_END can end in, digits aside
 
 
 # -- configuration -----------------------------------------------------------------------------
@@ -185,6 +186,12 @@ def is_title_case(t: str) -> bool:
 
 def ends_sentence(t: str) -> bool:
     """Final punctuation, allowing a trailing note number ('Bogajevsky.7', 'end.[2]')."""
+    # Every match of the pattern ends in one of ``_LAST`` or a digit, at the end (or before a
+    # final newline): most lines of running text end in a letter or a comma, and are settled
+    # by that one character without the search.
+    last = t[-1:]
+    if last not in _LAST and not last.isdecimal() and last != "\n":
+        return False
     # The pattern is anchored at the end: a match longer than the last 40 characters needs
     # a run of closing quotes and brackets through them, so only then search the whole line.
     if len(t) > 40 and t[-40] not in _CLOSERS:
@@ -326,8 +333,9 @@ class _Builder:
                 blank_before = True
                 i += 1
                 continue
-            if NAV_LINE.match(t.strip()):
-                m = NAV_LINE.match(t.strip())
+            # (Each pattern is tried only on a line that starts as its matches do.)
+            m = NAV_LINE.match(t.strip()) if "Back to " in t else None
+            if m:
                 self.flush()
                 word = m.group(1).capitalize()
                 self.pending_chapter = f"{word} {m.group(2)}".strip() if word == "Chapter" else ""
@@ -363,7 +371,7 @@ class _Builder:
                 if self.contents_item(i, h):
                     i += 1
                     continue
-            if BREAK_LINE.match(t):
+            if t[:1] == "*" and BREAK_LINE.match(t):
                 self.flush()
                 self.para = [ln]
                 self.flush()
@@ -894,10 +902,23 @@ FIRST_TIME = re.compile(r"^(?:Published|Printed) for the first time\.?$")
 STOP = re.compile(r"[.!?…][\"”’')\]]*(?:\d{1,3})?$")
 
 
+_LOWER_OR_SPACE = frozenset(" abcdefghijklmnopqrstuvwxyz")
+
+
 def closing_like(t: str) -> bool:
     """A line that can end a work (a date, a year, a signature): a heading may follow it."""
     t = t.strip()
-    return bool(t) and len(t) < 80 and bool(
+    if not t or len(t) >= 80:
+        return False
+    # Each pattern is anchored at the end: the dates end in a digit or a full stop, the
+    # signature and 'for the first time' in a lower-case letter (or a space, or a stop). A
+    # line ending otherwise (a comma, a capital, a bracket) is settled by its last character.
+    last = t[-1]
+    if last in _LOWER_OR_SPACE:  # only the two that start with a capital can match
+        return "A" <= t[0] <= "Z" and bool(SIGNATURE.match(t) or FIRST_TIME.match(t))
+    if not (last.isdecimal() or last == "."):
+        return False
+    return bool(
         DATE_LINE.match(t) or YEAR_DATE.search(t) or SHORT_DATE.match(t) or SIGNATURE.match(t)
         or FIRST_TIME.match(t))
 

@@ -209,7 +209,14 @@ def drop_debris(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line], li
     drop = {}
     for i, ln in enumerate(lines):
         t = ln.text
-        if not t or _SECTION_BREAK.match(t) or _ELLIPSIS_LINE.match(t):
+        if not t:
+            continue
+        # A line of three or more characters that opens with an ASCII letter or digit (most
+        # lines) is none of these: every pattern below needs another first character.
+        c = t[0]
+        if len(t) > 2 and ("a" <= c <= "z" or "A" <= c <= "Z" or "0" <= c <= "9"):
+            continue
+        if _SECTION_BREAK.match(t) or _ELLIPSIS_LINE.match(t):
             continue
         if _NO_LETTERS.match(t):
             drop[i] = "no letters: scanner speck or junk marker"
@@ -265,18 +272,46 @@ def _containing(keys: Iterable[str], weight: Counter[str]) -> dict[str, int]:
     """For each of ``keys``, the summed weight of the distinct keys of ``weight`` that contain
     it: one scan of all long keys joined (keys are [a-z0-9], so the newline joins no two),
     not a Python loop over every key for every head."""
+    total = _container_weight(weight)
+    return {key: total(key) for key in keys}
+
+
+def _container_weight(weight: Counter[str]) -> Callable[[str], int]:
+    """``_containing`` for one key at a time (the long keys joined once)."""
     longer = [k for k in weight if len(k) >= _LONG_HEAD]
     joined = "\n".join(longer)
     starts = list(accumulate((len(k) + 1 for k in longer[:-1]), initial=0))
-    out = {}
-    for key in keys:
-        total, pos = 0, joined.find(key)
+
+    def total(key: str) -> int:
+        out, pos = 0, joined.find(key)
         while pos >= 0:
             n = bisect_right(starts, pos) - 1
-            total += weight[longer[n]]
+            out += weight[longer[n]]
             pos = joined.find(key, starts[n] + len(longer[n]) + 1)
-        out[key] = total
-    return out
+        return out
+
+    return total
+
+
+class _HeadCounts(dict):
+    """How often each head key stands in the text (a long one also inside a longer line,
+    'THE ' + head), found when first asked for: most head keys never are (only those of heads
+    beside a page number or cutting a sentence), and each long one costs a scan of the text."""
+
+    def __init__(self, exact: Counter[str]):
+        super().__init__()
+        self.exact = exact
+        self.contained: Callable[[str], int] | None = None
+
+    def __missing__(self, key: str) -> int:
+        if len(key) < _LONG_HEAD:
+            n = self.exact[key]
+        else:
+            if self.contained is None:
+                self.contained = _container_weight(self.exact)
+            n = self.contained(key)
+        self[key] = n
+        return n
 
 
 def drop_running_heads(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line], list[Change]]:
@@ -294,9 +329,7 @@ def drop_running_heads(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Li
     key_of = {i: head_key(lines[i].text) for i in heads}
     exact = Counter(head_key(ln.text) for ln in lines if ln.text and len(ln.text) <= 120)
     # A long head also counts where it is part of a longer title ('THE ' + head).
-    head_keys = set(key_of.values())
-    counts = _containing([k for k in head_keys if len(k) >= _LONG_HEAD], exact)
-    counts.update((k, exact[k]) for k in head_keys if len(k) < _LONG_HEAD)
+    counts = _HeadCounts(exact)
     # beside() keeps the iteration order of the ``heads`` set, which settles ties below.
     order = {h: n for n, h in enumerate(heads)}
 

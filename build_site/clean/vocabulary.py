@@ -25,13 +25,16 @@ FUNCTION_WORDS = frozenset(["a", "an", "the", "in", "to", "that", "this", "it", 
 
 _PLAIN = re.compile(r"[a-z\u00e0-\u024f]+(?:['-][a-z\u00e0-\u024f]+)*")
 _ROUNDED: dict[float, float] = {}
+_TABLE: list[dict[str, float]] = []  # english_table's dict, once asked for
 
 
 def english_table() -> dict[str, float]:
     """wordfreq's own English table (token -> frequency): wordfreq loads it once and keeps
     it (the same dict ``word_frequency`` and ``zipf_frequency`` read). For a plain ASCII word
     a lookup here is their answer without their tokenizer, which costs most of their time."""
-    return get_frequency_dict("en", "best")
+    if not _TABLE:
+        _TABLE.append(get_frequency_dict("en", "best"))
+    return _TABLE[0]
 
 
 def _as_wordfreq_rounds(freq: float) -> float:
@@ -57,8 +60,13 @@ def general_frequency(word: str) -> float:
     tokenizing every word of every text (that was the converter's largest single cost)."""
     w = word.lower().replace("’", "'")
     if w.isascii() and w.isalpha():
-        freq = english_table().get(w)
-        return 0.0 if freq is None else _as_wordfreq_rounds(freq)
+        # (Each word asks once, but some 10^4-10^5 words do: the table and the rounding are
+        # looked up here rather than through two more calls.)
+        freq = (_TABLE[0] if _TABLE else english_table()).get(w)
+        if freq is None:
+            return 0.0
+        rounded = _ROUNDED.get(freq)
+        return _as_wordfreq_rounds(freq) if rounded is None else rounded
     if not _PLAIN.fullmatch(w):
         return 0.0
     return word_frequency(w, "en")

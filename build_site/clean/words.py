@@ -12,6 +12,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from itertools import accumulate, compress, count
+from operator import is_
 
 from ..model import Change, Line
 from .furniture import TERMINAL, FurnitureConfig, keeps_full
@@ -49,22 +50,32 @@ def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabular
     out, changes = [], []
     # The text is split on spaces once: its weak tokens are found in that list, and so are
     # the lines that hold one (line k's tokens start at ``starts[k]``, as a line of n spaces
-    # gives n + 1 tokens); only those lines are split again and tried.
+    # gives n + 1 tokens); only those lines are tried, on their slice of that list.
     texts = [ln.text for ln in lines]
     tokens = " ".join(texts).split(" ")
-    weak = weak_pieces(tokens, vocab, min_piece=2)
+    seen = set(tokens)
+    weak = weak_pieces(seen, vocab, min_piece=2)
     starts = list(accumulate((t.count(" ") + 1 for t in texts), initial=0))
     holding = {bisect_right(starts, at) - 1
                for at in compress(count(), map(weak.__contains__, tokens))}
     for k, ln in enumerate(lines):
-        here = weak.intersection(ln.text.split(" ")) if k in holding else None
-        new = rejoin_pieces(ln.text, vocab, 2, 5, here) if here else ln.text
+        if k in holding:  # (line k's tokens, as ``ln.text.split(" ")`` gives them)
+            mine = tokens[starts[k]:starts[k + 1]]
+            here = weak.intersection(mine)
+            new = rejoin_pieces(ln.text, vocab, 2, 5, here, mine) if here else ln.text
+        else:
+            new = ln.text
         if new != ln.text:
             for before, after in _diff_words(ln.text, new):
                 changes.append(Change("split-word", "changed", ln.number, before, after,
                                       "pieces of one word rejoined"))
             ln = Line(ln.number, new)
+            seen.update(new.split(" "))
         out.append(ln)
+    # Every token of the lines returned is in ``seen`` (it may hold tokens of the lines as
+    # they were, too): ``rehyphenate_compounds``, next, reads its words from it rather than
+    # from another split of the whole text.
+    vocab.memo["tokens"] = (tuple(out), seen)
     return out, changes
 
 
@@ -106,6 +117,12 @@ def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
     for i, ln in enumerate(out):
         text = ln.text
         if not text:
+            continue
+        # Either way the line must end in a hyphen or in a letter of ``_TRAILING_WORD`` (most
+        # lines end in punctuation): settled by that character, before the next line is read.
+        last = text[-2:-1] if text.endswith("\n") else text[-1]
+        if last not in "-~" and not ("a" <= last <= "z" or "A" <= last <= "Z"
+                                     or "\u00c0" <= last <= "\u024f"):
             continue
         j = i + 1
         while j < len(out) and not out[j].text:
@@ -201,8 +218,14 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
     texts = [ln.text for ln in lines]
     joined = "\n".join(texts)
     fixes: dict[str, str] = {}
-    # (Tokens are found in each distinct whitespace token once, as in ``build_vocabulary``.)
-    for w in {w for chunk in set(joined.split()) for w in _TOKEN.findall(chunk)}:
+    # The whitespace tokens of the text, or a superset of them: those ``rejoin_split_words``
+    # left for these very lines (the same Line objects), else one split of the text. A token
+    # the text no longer holds only makes a fix that no line uses (a line is rewritten only
+    # where a whole letter run is a key of ``fixes``).
+    before, tokens = vocab.memo.get("tokens", ((), None))
+    if tokens is None or len(before) != len(lines) or not all(map(is_, before, lines)):
+        tokens = set(joined.split())
+    for w in _letter_runs(tokens):
         if w.islower() and w not in by_joined:
             continue  # ``fixed`` keeps it: no glued compound, and no capital for CamelCase
         f = fixed(w)
@@ -223,6 +246,16 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
             ln = Line(ln.number, new)
         out.append(ln)
     return out, changes
+
+
+def _letter_runs(chunks: set[str]) -> set[str]:
+    """The distinct matches of ``_TOKEN`` in the whitespace tokens ``chunks`` of a text: those
+    of the text (no match spans whitespace). A token of ASCII letters alone is its own one
+    match (most are: found by C-level filters, without the pattern); the others are read by
+    the pattern once, joined by spaces."""
+    runs = set(filter(str.isalpha, filter(str.isascii, chunks)))
+    runs.update(_TOKEN.findall(" ".join(chunks.difference(runs))))
+    return runs
 
 
 def _holding(joined: str, texts: list[str], needles: Iterable[str]) -> set[int]:
@@ -271,17 +304,25 @@ def normalise_dashes(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
             if open_dash and _SENTENCE_END.search(t):  # but a sentence end closes a pair
                 open_dash = False
             continue
-        new = _DOUBLE_HYPHEN.sub("—", t)
-        new = _COMPOUND_HYPHEN_SPACE.sub(r"\1 ", new)  # 'five-year- plan'.
-        new = _SPACED_HYPHEN.sub("—", new)
-        new = _HYPHEN_SPACE.sub("—", new) if not _COMPOUND_HYPHEN_SPACE_ANY.search(new) else new
-        new = _DASH_SPACE.sub("—", new)
+        # Each substitution runs only where the line holds what its pattern needs to match
+        # at all ('--', '- ', ' - ', '—', '-', '. .'): a substring test scans far faster.
+        new = _DOUBLE_HYPHEN.sub("—", t) if "--" in t else t
+        if "- " in new:
+            new = _COMPOUND_HYPHEN_SPACE.sub(r"\1 ", new)  # 'five-year- plan'.
+            if " - " in new:
+                new = _SPACED_HYPHEN.sub("—", new)
+            if "- " in new and not _COMPOUND_HYPHEN_SPACE_ANY.search(new):
+                new = _HYPHEN_SPACE.sub("—", new)
+        if "—" in new:
+            new = _DASH_SPACE.sub("—", new)
         if vocab.em_dashes < 5:
             # A text that never prints a dash set its dashes as hyphens.
-            new = _OPENING_HYPHEN.sub("—", new)
-            new = _HYPHEN_DASH.sub("—", new)
+            if "-" in new:
+                new = _OPENING_HYPHEN.sub("—", new)
+                new = _HYPHEN_DASH.sub("—", new)
             new, open_dash = _closing_dashes(new, open_dash, vocab)
-        new = _SPACED_DOTS.sub(lambda m: m.group(0).replace(" ", ""), new)
+        if ". ." in new:
+            new = _SPACED_DOTS.sub(lambda m: m.group(0).replace(" ", ""), new)
         if new != t:
             changes.append(Change("dash", "changed", ln.number, t, new,
                                   "dash or ellipsis spacing normalised"))
