@@ -14,8 +14,6 @@ import functools
 import hashlib
 import html
 import itertools
-import os
-import pickle
 import re
 import shutil
 import textwrap
@@ -439,19 +437,6 @@ def make_files(doc: Document, info: WorkInfo, folder: str) -> None:
         tmp.replace(path)
 
 
-def _make_pickled(doc: bytes, info: WorkInfo, folder: str) -> None:
-    """``make_files`` of a document sent pickled (see ``Downloads``)."""
-    make_files(pickle.loads(doc), info, folder)
-
-
-def _lowest_priority() -> None:
-    """A download worker starts at the lowest CPU priority (see ``Downloads``)."""
-    try:
-        os.nice(19)
-    except (AttributeError, OSError):  # no nice() on this system: normal priority
-        pass
-
-
 def download_key(doc: Document, info: WorkInfo, conversion: str = "") -> str:
     """What a work's files are made from: the document as the site renders it, the work's
     metadata, the package's code and the EPUB library's version.
@@ -479,16 +464,10 @@ def download_key(doc: Document, info: WorkInfo, conversion: str = "") -> str:
 
 @dataclass
 class Downloads:
-    """The downloads of one build, made in worker processes while MkDocs builds the site and
-    the search index, and copied into the site after them (``finish``). With a cache folder, a
-    work's files are kept there under the hash of their inputs (``download_key``), so a
-    rebuild remakes only the files of a changed text.
-
-    The workers run at the lowest CPU priority: on two cores the conversion and MkDocs's
-    stages keep both cores busy, and the downloads take what they leave idle (the end of the
-    links stage, Pagefind's one-core phases) instead of slowing them down. Each job holds its
-    document pickled (bytes: 18.6 MB at 10x the corpus), not the document, so the plugin can
-    let the documents go before the indexer runs while the downloads are still being made."""
+    """The downloads of one build, made while MkDocs renders the HTML and copied into the site
+    after it (``finish``). With a cache folder, a work's files are kept there under the hash of
+    their inputs (``download_key``), so a rebuild remakes only the files of a changed text;
+    missing files are made in worker processes (the MkDocs build itself uses one core)."""
 
     files: list[tuple[str, Path]]  # (slug, folder holding <slug>.epub and .txt)
     pending: list  # futures of make_files still running
@@ -504,6 +483,7 @@ class Downloads:
         -> the key of the cached conversion each document of ``built`` was linked from
         (``Built.conversion_keys``), for a cheaper
         ``download_key``; only for documents exactly as ``build_library`` returned them."""
+        import os
         import tempfile
 
         lib = getattr(built, "library", None)
@@ -543,10 +523,9 @@ class Downloads:
 
             # 'spawn': a fresh interpreter, not a copy of this large process (memory) and safe
             # beside the threads of ``mkdocs serve``.
-            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_lowest_priority)
-            pending = [pool.submit(_make_pickled, pickle.dumps(doc, pickle.HIGHEST_PROTOCOL),
-                                   info, str(folder)) for doc, info, folder in jobs]
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            pending = [pool.submit(make_files, doc, info, str(folder))
+                       for doc, info, folder in jobs]
         else:
             for doc, info, folder in jobs:
                 make_files(doc, info, str(folder))

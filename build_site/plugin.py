@@ -285,6 +285,11 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         try:
             anchors.write_catalogue(self.built, site_dir, config.use_directory_urls)
             self._lap("catalogue")
+            # The downloads first: a job still queued holds its document, which must be gone
+            # before the indexer starts (at 50x they are all done by now).
+            if self.downloads is not None:
+                self.downloads.finish(site_dir)
+            self._lap("downloads")
             texts, converted = len(self.built.documents), self.built.converted
             pages = self._free_pages()
             stager, self.stager = self.stager, None
@@ -293,11 +298,6 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
                 log.info(f"library: the search records' worker failed ({stager.error}); "
                          "they were made from the written pages")
             self._lap("search")
-            # The downloads' workers, at the lowest priority, used the cores left idle until
-            # now (Pagefind's one-core phases above all): their jobs hold no document.
-            if self.downloads is not None:
-                self.downloads.finish(site_dir)
-            self._lap("downloads")
             self._report(texts, converted)
         except PluginError:
             raise
@@ -319,8 +319,8 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         """Every page is written by now: keep what the search index needs (each page's URL,
         trail and work) and let go of the rest before the search indexer, a second large
         process, starts: the documents, and what MkDocs keeps on each page (Markdown, also
-        held by the page's file, HTML, table of contents, the set of its ids). The downloads may
-        still be running: their jobs hold their documents pickled, not the documents."""
+        held by the page's file, HTML, table of contents, the set of its ids). The downloads are
+        finished by now: their jobs held documents too."""
         assert self.built is not None
         pages = self.search_pages or search.search_pages(
             self.built.documents, search.work_infos(self.built.library))
