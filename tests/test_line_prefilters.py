@@ -221,12 +221,16 @@ def test_rehyphenate_from_rejoins_tokens_is_the_plain_split(texts):
     assert shared == plain
 
 
-def test_rehyphenate_from_rejoins_tokens_on_the_seed_texts():
-    found = 0
+def _seed_texts():
+    """Each seed text's stripped lines, with its vocabulary."""
     for raw in sorted(ROOT.glob("source/*/*.txt")):
         texts = [t.strip() for t in raw.read_text("utf-8", "replace").split("\n")]
-        lines = [Line(k + 1, t) for k, t in enumerate(texts)]
-        vocab = build_vocabulary(texts)
+        yield [Line(k + 1, t) for k, t in enumerate(texts)], build_vocabulary(texts)
+
+
+def test_rehyphenate_from_rejoins_tokens_on_the_seed_texts():
+    found = 0
+    for lines, vocab in _seed_texts():
         shared, plain = _rehyphenated_both_ways(lines, vocab)
         assert shared == plain
         found += len(plain[1])
@@ -321,10 +325,7 @@ def test_join_line_breaks_is_the_plain_scan(texts):
 
 def test_join_line_breaks_on_the_seed_texts():
     joined = 0
-    for raw in sorted(ROOT.glob("source/*/*.txt")):
-        texts = [t.strip() for t in raw.read_text("utf-8", "replace").split("\n")]
-        lines = [Line(k + 1, t) for k, t in enumerate(texts)]
-        vocab = build_vocabulary(texts)
+    for lines, vocab in _seed_texts():
         fast = words.join_line_breaks(lines, None, vocab)
         assert fast == _plain_join_line_breaks(lines, None, vocab)
         joined += len(fast[1])

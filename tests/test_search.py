@@ -8,6 +8,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from build_site import search
 from build_site.model import Block, BlockKind, Document, Section
 from build_site.render import page_paths
@@ -190,13 +192,20 @@ def _written_site(site: Path, html: dict[str, str]) -> Path:
     return site
 
 
-def test_the_background_stager_stages_the_same_files(tmp_path: Path):
+@pytest.mark.parametrize("in_ram", [False, True])
+def test_the_background_stager_stages_the_same_files(tmp_path: Path, monkeypatch, in_ram: bool):
+    """On disk (the temporary folder) and in a RAM folder (here a stand-in folder): the same
+    files as staging the written pages."""
+    ram = tmp_path / "ram"
+    ram.mkdir()
+    monkeypatch.setattr(search, "stage_parent", lambda: ram if in_ram else None)
     pages, html = _three_pages()
     site = _written_site(tmp_path / "site", html)
     expected = tmp_path / "expected"
     expected.mkdir()
     want = search._stage(search.library_records(pages, html.get), expected)
     stager = search.BackgroundStager(pages)
+    assert (stager.folder.parent == ram) is in_ram
     for page in reversed(pages[1:]):  # out of order; the first page is read from the site
         stager.add(page.url, html[page.url].replace("\n", "\r\n"))  # read_text's newlines
     stager.add("/not-a-text/", PAGE)

@@ -5,12 +5,11 @@ records staged in RAM are the files staged on disk (or the build makes them itse
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_search import _files, _fragments, _three_pages, _written_site
+from test_search import _fragments, _three_pages, _written_site
 
 from build_site import search
 
@@ -94,27 +93,6 @@ def test_staging_stops_before_the_ram_runs_out(tmp_path: Path, monkeypatch):
     else:
         raise AssertionError("staging went on with less than keep_free left")
     assert not list((tmp_path / "full").rglob("*.html"))
-
-
-def test_the_stager_in_ram_stages_the_same_files(tmp_path: Path, monkeypatch):
-    """Through the worker process, staging in a RAM folder (here a stand-in folder)."""
-    ram = tmp_path / "ram"
-    ram.mkdir()
-    monkeypatch.setattr(search, "stage_parent", lambda: ram)
-    pages, html = _three_pages()
-    site = _written_site(tmp_path / "site", html)
-    expected = tmp_path / "expected"
-    expected.mkdir()
-    want = search._stage(search.library_records(pages, html.get), expected)
-    stager = search.BackgroundStager(pages)
-    assert stager.folder.parent == ram
-    for page in pages:
-        stager.add(page.url, html[page.url])
-    staged = stager.finish(site)
-    assert staged is not None and stager.error == ""
-    folder, sizes, filters = staged
-    assert (sizes, filters) == want and _files(folder / "all") == _files(expected)
-    shutil.rmtree(folder)
 
 
 def test_a_full_ram_folder_leaves_the_records_to_the_build(tmp_path: Path, monkeypatch):
