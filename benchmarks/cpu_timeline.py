@@ -66,15 +66,16 @@ def cpu_seconds(pid: int, kernel_only: bool) -> tuple[str, float] | None:
     return name, (system if kernel_only else user + system) / TICK
 
 
-def sample(cmd: list[str], every: float, kernel_only: bool) -> tuple[float, dict]:
-    """Run ``cmd``; CPU seconds per (whole second of wall time, process kind)."""
+def sample(cmd: list[str], every: float, kernel_only: bool,
+           row: float = 1.0) -> tuple[float, dict]:
+    """Run ``cmd``; CPU seconds per (row of ``row`` seconds of wall time, process kind)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env)
     last: dict[int, float] = {}
     per_second: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     while proc.poll() is None:
-        second = int(time.perf_counter() - t0)
+        second = int((time.perf_counter() - t0) / row)
         for pid in tree(proc.pid):
             got = cpu_seconds(pid, kernel_only)
             if got is None:
@@ -91,6 +92,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sys", action="store_true", help="kernel time only")
     ap.add_argument("--every", type=float, default=0.25, help="sampling interval, s")
+    ap.add_argument("--row", type=float, default=1.0,
+                    help="wall seconds per row (a short build reads better at 0.25)")
     ap.add_argument("cmd", nargs=argparse.REMAINDER, help="the command (after --)")
     args = ap.parse_args()
     cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
@@ -98,19 +101,19 @@ def main() -> int:
         ap.error("give the command to run after --")
     if cmd[0] == "mkdocs":
         cmd = [sys.executable, "-m", *cmd]
-    wall, per_second = sample(cmd, args.every, args.sys)
+    wall, per_second = sample(cmd, args.every, args.sys, args.row)
     kinds = sorted({k for row in per_second.values() for k in row})
     print(f"wall {wall:.2f} s; CPU seconds ({'kernel' if args.sys else 'user + kernel'}) "
-          "per second of wall time")
-    print("  s " + "".join(f"{k[:12]:>13}" for k in kinds) + "        total")
+          f"per {args.row:g} s of wall time")
+    print("    s " + "".join(f"{k[:12]:>13}" for k in kinds) + "        total")
     totals: dict[str, float] = defaultdict(float)
     for second in sorted(per_second):
         row = per_second[second]
         for k, v in row.items():
             totals[k] += v
-        print(f"{second:3d} " + "".join(f"{row.get(k, 0):13.2f}" for k in kinds)
+        print(f"{second * args.row:5.2f} " + "".join(f"{row.get(k, 0):13.2f}" for k in kinds)
               + f"{sum(row.values()):13.2f}")
-    print("all " + "".join(f"{totals[k]:13.2f}" for k in kinds)
+    print("  all " + "".join(f"{totals[k]:13.2f}" for k in kinds)
           + f"{sum(totals.values()):13.2f}")
     return 0
 

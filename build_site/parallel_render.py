@@ -47,6 +47,8 @@ from typing import Any
 
 from mkdocs.structure.files import InclusionLevel
 
+from .search import widen_pipe
+
 log = logging.getLogger("mkdocs.plugins.library")
 
 _EVENTS_BEFORE_RENDER = ("pre_page", "page_read_source", "page_markdown")
@@ -228,6 +230,7 @@ class ParallelRender:
         self.lock = ctx.Lock()
         self.bounds = ctx.RawArray("l", [0, len(pages)])  # [main's next page, worker's lowest]
         recv, send = ctx.Pipe(duplex=False)
+        widen_pipe(send.fileno())
         self.process = ctx.Process(target=_worker, name=name, daemon=True,
                                    args=(pages, job, self.bounds, self.lock, send))
         gc.freeze()  # the worker's garbage collector leaves the shared heap alone (copy-on-write)

@@ -388,3 +388,30 @@ def test_templates_serial_when_another_plugin_listens_on_page_context(tmp_path: 
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert re.search(r"library: [1-9]\d* of \d+ pages rendered by a second", proc.stderr)
     assert "page templates rendered by a second process" not in proc.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are Linux's")
+def test_worker_pipe_holds_a_large_page_without_a_reader(tmp_path: Path):
+    """A page's HTML is larger than a default pipe (64 KB): with the widened pipe the worker
+    hands over several pages while the main process's reader thread waits for the GIL."""
+    import fcntl
+
+    from build_site.search import widen_pipe
+
+    read_end, write_end = os.pipe()
+    try:
+        widen_pipe(write_end)
+        os.set_blocking(write_end, False)
+        assert os.write(write_end, b"x" * 900_000) == 900_000  # would raise at 64 KB
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    config = load_config(str(project(tmp_path)))
+    files = get_files(config)
+    get_navigation(files, config)
+    pages = [f.page for f in files.documentation_pages()]
+    renderer = ParallelRender(pages, parallel_render.markdown_job(config, files))
+    try:
+        assert fcntl.fcntl(renderer.conn.fileno(), fcntl.F_GETPIPE_SZ) >= 1 << 20
+    finally:
+        renderer.close()
