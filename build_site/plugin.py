@@ -118,6 +118,28 @@ def _rss_mb() -> int | None:
     return None
 
 
+def article_is_content(config, plugin) -> bool:
+    """True when a written page's ``<article>`` holds the passages that
+    ``search.article_html`` makes of the page's content: the content partial is Material's own
+    (not a theme override's), this plugin sees the content last, and no other plugin can
+    change the page after it (page_context, post_page)."""
+    events = getattr(config.plugins, "events", {})
+    last = events.get("page_content", [])[-1:]
+    if not last or getattr(last[0], "__self__", None) is not plugin:
+        return False
+    if parallel_render.other_listeners(config, plugin, ("page_context", "post_page")):
+        return False
+    try:
+        import material
+    except ImportError:
+        return False
+    ours = Path(material.__file__).resolve().parent / "templates"
+    for folder in config.theme.dirs:
+        if (Path(folder) / "partials" / "content.html").is_file():
+            return Path(folder).resolve() == ours
+    return False
+
+
 def _strict_warnings(config) -> bool:
     """MkDocs aborts a strict build for warnings only after ``on_post_build``: look ahead."""
     if not config.strict:
@@ -139,6 +161,10 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.nav = None  # MkDocs's navigation, for the template worker
         self.stager: search.BackgroundStager | None = None  # makes search records meanwhile
         self.search_pages: list[search.SearchPage] = []
+        self.records_from_content = False  # the stager is fed at on_page_content (_start_stager)
+        self.sent: set[str] = set()  # pages handed to the stager at on_page_content
+        self.early: search.EarlyIndex | None = None  # the indexer started at on_env
+        self.staged: tuple | None = None  # records staged at on_env, indexed at the end
         self.timings: list[tuple[str, float]] = []
         self.memory: list[tuple[str, int | None]] = []  # resident MB of this process after each
         self._clock = 0.0
@@ -217,7 +243,35 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.nav = nav
         if self.config.parallel_render:
             self.renderer = parallel_render.ParallelRender.start(files, config, self)
+        self._start_stager(config)
         return nav
+
+    def _start_stager(self, config) -> None:
+        """Start the search records' process (search.BackgroundStager). It is fed each page's
+        article as MkDocs renders the page's Markdown (``on_page_content``) when the written
+        article is just that (``article_is_content``): the records are then ready when the
+        templates start, and so can the indexer (``_start_index``). Else it is fed each page
+        as it is written (``on_post_page``)."""
+        self._stop_stager()
+        assert self.built is not None
+        self.search_pages = search.search_pages(self.built.documents,
+                                                search.work_infos(self.built.library))
+        self.records_from_content = article_is_content(config, self)
+        self.sent = set()
+        try:
+            self.stager = search.BackgroundStager(self.search_pages)
+        except (OSError, ValueError) as exc:  # no worker: the search stage makes the records
+            log.info(f"library: no second process for the search records ({exc})")
+
+    @event_priority(-100)  # the content as the template gets it, after other plugins' changes
+    def on_page_content(self, content: str, page, config, files) -> str:
+        if self.stager is not None and self.records_from_content:
+            url = search.page_url(page.file.src_uri)
+            # Material's content partial: page.title (HTML, see on_env), else the site name.
+            title = str(page.title) if page.title else html.escape(config.site_name)
+            self.stager.add(url, search.article_html(content, title))
+            self.sent.add(url)
+        return content
 
     def on_pre_page(self, page, config, files):
         """MkDocs reaches ``page``: it renders it, or takes the worker's result if it has it."""
@@ -253,28 +307,45 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
                 files, config, self, self.nav, env)
             if self.renderer is not None:
                 shared = parallel_render.SharedEnv(env, self.renderer, config)
-        # The search records are made meanwhile in another process, from each page as it is
-        # written (search.BackgroundStager).
-        assert self.built is not None
-        self.search_pages = search.search_pages(self.built.documents,
-                                                search.work_infos(self.built.library))
-        self._stop_stager()
-        try:
-            self.stager = search.BackgroundStager(self.search_pages)
-        except (OSError, ValueError) as exc:  # no worker: the search stage makes the records
-            log.info(f"library: no second process for the search records ({exc})")
+        self._start_index(config)
         return shared
+
+    def _start_index(self, config) -> None:
+        """Every page's records are made (``on_page_content``): start the indexer now, while
+        the templates are written (search.start_index), or keep the records for the end."""
+        if self.stager is None or not self.records_from_content:
+            return
+        if any(p.url not in self.sent for p in self.search_pages):
+            return  # a page MkDocs did not render: the stager reads it once it is written
+        stager, self.stager = self.stager, None
+        site_dir = Path(config.site_dir)
+        staged = stager.finish(site_dir)
+        if staged is None:
+            log.info(f"library: the search records' worker failed ({stager.error}); "
+                     "they are made from the written pages")
+            return
+        rss = _rss_mb()
+        self.early = search.start_index(staged, site_dir, (rss or 0) << 20)
+        if self.early is None:
+            self.staged = staged
 
     @event_priority(-100)  # the page as it is written, after every other plugin's changes
     def on_post_page(self, output: str, page, config) -> str:
-        if self.stager is not None:
+        if self.stager is not None and not self.records_from_content:
             self.stager.add(search.page_url(page.file.src_uri), output)
         return output
 
     def _stop_stager(self) -> None:
+        """End the search records' process and an early indexer; drop staged records."""
         if self.stager is not None:
             self.stager.close()
             self.stager = None
+        if self.early is not None:
+            self.early.close()
+            self.early = None
+        if self.staged is not None:
+            shutil.rmtree(self.staged[0], ignore_errors=True)
+            self.staged = None
 
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, config) -> None:
@@ -293,7 +364,12 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             texts, converted = len(self.built.documents), self.built.converted
             pages = self._free_pages()
             stager, self.stager = self.stager, None
-            search.write_index(pages, site_dir, stager=stager)
+            early, self.early = self.early, None
+            staged, self.staged = self.staged, None
+            if early is not None:
+                early.finish()
+            else:
+                search.write_index(pages, site_dir, stager=stager, staged=staged)
             if stager is not None and stager.error:
                 log.info(f"library: the search records' worker failed ({stager.error}); "
                          "they were made from the written pages")

@@ -598,25 +598,57 @@ def _memory_dir(words: int) -> Path | None:
         return None
 
 
+class IndexRun:
+    """One run of Pagefind's indexer over the HTML files under ``site`` into the bundle ``out``,
+    started at once and waited for in ``finish`` (the build goes on meanwhile). It writes
+    through ``MEMORY_DIR`` when that has room for a bundle of ``words`` words, and the bundle
+    is then copied."""
+
+    def __init__(self, site: Path, out: Path, language: str, words: int = 0) -> None:
+        self.out = out
+        self.memory = _memory_dir(words)
+        self.target = self.memory / "bundle" if self.memory is not None else out
+        try:
+            self.proc = subprocess.Popen(
+                [*_pagefind_command(), "--site", str(site), "--output-path", str(self.target),
+                 "--force-language", language, "--silent"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                text=True)
+        except BaseException:
+            self._drop_memory()
+            raise
+
+    def finish(self) -> None:
+        """Wait for the indexer; raise if it failed; the bundle is at ``out`` afterwards."""
+        try:
+            stdout, stderr = self.proc.communicate()
+            entry = self.target / "pagefind-entry.json"
+            if (self.proc.returncode != 0 or not entry.is_file()
+                    or not entry.read_text(encoding="utf-8")):
+                raise RuntimeError(f"Pagefind could not write the search index into {self.out} "
+                                   f"(exit {self.proc.returncode}): "
+                                   f"{(stderr or stdout)[-2000:]}")
+            if self.memory is not None:  # one thread creates the files on disk: no contention
+                shutil.copytree(self.target, self.out, copy_function=shutil.copyfile,
+                                dirs_exist_ok=True)
+        finally:
+            self._drop_memory()
+
+    def close(self) -> None:
+        """End the indexer if it still runs (a failed build) and drop its folder in RAM."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.communicate()
+        self._drop_memory()
+
+    def _drop_memory(self) -> None:
+        if self.memory is not None:
+            shutil.rmtree(self.memory, ignore_errors=True)
+
+
 def _run_pagefind(site: Path, out: Path, language: str, words: int = 0) -> None:
-    """One run of Pagefind's indexer over the HTML files under ``site`` into the bundle ``out``
-    (through ``MEMORY_DIR`` when it has room for a bundle of ``words`` words, then copied)."""
-    memory = _memory_dir(words)
-    target = memory / "bundle" if memory is not None else out
-    try:
-        proc = subprocess.run(
-            [*_pagefind_command(), "--site", str(site), "--output-path", str(target),
-             "--force-language", language, "--silent"],
-            capture_output=True, text=True, check=False)
-        entry = target / "pagefind-entry.json"
-        if proc.returncode != 0 or not entry.is_file() or not entry.read_text(encoding="utf-8"):
-            raise RuntimeError(f"Pagefind could not write the search index into {out} "
-                               f"(exit {proc.returncode}): {(proc.stderr or proc.stdout)[-2000:]}")
-        if memory is not None:  # one thread creates the files on disk: no lock contention
-            shutil.copytree(target, out, copy_function=shutil.copyfile, dirs_exist_ok=True)
-    finally:
-        if memory is not None:
-            shutil.rmtree(memory, ignore_errors=True)
+    """One run of Pagefind's indexer, waited for (``IndexRun``)."""
+    IndexRun(site, out, language, words).finish()
 
 
 def _write(records: Iterable[Record], out: Path, language: str, max_words: int
@@ -691,17 +723,19 @@ def write_records(records: Iterable[Record], out: Path, language: str = "en",
 
 
 def write_index(pages: Iterable[SearchPage], site_dir: Path, language: str = "en",
-                max_words: int = 0, stager: BackgroundStager | None = None) -> int:
+                max_words: int = 0, stager: BackgroundStager | None = None,
+                staged: tuple[Path, list[int], list] | None = None) -> int:
     """Write the Pagefind bundle of ``pages`` (``search_pages``) into ``site_dir/pagefind``;
     returns the number of records. ``max_words``: words per index (default
     ``MAX_INDEX_WORDS``). Records are made page by page from the built HTML and written to
     files as they come, so this process holds one page at a time while the indexer runs; with
-    a ``stager`` that has made them already while MkDocs wrote the pages (the same files), only
-    the indexer runs here.
+    a ``stager`` that has made them already while MkDocs wrote the pages (the same files), or
+    what a stager's ``finish`` gave (``staged``), only the indexer runs here.
     """
     site_dir = Path(site_dir)
     out = site_dir / BUNDLE_DIR
-    staged = stager.finish(site_dir) if stager is not None else None
+    if staged is None and stager is not None:
+        staged = stager.finish(site_dir)
     if staged is not None:
         tmp, sizes, filters = staged
         try:
@@ -715,9 +749,78 @@ def write_index(pages: Iterable[SearchPage], site_dir: Path, language: str = "en
             return f.read_text(encoding="utf-8") if f.is_file() else None
 
         count, filters = _write(library_records(pages, read), out, language, max_words)
+    _write_facets(out, filters)
+    return count
+
+
+def _write_facets(out: Path, filters: Iterable) -> None:
     (out / FACETS).write_text(json.dumps(facet_lists(filters), ensure_ascii=False),
                               encoding="utf-8")
-    return count
+
+
+# --- The indexer started before the HTML is written ------------------------------------------
+
+INDEXER_BYTES_PER_WORD = 310
+"""Pagefind's indexer's resident memory per indexed word (measured about 290: module
+docstring)."""
+EARLY_INDEX_BYTES = 1536 << 20
+"""The build process and an early indexer together stay under this (``start_index``): the
+rest of 2 GiB is left to the template worker and the records' process."""
+
+
+def article_html(content: str, title: str) -> str:
+    """A page's ``<article>`` as Material's content partial writes it around the page's
+    ``content`` (MkDocs's HTML of its Markdown): an ``<h1>`` of ``title`` (HTML) first if the
+    content has none. The rest of that partial (tags, edit buttons, source-file dates,
+    feedback, comments) holds no passage (``extract_passages``) or is not configured."""
+    return f"<article>{'' if '<h1' in content else f'<h1>{title}</h1>'}{content}</article>"
+
+
+@dataclass
+class EarlyIndex:
+    """The indexer running on records staged before the HTML is written (``start_index``)."""
+
+    tmp: Path  # the stager's folder, removed by ``finish`` or ``close``
+    count: int
+    filters: list
+    run: IndexRun
+
+    def finish(self) -> int:
+        """Wait for the indexer; write the bundle's own files; the number of records."""
+        try:
+            self.run.finish()
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        (self.run.out / PARTS).write_text("[]", encoding="utf-8")  # one index, no parts
+        _write_facets(self.run.out, self.filters)
+        return self.count
+
+    def close(self) -> None:
+        """A failed build: end the indexer, drop the records."""
+        self.run.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def start_index(staged: tuple[Path, list[int], list], site_dir: Path, process_bytes: int,
+                language: str = "en", max_words: int = 0) -> EarlyIndex | None:
+    """Start the indexer on ``staged`` records (``BackgroundStager.finish``) now, while MkDocs
+    still writes the HTML, when they make one index (no parts: ``write_records``) and the
+    indexer with the build process (``process_bytes`` resident) fits ``EARLY_INDEX_BYTES``;
+    else None (the indexer runs after the HTML, when the build process has let its pages go).
+
+    Why: Pagefind parses on both cores, then builds and writes the index mostly on one, while
+    the templates leave the second core partly idle; run one after the other, each leaves a
+    core idle for part of its time.
+    """
+    tmp, sizes, filters = staged
+    words = sum(sizes)
+    if (len(split_sizes(sizes, max_words or MAX_INDEX_WORDS)) > 1
+            or process_bytes + words * INDEXER_BYTES_PER_WORD > EARLY_INDEX_BYTES):
+        return None
+    out = Path(site_dir) / BUNDLE_DIR
+    if out.exists():
+        shutil.rmtree(out)
+    return EarlyIndex(tmp, len(sizes), filters, IndexRun(tmp / "all", out, language, words))
 
 
 def facets(records: Iterable[Record]) -> dict:
@@ -745,6 +848,25 @@ _END = None  # what the stager's queue carries after the site folder: the sender
 STAGER_WAIT_SECONDS = 600.0
 """How long ``BackgroundStager.finish`` waits for the worker's answer before it ends the worker
 and the records are made in the build process instead (a build must never hang on it)."""
+
+_STAGER_PIPES: set[int] = set()  # this process's write ends of live stagers' pipes
+
+
+def _drop_stager_pipes() -> None:
+    """In a fork of the build (a render worker): point the stagers' pipes at /dev/null. The
+    stager's worker ends at the end of its pipe, which a fork holding a copy would delay; the
+    descriptor stays valid, so nothing that closes it later closes another file."""
+    if _STAGER_PIPES:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            for fd in _STAGER_PIPES:
+                os.dup2(null, fd)
+        finally:
+            os.close(null)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_stager_pipes)
 
 
 class BackgroundStager:
@@ -790,6 +912,8 @@ class BackgroundStager:
         os.close(from_worker[1])
         widen_pipe(to_worker[1])  # fewer, larger writes (a page is some 70 KB)
         self._send_conn = Connection(to_worker[1], readable=False)
+        self._pipe = to_worker[1]
+        _STAGER_PIPES.add(self._pipe)
         self._recv_conn = Connection(from_worker[0], writable=False)
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._queue.put(pages)
@@ -805,6 +929,7 @@ class BackgroundStager:
                     self._send_conn.send(item)
                 except OSError:
                     alive = False
+        _STAGER_PIPES.discard(self._pipe)
         self._send_conn.close()
 
     def add(self, url: str, html: str) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from build_site import search
+from build_site import plugin, search
+from build_site.library import build_library
 from build_site.model import Block, BlockKind, Document, Section
 from build_site.render import page_paths
 
@@ -368,70 +369,103 @@ def test_write_index_reads_the_pages_it_is_given(tmp_path: Path):
     assert sorted(f["filters"]["kind"][0] for f in _fragments(bundle)) == ["note", "text"]
 
 
-def test_the_plugin_lets_the_documents_go_before_the_indexer_runs(tmp_path: Path, monkeypatch):
-    """The indexer is a second large process: while it runs, the build process keeps no
-    document, no page Markdown or HTML (their memory is what keeps the 50x build under 2 GiB).
-    """
+@pytest.mark.parametrize("early", [False, True])
+def test_the_plugin_lets_the_documents_go_before_the_indexer_runs(tmp_path: Path, monkeypatch,
+                                                                   early: bool):
+    """The indexer is a second large process: when it runs after the HTML is written, the
+    build process keeps no document, no page Markdown or HTML (their memory is what keeps the
+    50x build under 2 GiB). It starts before the templates (search.start_index) only when it
+    and the whole build process fit ``EARLY_INDEX_BYTES``, and then before any page is
+    written."""
     import gc
 
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from test_robust_build import copy_fixture
 
-    from build_site import plugin
     from build_site.model import Document as Doc
 
     project = copy_fixture(tmp_path)
+    site = tmp_path / "site"
     seen: dict = {}
-    real = search.write_index
+    real_run = search.IndexRun.__init__
 
-    def watch(pages, site_dir, *args, **kwargs):
+    def watch(self, *args, **kwargs):
         gc.unfreeze()  # the conversion freezes what it made: frozen objects are not listed
         gc.collect()
-        urls = [p.url for p in pages]
         seen["documents"] = [o.slug for o in gc.get_objects() if isinstance(o, Doc)
-                             and any(f"/{o.slug}/" in u for u in urls)]  # this build's
+                             and o.slug == "hostile-text"]
         seen["built"] = library.built
-        seen["pages"] = urls
-        return real(pages, site_dir, *args, **kwargs)
+        seen["written"] = [p.name for p in Path(library_site()).rglob("index.html")]
+        return real_run(self, *args, **kwargs)
 
-    monkeypatch.setattr(search, "write_index", watch)
-    cfg = load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    monkeypatch.setattr(search.IndexRun, "__init__", watch)
+    if not early:
+        monkeypatch.setattr(search, "EARLY_INDEX_BYTES", 0)
+    cfg = load_config(str(project / "mkdocs.yml"), site_dir=str(site))
     library = cfg.plugins["library"]
     assert isinstance(library, plugin.LibraryPlugin)
+
+    def library_site() -> str:
+        return cfg.site_dir  # the staging folder while building
+
     build(cfg)
-    assert seen["documents"] == []
-    assert seen["built"] is None
-    assert seen["pages"] and all("/hostile-text/" in u for u in seen["pages"])  # its one work
-    assert (tmp_path / "site" / search.BUNDLE_DIR / "pagefind-entry.json").is_file()
+    if early:
+        assert seen["written"] == []  # started before the templates: no page written yet
+        assert seen["built"] is not None
+    else:
+        assert seen["documents"] == []
+        assert seen["built"] is None
+        assert seen["written"]
+    assert (site / search.BUNDLE_DIR / "pagefind-entry.json").is_file()
+    assert json.loads((site / search.BUNDLE_DIR / search.PARTS).read_text()) == []
 
 
+@pytest.mark.parametrize("theme", ["fixture", "site"])
+@pytest.mark.parametrize("early", [False, True])
 def test_the_plugin_stages_the_records_while_mkdocs_writes_the_pages(tmp_path: Path,
-                                                                     monkeypatch):
-    """The build's records come from its stager (no fallback), and they are the files that
-    staging the written pages after the build makes, byte for byte."""
+                                                                     monkeypatch, theme: str,
+                                                                     early: bool):
+    """The build's records come from its stager (no fallback), fed each page's content (the
+    indexer then starts before the templates) or each written page, and they are the files
+    that staging the written pages after the build makes, byte for byte; with the fixture's
+    theme and with the site's (its overrides and features)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from test_robust_build import copy_fixture
 
-    project = copy_fixture(tmp_path)
+    project = copy_fixture(tmp_path, with_site_assets=theme == "site")
     seen: dict = {}
-    real_write, real_index = search.write_index, search._index_staged
+    real_write, real_index, real_start = (search.write_index, search._index_staged,
+                                          search.start_index)
 
     def write(pages, site_dir, *args, **kwargs):
-        seen["pages"], seen["stager"] = pages, kwargs.get("stager")
+        seen["stager"] = kwargs.get("stager")
         return real_write(pages, site_dir, *args, **kwargs)
 
     def index(tmp, sizes, *args):
         seen["staged"] = _files(tmp / "all")
         return real_index(tmp, sizes, *args)
 
+    def start(staged, *args, **kwargs):
+        seen["staged"] = _files(staged[0] / "all")
+        seen["early"] = real_start(staged, *args, **kwargs)
+        return seen["early"]
+
     monkeypatch.setattr(search, "write_index", write)
     monkeypatch.setattr(search, "_index_staged", index)
+    monkeypatch.setattr(search, "start_index", start)
+    if not early:
+        monkeypatch.setattr(plugin, "article_is_content", lambda config, plugin: False)
     site = tmp_path / "site"
     build(load_config(str(project / "mkdocs.yml"), site_dir=str(site)))
-    assert seen["stager"] is not None and seen["stager"].error == ""
-    assert not seen["stager"].folder.exists()
+    if early:
+        assert seen["early"] is not None and "stager" not in seen  # no late search stage
+    else:
+        assert seen["stager"] is not None and seen["stager"].error == ""
+        assert not seen["stager"].folder.exists()
+    built = build_library(project / "source")
+    pages = search.search_pages(built.documents, search.work_infos(built.library))
     expected = tmp_path / "expected"
     expected.mkdir()
 
@@ -439,7 +473,7 @@ def test_the_plugin_stages_the_records_while_mkdocs_writes_the_pages(tmp_path: P
         f = search.html_file(site, url)
         return f.read_text(encoding="utf-8") if f.is_file() else None
 
-    search._stage(search.library_records(seen["pages"], read), expected)
+    search._stage(search.library_records(pages, read), expected)
     assert seen["staged"] == _files(expected) and seen["staged"]
 
 
@@ -474,3 +508,28 @@ def test_every_record_opens_an_element_that_exists(built_site: Path):
             url = "/" + f.parent.relative_to(built_site).as_posix() + "/"
             assert url in ids, f"{url}: its paragraphs are not in the search index"
 
+
+
+@pytest.mark.parametrize("content", [
+    '<h1 id="t">Chapter &lt;One&gt;</h1>\n<p id="p-1">First words.</p>',
+    '<p id="p-1">A page whose content has no heading.</p>\n<p id="p-2">Second.</p>',
+])
+def test_article_html_reads_as_materials_content_partial(tmp_path: Path, content: str):
+    """``article_html`` gives the passages Material's content partial gives around a page's
+    content, also when the partial adds the title as ``<h1>`` (the content has none)."""
+    from types import SimpleNamespace
+
+    from markupsafe import Markup
+    from mkdocs.config import load_config
+    from test_robust_build import copy_fixture
+
+    project = copy_fixture(tmp_path, with_site_assets=True)
+    config = load_config(str(project / "mkdocs.yml"))
+    title = Markup("Title &amp; <em>more</em>")  # as on_env leaves it: HTML
+    page = SimpleNamespace(content=content, title=title, meta={}, edit_url=None,
+                           file=SimpleNamespace(src_uri="w/c.md"), is_homepage=False)
+    partial = config.theme.get_env().get_template("partials/content.html")
+    written = partial.render(page=page, config=config)
+    passages = search.extract_passages(f"<article>{written}</article>")
+    assert passages == search.extract_passages(search.article_html(content, str(title)))
+    assert [p.anchor for p in passages if p.kind == "paragraph"][:1] == ["p-1"]
