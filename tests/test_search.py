@@ -533,3 +533,23 @@ def test_article_html_reads_as_materials_content_partial(tmp_path: Path, content
     passages = search.extract_passages(f"<article>{written}</article>")
     assert passages == search.extract_passages(search.article_html(content, str(title)))
     assert [p.anchor for p in passages if p.kind == "paragraph"][:1] == ["p-1"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc (Linux)")
+def test_a_fork_of_the_build_does_not_hold_the_stagers_pipe(tmp_path: Path):
+    """The render workers are forks of the build: their copy of the pipe to the records'
+    process points at /dev/null, so only the build process feeds (and ends) it."""
+    import os
+
+    stager = search.BackgroundStager([])
+    try:
+        fd = stager._pipe
+        assert os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:")
+        pid = os.fork()
+        if pid == 0:  # the child: exit 0 only if its copy is /dev/null
+            os._exit(0 if os.readlink(f"/proc/self/fd/{fd}") == os.devnull else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:")  # ours is untouched
+    finally:
+        stager.close()
