@@ -92,8 +92,10 @@ def _lookup(words: Sequence[str]) -> frozenset[int]:
 
 
 def head(text: str, n: int = HEAD_WORDS) -> str:
-    """The first words of a block, as printed: how people recognise a paragraph."""
-    return " ".join(text.split()[:n])[:80]
+    """The first words of a block, as printed: how people recognise a paragraph. (Split at
+    most ``n`` times: the first ``n`` words are the same, and a long paragraph is not cut
+    into all its words.)"""
+    return " ".join(text.split(None, n)[:n])[:80]
 
 
 @dataclass(frozen=True)
@@ -465,13 +467,31 @@ def page_url(path: str, use_directory_urls: bool = True) -> str:
 _ATTR_ID = re.compile(r"^(?:> )?\{[^}\n]*#(p-\d+)[^}\n]*\}$", re.MULTILINE)
 
 
+def page_ids(markdown: str) -> list[str]:
+    """The paragraph ids a page's Markdown gives (``_ATTR_ID``'s matches), trying the pattern
+    only on lines holding '#p-': a plain search finds them, where the pattern would be tried
+    at every line start (10x corpus: 0.028 against 0.078 s of CPU)."""
+    out: list[str] = []
+    find, pos = markdown.find, 0
+    while (at := find("#p-", pos)) != -1:
+        start = markdown.rfind("\n", 0, at) + 1
+        end = find("\n", at)
+        m = _ATTR_ID.match(markdown, start)
+        if m is not None:
+            out.append(m.group(1))
+        if end == -1:
+            break
+        pos = end
+    return out
+
+
 def catalogue(pages: Sequence[Page], docs: Sequence[Document],
               use_directory_urls: bool = True) -> dict:
     """Every page, its paragraph ids with first words, and each work's retired ids."""
     words = {(d.slug, b.anchor): head(b.text) for d in docs for b in anchored_blocks(d.sections)}
     out_pages = []
     for p in pages:
-        ids = [m.group(1) for m in _ATTR_ID.finditer(p.markdown)]
+        ids = page_ids(p.markdown)
         if ids:
             out_pages.append({"url": page_url(p.path, use_directory_urls), "title": p.title,
                               "work": p.work_slug,
