@@ -621,17 +621,25 @@ class IndexRun:
     def finish(self) -> None:
         """Wait for the indexer; raise if it failed; the bundle is at ``out`` afterwards."""
         try:
-            stdout, stderr = self.proc.communicate()
-            entry = self.target / "pagefind-entry.json"
-            if (self.proc.returncode != 0 or not entry.is_file()
-                    or not entry.read_text(encoding="utf-8")):
-                raise RuntimeError(f"Pagefind could not write the search index into {self.out} "
-                                   f"(exit {self.proc.returncode}): "
-                                   f"{(stderr or stdout)[-2000:]}")
-            if self.memory is not None:  # one thread creates the files on disk: no contention
-                shutil.copytree(self.target, self.out, copy_function=shutil.copyfile,
-                                dirs_exist_ok=True)
+            self.wait()
+            self.copy()
         finally:
+            self._drop_memory()
+
+    def wait(self) -> None:
+        """Wait for the indexer to exit; raise if it failed (then call ``close``)."""
+        stdout, stderr = self.proc.communicate()
+        entry = self.target / "pagefind-entry.json"
+        if self.proc.returncode != 0 or not entry.is_file() or not entry.read_text(encoding="utf-8"):
+            raise RuntimeError(f"Pagefind could not write the search index into {self.out} "
+                               f"(exit {self.proc.returncode}): {(stderr or stdout)[-2000:]}")
+
+    def copy(self) -> None:
+        """After ``wait``: the bundle into ``out`` if it was written in RAM (one thread creates
+        the files on disk: no lock contention), and the RAM freed."""
+        if self.memory is not None:
+            shutil.copytree(self.target, self.out, copy_function=shutil.copyfile,
+                            dirs_exist_ok=True)
             self._drop_memory()
 
     def close(self) -> None:
@@ -674,7 +682,9 @@ def _index_staged(tmp: Path, sizes: list[int], out: Path, language: str, max_wor
     names, start = [], 0
     # A part's files are deleted while the next part is indexed: deleting some 2,600 files just
     # after Pagefind wrote its bundle took 0.2-4.7 s at 50x (the disk busy writing it back).
+    # A part's bundle is copied from RAM into the site while the next part is indexed too.
     deleting: list[threading.Thread] = []
+    runs: list[IndexRun] = []
     try:
         for i, n in enumerate(counts):
             if len(counts) == 1:
@@ -686,8 +696,11 @@ def _index_staged(tmp: Path, sizes: list[int], out: Path, language: str, max_wor
                     (site / rel.parent).mkdir(parents=True, exist_ok=True)
                     (staged / rel).rename(site / rel)
             name = f"part-{i}/" if i else ""
-            _run_pagefind(site, out / name if name else out, language,
-                          sum(sizes[start:start + n]))
+            runs.append(IndexRun(site, out / name if name else out, language,
+                                 sum(sizes[start:start + n])))
+            if len(runs) > 1:
+                runs[-2].copy()  # the previous part's bundle, while this part is indexed
+            runs[-1].wait()  # one indexer at a time: each holds some 1.2 GB at 50x
             if len(counts) > 1:
                 deleting.append(threading.Thread(target=shutil.rmtree, args=(site,),
                                                  name="search-cleanup", daemon=True))
@@ -695,7 +708,10 @@ def _index_staged(tmp: Path, sizes: list[int], out: Path, language: str, max_wor
             if name:
                 names.append(name)
             start += n
+        runs[-1].copy()
     finally:
+        for run in runs:
+            run.close()
         for thread in deleting:
             thread.join()
     (out / PARTS).write_text(json.dumps(names), encoding="utf-8")

@@ -319,6 +319,32 @@ def test_the_bundle_through_ram_is_the_bundle_written_in_place(tmp_path: Path, m
     assert search._memory_dir(10) is None
 
 
+@pytest.mark.parametrize("failing", [0, 1])
+def test_a_failed_indexer_run_names_the_bundle_and_leaves_nothing_in_ram(tmp_path: Path,
+                                                                        monkeypatch, failing):
+    """Parts are indexed one after another, a part's bundle copied while the next is indexed:
+    when a run fails (the first or the second), the build fails naming the bundle, and no
+    run is left running and nothing in RAM."""
+    recs = [_record([(f"p-{i}", f"Paragraph {i} about the soviets and more words here.", "p")])
+            for i in range(5)]
+    ram = tmp_path / "shm"
+    ram.mkdir()
+    monkeypatch.setattr(search, "MEMORY_DIR", ram)
+    monkeypatch.setattr(search, "MEMORY_DIR_SPARE", 0)
+    real_command = search._pagefind_command
+    calls: list[int] = []
+
+    def command() -> list[str]:
+        calls.append(1)
+        return ["false"] if len(calls) == failing + 1 else real_command()
+
+    monkeypatch.setattr(search, "_pagefind_command", command)
+    with pytest.raises(RuntimeError, match="Pagefind could not write the search index into"):
+        search.write_records(recs, tmp_path / "bundle", max_words=20)
+    assert len(calls) == failing + 1
+    assert list(ram.iterdir()) == []
+
+
 def _words(n: int, i: int = 0) -> search.Record:
     return _record([(f"p-{i}", " ".join(["soviet"] * n), "p")])
 
