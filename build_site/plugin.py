@@ -308,6 +308,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             if self.renderer is not None:
                 shared = parallel_render.SharedEnv(env, self.renderer, config)
         self._start_index(config)
+        self._lap("search-start")  # the template worker forked, the records waited for
         return shared
 
     def _start_index(self, config) -> None:
