@@ -44,6 +44,16 @@ furniture's attributes) and where text needs no respacing (``_space``): at 10x i
 1.12-1.55 to 0.78-0.84 s in cold builds (best of three: 1.12 to 0.78; the kernel time of
 creating the files on disk varied with the disk's load).
 
+Now the worker is fed earlier still: each page's article as MkDocs renders the page's Markdown
+(``article_html``: Material's content partial around the content, the same passages as the
+written page; the plugin falls back to the written pages when a theme override, or another
+plugin's page_context or post_page hook, could change them). The records are then ready when
+the templates start, and when they make one index that fits beside the build process
+(``start_index``: 1x and 10x) the indexer runs while the templates are written, filling the
+core that each of them leaves idle part of the time. A larger library keeps its parts for the
+end, when the build process has let its pages go; a part's bundle is copied while the next
+part is indexed.
+
 Everything shown beside a result (URL, chapter, author, work) is stored as a Pagefind
 *filter*, never as *meta*: Pagefind makes meta values searchable, so with a 'work' meta the
 phrase "Revolution Betrayed" matched all 660 paragraphs of that book. Filter values are not
