@@ -1165,6 +1165,22 @@ def resolve_page_refs(sections: Sequence[Section], notes_: Sequence[Note],
     return tuple(out)
 
 
+def _keep_unmatched_numbers(sec: Section, known: set[str], changes: list[Change]) -> Section:
+    """A heading's trailing number that segment read as a note marker ('LECTURE 3') while
+    the text has no such note is part of the title after all: put back (the renderer would
+    drop a marker without a note, silently), and said in the report."""
+    children = tuple(_keep_unmatched_numbers(c, known, changes) for c in sec.children)
+    lost = [r for r in sec.title_refs if r.note_id not in known and r.offset == len(sec.title)]
+    if not lost:
+        return replace(sec, children=children) if children != sec.children else sec
+    title = " ".join([sec.title, *(r.note_id for r in lost)])
+    changes.append(Change("heading-number", "flagged", sec.first_line, sec.title, title,
+                          "a trailing number read as a note marker, but the text has no "
+                          "such note: kept in the title"))
+    return replace(sec, title=title, children=children,
+                   title_refs=tuple(r for r in sec.title_refs if r not in lost))
+
+
 def attach_notes(sections: tuple[Section, ...], split: SplitNotes, cfg: NotesConfig
                  ) -> tuple[tuple[Section, ...], tuple[Note, ...], tuple[Change, ...]]:
     """Put each marker back at its place in the joined blocks and headings as a ``NoteRef``."""
@@ -1209,6 +1225,8 @@ def attach_notes(sections: tuple[Section, ...], split: SplitNotes, cfg: NotesCon
         children = tuple(visit(c, nxt_line) for c in sec.children)
         return replace(sec, blocks=blocks, children=children, title_refs=tuple(refs))
 
+    known = {n.note_id for n in split.notes}  # segment's title numbers first (not the marks')
+    sections = tuple(_keep_unmatched_numbers(s, known, changes) for s in sections)
     out = tuple(visit(s, 0) for s in sections)
     out = _heading_fallback(out, marks, used)
     for k, m in enumerate(marks):

@@ -274,3 +274,17 @@ def test_space_left_by_a_raised_figure_goes_with_it():
     split = notes.split_notes(clean, raw, notes.NotesConfig())
     assert "See Engels, The Peasant Question, 1922 ed.). He wrote" in [ln.text for ln in split.lines]
     assert [m.note_id for m in split.marks] == ["1"]
+
+
+def test_a_headings_number_without_a_note_stays_in_the_title_and_is_reported():
+    """'LECTURE 3' where the text has no note 3: the 3 was read as a note marker, which the
+    renderer would drop without a note; it is kept in the title and the report says so."""
+    from test_robust_fuzz import META
+
+    from build_site.library import convert_work
+
+    doc = convert_work("t", META, b"LECTURE 3\n\nThe text of the lecture.\n", "t/raw.txt")
+    assert [s.title for s in doc.sections] == ["LECTURE 3"]
+    assert not doc.sections[0].title_refs
+    assert [(c.rule, c.before, c.after) for c in doc.changes
+            if c.rule == "heading-number"] == [("heading-number", "LECTURE", "LECTURE 3")]
