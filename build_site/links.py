@@ -607,7 +607,8 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
                     min_words: int = 10, min_score: float = 60.0,
                     stock: Iterable[str] = (), max_versions: float = 0.2,
                     memo: Memo | None = None,
-                    known_stems: Mapping[str, list[str]] | None = None) -> list[SharedPassage]:
+                    known_stems: Mapping[str, list[str]] | None = None,
+                    workers: int = 1) -> list[SharedPassage]:
     """Passages two works share, tolerant of another translation and of OCR noise.
 
     Candidates come from an inverted index of rare word pairs (a pair in more than ``max_df``
@@ -620,7 +621,8 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     A text that recurs is read once: the index is built over distinct texts (a pair's
     paragraph count is the sum of its texts' copies), and two texts are aligned once however
     many pairs of paragraphs carry them. With a ``memo``, a text's stems and two texts'
-    alignment found by an earlier build are not worked out again."""
+    alignment found by an earlier build are not worked out again. With ``workers`` > 1 the
+    alignments are shared with a forked process (``_align_pairs``)."""
     unique, of = distinct(texts)
     stems_of = memo.stems_of if memo is not None else stems
     if known_stems:  # worked out already (``_per_text``): the same words, kept in the memo
@@ -650,28 +652,107 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     per_works = Counter(between)
     versions = {wp for wp, n in per_works.items()
                 if n > max(20, max_versions * min(size[wp[0]], size[wp[1]]))}
-    out = []
-    ready: dict[int, Aligned] = {}  # distinct text -> its tokens
     aligned: dict[tuple[int, int], tuple | None] = {}  # two distinct texts -> _align's answer
+    kept: list[tuple[int, int, tuple[int, int]]] = []  # candidates to read: (a, b, their texts)
+    todo: dict[tuple[int, int], None] = {}  # pairs of distinct texts to align, in order
     for (a, b), wp in zip(candidates, between):
         if wp in versions:
             continue  # two versions of one text share most paragraphs: that is not quoting
         key = (of[a], of[b])
-        if key not in aligned:
+        kept.append((a, b, key))
+        if key not in aligned and key not in todo:
             both = (unique[key[0]], unique[key[1]], min_words, min_score)
             if memo is not None and both in memo.old_aligned:
                 aligned[key] = memo.old_aligned[both]
             else:
-                for u in key:
-                    if u not in ready:
-                        ready[u] = aligned_text(unique[u])
-                aligned[key] = _align(ready[key[0]], ready[key[1]], min_words, min_score)
-            if memo is not None:
-                memo.aligned[both] = aligned[key]
+                todo[key] = None
+    aligned.update(_align_pairs(list(todo), unique, min_words, min_score, workers))
+    out = []
+    stored: set[tuple[int, int]] = set()
+    for a, b, key in kept:
         found = aligned[key]
+        if memo is not None and key not in stored:
+            stored.add(key)
+            memo.aligned[(unique[key[0]], unique[key[1]], min_words, min_score)] = found
         if found:
             out.append(SharedPassage(a, b, *found))
     return out
+
+
+_ALIGN_INPUT: tuple = ()  # (distinct texts, min_words, min_score) for the forked aligner
+_ALIGN_FORK_COST = 400_000  # characters to read before a second process pays for its fork
+
+
+def _align_some(keys: list[tuple[int, int]]) -> list[tuple | None]:
+    """``_align`` of each pair of distinct texts, each text tokenised once."""
+    unique, min_words, min_score = _ALIGN_INPUT
+    ready: dict[int, Aligned] = {}
+    out = []
+    for key in keys:
+        for u in key:
+            if u not in ready:
+                ready[u] = aligned_text(unique[u])
+        out.append(_align(ready[key[0]], ready[key[1]], min_words, min_score))
+    return out
+
+
+def _align_halves(keys: list[tuple[int, int]],
+                  unique: list[str]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The pairs in two shares of about equal work that hold no text in common (so no text is
+    tokenised twice): the groups of texts joined by pairs, the largest first to the lighter
+    share. A text's cost is its length (tokenising it), a pair's a third of its texts'
+    lengths (``_align`` reads word pairs, not characters)."""
+    parent: dict[int, int] = {}
+
+    def root(u: int) -> int:
+        while parent.setdefault(u, u) != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
+
+    for u, v in keys:
+        parent[root(u)] = root(v)
+    cost: Counter = Counter()
+    for u in parent:
+        cost[root(u)] += len(unique[u])
+    for u, v in keys:
+        cost[root(u)] += (len(unique[u]) + len(unique[v])) // 3
+    side: dict[int, int] = {}
+    load = [0, 0]
+    for group in sorted(cost, key=lambda g: (-cost[g], g)):
+        side[group] = load[1] < load[0]
+        load[side[group]] += cost[group]
+    shares: tuple[list, list] = ([], [])
+    for key in keys:
+        shares[side[root(key[0])]].append(key)
+    return shares
+
+
+def _align_pairs(keys: list[tuple[int, int]], unique: list[str], min_words: int,
+                 min_score: float, workers: int) -> dict[tuple[int, int], tuple | None]:
+    """``_align`` of every pair, on two processes when there are two cores and enough work
+    in two shares (``_align_halves``): a forked child aligns one, this process the other. The
+    child inherits the texts by fork and sends back only the answers, which are the same
+    wherever they are worked out (``_align`` is a pure function of the two texts)."""
+    global _ALIGN_INPUT
+    mine, theirs = keys, []
+    if workers > 1 and len(keys) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        mine, theirs = _align_halves(keys, unique)
+        if min(sum(len(unique[u]) for key in share for u in key)
+               for share in (mine, theirs)) < _ALIGN_FORK_COST:
+            mine, theirs = keys, []  # too little in the lighter share to pay for a fork
+    _ALIGN_INPUT = (unique, min_words, min_score)
+    try:
+        if not theirs:
+            return dict(zip(keys, _align_some(keys)))
+        gc.freeze()  # as _per_text: the child's collector never walks the inherited heap
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            future = pool.submit(_align_some, theirs)
+            found = dict(zip(mine, _align_some(mine)))
+            found.update(zip(theirs, future.result()))
+    finally:
+        _ALIGN_INPUT = ()
+    return {key: found[key] for key in keys}
 
 
 def _candidates(postings: Mapping[str, list[int]], copies: list[tuple[int, ...]],
@@ -902,7 +983,8 @@ def _link_library(docs: dict[str, Document], lib, config: LinksConfig,
 
     # shared passages
     found_pairs = shared_passages([p.block.text for p in paras], [p.slug for p in paras],
-                                  stock=config.stock, memo=memo, known_stems=ready_stems)
+                                  stock=config.stock, memo=memo, known_stems=ready_stems,
+                                  workers=workers)
     per_para: dict[int, list[tuple[float, int, Connection]]] = defaultdict(list)
     for sp in found_pairs:
         a, b = paras[sp.a], paras[sp.b]

@@ -52,3 +52,55 @@ def test_both_halves_come_back():
         assert words[t] == links.stems(t)
     # One core: only the mentions up front, the rest as the stage reads the texts.
     assert links._per_text(texts, pattern, forms, index, None, 1)[1:] == ({}, {})
+
+
+def _pairs(docs) -> tuple[list[tuple[int, int]], list[str]]:
+    """The pairs of distinct texts the seed library aligns, as shared_passages finds them."""
+    keys = []
+    real = links._align_pairs
+
+    def record(todo, unique, *rest):
+        keys.append((list(todo), unique))
+        return real(todo, unique, *rest)
+
+    texts = [p.block.text for p in links.paragraphs(docs)]
+    works = [p.slug for p in links.paragraphs(docs)]
+    links._align_pairs = record
+    try:
+        links.shared_passages(texts, works)
+    finally:
+        links._align_pairs = real
+    return keys[0]
+
+
+def test_the_alignments_split_in_two_shares_without_a_common_text():
+    docs, _, _ = _input()
+    keys, unique = _pairs(docs)
+    mine, theirs = links._align_halves(keys, unique)
+    assert mine and theirs and sorted(mine + theirs) == sorted(keys)
+    assert not {u for k in mine for u in k} & {u for k in theirs for u in k}
+
+
+def test_alignments_on_two_cores_are_the_same(monkeypatch):
+    """Every pair's answer from the forked share equals this process's; then the whole stage
+    (fork forced however little there is to align) with and without a memo."""
+    docs, lib, paths = _input()
+    keys, unique = _pairs(docs)
+    monkeypatch.setattr(links, "_ALIGN_FORK_COST", 0)
+    one = links._align_pairs(keys, unique, 10, 60.0, 1)
+    assert any(one.values()) and list(one) == keys
+    forks = []
+    real_fork = links.ProcessPoolExecutor
+    monkeypatch.setattr(links, "ProcessPoolExecutor",
+                        lambda *a, **k: forks.append(1) or real_fork(*a, **k))
+    assert links._align_pairs(keys, unique, 10, 60.0, 2) == one and forks
+    plain = links.link_library(docs, lib, links.LinksConfig(), paths, workers=1)
+    memo1, memo2 = links.Memo(), links.Memo()
+    assert links.link_library(docs, lib, links.LinksConfig(), paths, memo1, workers=1) == plain
+    assert links.link_library(docs, lib, links.LinksConfig(), paths, memo2, workers=2) == plain
+    assert memo2.aligned == memo1.aligned and list(memo2.aligned) == list(memo1.aligned)
+    warm = memo2.next()  # every pair in the memo: nothing to align, no fork for it
+    del forks[:]
+    monkeypatch.setattr(links, "_align", lambda *a: pytest.fail("aligned again"))
+    assert links.link_library(docs, lib, links.LinksConfig(), paths, warm, workers=2) == plain
+    assert len(forks) == 1  # _per_text's fork only
