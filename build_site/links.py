@@ -9,6 +9,7 @@ through ``render.page_paths``, so every link resolves and ``mkdocs build --stric
 
 from __future__ import annotations
 
+import array
 import dataclasses
 import gc
 import hashlib
@@ -603,11 +604,29 @@ class Memo:
                     old_titles_key=self.titles_key)
 
 
+@dataclass
+class Indexed:
+    """The inverted index of the distinct texts, made before ``shared_passages`` (by
+    ``_per_text``, on two cores), and every text's stems joined by spaces (for the memo)."""
+
+    postings: dict[str, list[int]]  # word pair -> the distinct texts holding it, rising
+    stems: dict[str, str]
+
+
+def _index(texts: Iterable[str], start: int, stems_of) -> defaultdict[str, list[int]]:
+    """Word pair -> the texts holding it (numbered from ``start``, in order)."""
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    for u, text in enumerate(texts, start):
+        for g in set(map(" ".join, itertools.pairwise(stems_of(text)))):
+            postings[g].append(u)
+    return postings
+
+
 def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_shared: int = 4,
                     min_words: int = 10, min_score: float = 60.0,
                     stock: Iterable[str] = (), max_versions: float = 0.2,
                     memo: Memo | None = None,
-                    known_stems: Mapping[str, list[str]] | None = None,
+                    known: Indexed | None = None,
                     workers: int = 1) -> list[SharedPassage]:
     """Passages two works share, tolerant of another translation and of OCR noise.
 
@@ -624,17 +643,6 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     alignment found by an earlier build are not worked out again. With ``workers`` > 1 the
     alignments are shared with a forked process (``_align_pairs``)."""
     unique, of = distinct(texts)
-    stems_of = memo.stems_of if memo is not None else stems
-    if known_stems:  # worked out already (``_per_text``): the same words, kept in the memo
-        worked_out = stems_of
-
-        def stems_of(text: str) -> list[str]:
-            words = known_stems.get(text)
-            if words is None:
-                return worked_out(text)
-            if memo is not None:
-                memo.stems[text] = " ".join(words)
-            return words
     copies_of: list[list[int]] = [[] for _ in unique]  # paragraphs carrying each text
     for i, u in enumerate(of):
         copies_of[u].append(i)
@@ -642,10 +650,12 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     # A word pair as one string ('grain ledger'): its hash is kept, a tuple's is recomputed
     # at every lookup (a third of the indexing time). Stems never hold a space.
     stock_grams = {" ".join(g) for s in stock for g in _bigrams(tokens(s))}
-    postings: dict[str, list[int]] = defaultdict(list)  # word pair -> distinct texts
-    for u, text in enumerate(unique):
-        for g in set(map(" ".join, itertools.pairwise(stems_of(text)))):
-            postings[g].append(u)
+    if known is not None:  # the index of these texts, made already (``_per_text``)
+        postings = known.postings
+        if memo is not None:
+            memo.stems.update(known.stems)
+    else:
+        postings = _index(unique, 0, memo.stems_of if memo is not None else stems)
     candidates = _candidates(postings, copies, works, max_df, min_shared, stock_grams)
     size = Counter(works)
     between = [_ordered(works[a], works[b]) for a, b in candidates]
@@ -940,7 +950,7 @@ def _link_library(docs: dict[str, Document], lib, config: LinksConfig,
         find = memo.title_spans_of
     # What depends on a paragraph's text alone (its people, titles and stems), worked out for
     # the distinct texts on every core before the stage reads them in order.
-    mentions, ready_spans, ready_stems = _per_text(
+    mentions, ready_spans, indexed = _per_text(
         [p.block.text for p in paras], pattern, forms, by_first, memo, workers)
     for text, found in ready_spans.items():
         spans[text] = found
@@ -983,7 +993,7 @@ def _link_library(docs: dict[str, Document], lib, config: LinksConfig,
 
     # shared passages
     found_pairs = shared_passages([p.block.text for p in paras], [p.slug for p in paras],
-                                  stock=config.stock, memo=memo, known_stems=ready_stems,
+                                  stock=config.stock, memo=memo, known=indexed,
                                   workers=workers)
     per_para: dict[int, list[tuple[float, int, Connection]]] = defaultdict(list)
     for sp in found_pairs:
@@ -1047,39 +1057,62 @@ def _link_library(docs: dict[str, Document], lib, config: LinksConfig,
 _PER_TEXT_INPUT: tuple = ()  # (distinct texts, person pattern, forms, titles, ...) for the fork
 
 
-def _read_texts(start: int, stop: int) -> tuple[list, list, list]:
+def _read_texts(start: int, stop: int) -> tuple[list, list, list, tuple]:
     """Distinct texts ``start`` to ``stop``: their mentions as (key, start, end), title spans
-    and stems joined by spaces (None where not wanted), in the texts' order. Made for the pipe
-    back from the fork: no text and no object per word is pickled (at 10x the corpus, 2 instead
-    of 70 ms to pickle and unpickle half of the texts' results)."""
-    unique, pattern, forms, by_first, spans_too, stems_too = _PER_TEXT_INPUT
+    (None where not wanted), stems joined by spaces (None where the memo holds them or no memo
+    wants them), in the texts' order, and the index of their word pairs (``_pack``). Made for
+    the pipe back from the fork: no text and no object per word is pickled (at 10x the corpus,
+    2 instead of 70 ms to pickle and unpickle half of the texts' results)."""
+    unique, pattern, forms, by_first, spans_too, memo = _PER_TEXT_INPUT
     texts = unique[start:stop]
-    return ([[(m.key, m.start, m.end) for m in person_mentions(t, pattern, forms)]
-             for t in texts],
-            [title_spans(t, by_first) if t in spans_too else None for t in texts],
-            [" ".join(stems(t)) if t in stems_too else None for t in texts])
+    mentions = [[(m.key, m.start, m.end) for m in person_mentions(t, pattern, forms)]
+                for t in texts]
+    spans = [title_spans(t, by_first) if t in spans_too else None for t in texts]
+    part = Memo(memo.old_stems) if memo is not None else None
+    postings = _index(texts, start, part.stems_of if part is not None else stems)
+    joined = [None if part is None or t in part.old_stems else part.stems[t] for t in texts]
+    return mentions, spans, joined, _pack(postings)
+
+
+def _pack(postings: Mapping[str, list[int]]) -> tuple[str, array.array, array.array]:
+    """An index as three flat objects, which pickle some five times faster than the dict: its
+    word pairs joined by line breaks (a stem never holds one), the length of each pair's list,
+    and the lists one after the other."""
+    return ("\n".join(postings), array.array("q", map(len, postings.values())),
+            array.array("q", itertools.chain.from_iterable(postings.values())))
+
+
+def _unpack_into(postings: defaultdict[str, list[int]], packed: tuple) -> None:
+    """Append a packed index (of texts numbered after every text in ``postings``)."""
+    keys, lens, flat = packed
+    flat = flat.tolist()
+    at = 0
+    for g, n in zip(keys.split("\n") if keys else (), lens):
+        postings[g] += flat[at:at + n]
+        at += n
 
 
 def _per_text(texts: list[str], pattern, forms, by_first: Mapping, memo: Memo | None,
-              workers: int) -> tuple[dict, dict, dict]:
-    """Each distinct text's person mentions, title spans and stems (those the memo does not
-    hold already), when a second core can take half of them; else only the mentions, the rest
-    being worked out as the stage reads the texts. The child inherits everything by fork and
-    sends back only what it found, which equals what this process would find (pure functions
-    of the text)."""
+              workers: int) -> tuple[dict, dict, Indexed | None]:
+    """Each distinct text's person mentions and title spans (those the memo does not hold
+    already), and the index of their word pairs (``shared_passages``), when a second core can
+    take half of the texts; else only the mentions, the rest being worked out as the stage
+    reads the texts. The child inherits everything by fork and sends back only what it found,
+    which equals what this process would find (pure functions of the text); each process
+    indexes its half of the texts, the child's half is appended to this one's (the texts are
+    numbered in the same order as ``shared_passages`` numbers them, ``distinct``)."""
     global _PER_TEXT_INPUT
     unique = list(dict.fromkeys(texts))
     if workers < 2 or len(unique) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return {t: person_mentions(t, pattern, forms) for t in unique}, {}, {}
+        return {t: person_mentions(t, pattern, forms) for t in unique}, {}, None
     fresh_titles = memo is None or memo.old_titles_key != memo.titles_key
     spans_too = {t for t in unique if fresh_titles or t not in memo.old_titles}
-    stems_too = {t for t in unique if memo is None or t not in memo.old_stems}
     half, cut = sum(map(len, unique)) / 2, 0
     done = 0
     while cut < len(unique) and done < half:  # this process takes the first half
         done += len(unique[cut])
         cut += 1
-    _PER_TEXT_INPUT = (unique, pattern, forms, by_first, spans_too, stems_too)
+    _PER_TEXT_INPUT = (unique, pattern, forms, by_first, spans_too, memo)
     try:
         gc.freeze()  # as render_works: the child's collector never walks the inherited heap
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -1087,16 +1120,20 @@ def _per_text(texts: list[str], pattern, forms, by_first: Mapping, memo: Memo | 
             mine = unique[:cut]
             mentions = {t: person_mentions(t, pattern, forms) for t in mine}
             spans = {t: title_spans(t, by_first) for t in mine if t in spans_too}
-            words = {t: stems(t) for t in mine if t in stems_too}
-            for t, found, span, joined in zip(unique[cut:], *future.result()):
-                mentions[t] = [Mention(*m) for m in found]
+            part = Memo(memo.old_stems) if memo is not None else None
+            postings = _index(mine, 0, part.stems_of if part is not None else stems)
+            joined = part.stems if part is not None else {}
+            found, their_spans, their_stems, packed = future.result()
+            for t, m, span, words in zip(unique[cut:], found, their_spans, their_stems):
+                mentions[t] = [Mention(*x) for x in m]
                 if span is not None:
                     spans[t] = span
-                if joined is not None:
-                    words[t] = joined.split(" ") if joined else []
+                if part is not None:
+                    joined[t] = memo.old_stems[t] if words is None else words
+            _unpack_into(postings, packed)
     finally:
         _PER_TEXT_INPUT = ()
-    return mentions, spans, words
+    return mentions, spans, Indexed(postings, joined)
 
 
 def _places(config: LinksConfig) -> list[tuple[str, Place]]:

@@ -36,22 +36,45 @@ def test_two_cores_give_the_same_links_and_memo(monkeypatch):
 
 
 def test_both_halves_come_back():
-    """Every distinct text's mentions, title spans and stems, as one process finds them."""
+    """Every distinct text's mentions and title spans as one process finds them, and the index
+    of word pairs and the stems (for the memo) as shared_passages makes them on one core."""
     docs, lib, paths = _input()
     texts = [b.block.text for b in links.paragraphs(docs)]
     pattern, forms = links.person_pattern(lib.people)
     index = links._title_index([(links.title_words(w.title), links.TitleTarget(
         w.title, paths[s], s, w.title, False, False)) for s, w in lib.works.items()])
-    mentions, spans, words = links._per_text(texts, pattern, forms, index, None, 2)
+    mentions, spans, indexed = links._per_text(texts, pattern, forms, index, None, 2)
     unique = set(texts)
-    assert set(mentions) == set(spans) == set(words) == unique
+    assert set(mentions) == set(spans) == unique
     assert any(spans.values()) and any(mentions.values())
     for t in unique:
         assert mentions[t] == links.person_mentions(t, pattern, forms)
         assert spans[t] == links.title_spans(t, index)
-        assert words[t] == links.stems(t)
+    distinct, _ = links.distinct(texts)
+    plain = links._index(distinct, 0, links.stems)
+    assert indexed.postings == plain and indexed.stems == {}
+    held = {u for us in indexed.postings.values() for u in us}  # the child's half is in
+    assert min(held) < len(distinct) // 4 and max(held) > len(distinct) * 3 // 4
+    # With a memo holding half of the texts' stems: the same index, and every text's stems.
+    memo = links.Memo(old_stems={t: " ".join(links.stems(t)) for t in distinct[::2]})
+    _, _, indexed = links._per_text(texts, pattern, forms, index, memo, 2)
+    assert indexed.postings == plain
+    assert indexed.stems == {t: " ".join(links.stems(t)) for t in distinct}
+    assert list(indexed.stems) == distinct
     # One core: only the mentions up front, the rest as the stage reads the texts.
-    assert links._per_text(texts, pattern, forms, index, None, 1)[1:] == ({}, {})
+    assert links._per_text(texts, pattern, forms, index, None, 1)[1:] == ({}, None)
+
+
+def test_a_packed_index_unpacks_after_another():
+    first = links._index(["alpha beta gamma delta", "beta gamma"], 0, links.stems)
+    second = links._index(["alpha beta gamma", "zeta theta"], 2, links.stems)
+    both = links._index(["alpha beta gamma delta", "beta gamma", "alpha beta gamma",
+                         "zeta theta"], 0, links.stems)
+    links._unpack_into(first, links._pack(second))
+    assert first == both and first["alpha beta"] == [0, 2]
+    empty = links._index([], 0, links.stems)
+    links._unpack_into(empty, links._pack(links._index([], 0, links.stems)))
+    assert empty == {}
 
 
 def _pairs(docs) -> tuple[list[tuple[int, int]], list[str]]:
