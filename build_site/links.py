@@ -21,7 +21,7 @@ import operator
 import posixpath
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -626,8 +626,8 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
                     min_words: int = 10, min_score: float = 60.0,
                     stock: Iterable[str] = (), max_versions: float = 0.2,
                     memo: Memo | None = None,
-                    known: Indexed | None = None,
-                    workers: int = 1) -> list[SharedPassage]:
+                    known: Indexed | None = None, workers: int = 1,
+                    meanwhile: Callable[[], None] | None = None) -> list[SharedPassage]:
     """Passages two works share, tolerant of another translation and of OCR noise.
 
     Candidates come from an inverted index of rare word pairs (a pair in more than ``max_df``
@@ -641,7 +641,8 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     paragraph count is the sum of its texts' copies), and two texts are aligned once however
     many pairs of paragraphs carry them. With a ``memo``, a text's stems and two texts'
     alignment found by an earlier build are not worked out again. With ``workers`` > 1 the
-    alignments are shared with a forked process (``_align_pairs``)."""
+    alignments are shared with a forked process, and ``meanwhile()`` (other work of the
+    caller) is run here while the child starts aligning (``_align_pairs``)."""
     unique, of = distinct(texts)
     copies_of: list[list[int]] = [[] for _ in unique]  # paragraphs carrying each text
     for i, u in enumerate(of):
@@ -676,7 +677,8 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
                 aligned[key] = memo.old_aligned[both]
             else:
                 todo[key] = None
-    aligned.update(_align_pairs(list(todo), unique, min_words, min_score, workers))
+    aligned.update(_align_pairs(list(todo), unique, min_words, min_score, workers,
+                                meanwhile))
     out = []
     stored: set[tuple[int, int]] = set()
     for a, b, key in kept:
@@ -689,13 +691,13 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     return out
 
 
-_ALIGN_INPUT: tuple = ()  # (distinct texts, min_words, min_score) for the forked aligner
-_ALIGN_FORK_COST = 400_000  # characters to read before a second process pays for its fork
+_ALIGN_INPUT: tuple = ()  # (distinct texts, min_words, min_score, groups, next) for the fork
+_ALIGN_FORK_COST = 800_000  # characters to read before a second process pays for its fork
 
 
 def _align_some(keys: list[tuple[int, int]]) -> list[tuple | None]:
     """``_align`` of each pair of distinct texts, each text tokenised once."""
-    unique, min_words, min_score = _ALIGN_INPUT
+    unique, min_words, min_score = _ALIGN_INPUT[:3]
     ready: dict[int, Aligned] = {}
     out = []
     for key in keys:
@@ -706,12 +708,11 @@ def _align_some(keys: list[tuple[int, int]]) -> list[tuple | None]:
     return out
 
 
-def _align_halves(keys: list[tuple[int, int]],
-                  unique: list[str]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """The pairs in two shares of about equal work that hold no text in common (so no text is
-    tokenised twice): the groups of texts joined by pairs, the largest first to the lighter
-    share. A text's cost is its length (tokenising it), a pair's a third of its texts'
-    lengths (``_align`` reads word pairs, not characters)."""
+def _align_groups(keys: list[tuple[int, int]], unique: list[str]) -> list[list[tuple[int, int]]]:
+    """The pairs as groups that hold no text in common (texts joined by pairs), the costliest
+    first, so two processes taking groups in turn tokenise no text twice and end together. A
+    text's cost is its length (tokenising it), a pair's a third of its texts' lengths
+    (``_align`` reads word pairs, not characters)."""
     parent: dict[int, int] = {}
 
     def root(u: int) -> int:
@@ -725,43 +726,64 @@ def _align_halves(keys: list[tuple[int, int]],
     cost: Counter = Counter()
     for u in parent:
         cost[root(u)] += len(unique[u])
-    for u, v in keys:
-        cost[root(u)] += (len(unique[u]) + len(unique[v])) // 3
-    side: dict[int, int] = {}
-    load = [0, 0]
-    for group in sorted(cost, key=lambda g: (-cost[g], g)):
-        side[group] = load[1] < load[0]
-        load[side[group]] += cost[group]
-    shares: tuple[list, list] = ([], [])
+    groups: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for key in keys:
-        shares[side[root(key[0])]].append(key)
-    return shares
+        cost[root(key[0])] += (len(unique[key[0]]) + len(unique[key[1]])) // 3
+        groups[root(key[0])].append(key)
+    return [groups[g] for g in sorted(groups, key=lambda g: (-cost[g], g))]
+
+
+def _take_groups() -> list[tuple[int, list[tuple | None]]]:
+    """Align the next group not taken yet by either process, until none is left; the
+    answers by group number."""
+    groups, taken = _ALIGN_INPUT[3:]
+    out = []
+    while True:
+        with taken.get_lock():
+            g = taken.value
+            taken.value += 1
+        if g >= len(groups):
+            return out
+        out.append((g, _align_some(groups[g])))
 
 
 def _align_pairs(keys: list[tuple[int, int]], unique: list[str], min_words: int,
-                 min_score: float, workers: int) -> dict[tuple[int, int], tuple | None]:
-    """``_align`` of every pair, on two processes when there are two cores and enough work
-    in two shares (``_align_halves``): a forked child aligns one, this process the other. The
-    child inherits the texts by fork and sends back only the answers, which are the same
+                 min_score: float, workers: int,
+                 meanwhile: Callable[[], None] | None = None) -> dict[tuple[int, int],
+                                                                     tuple | None]:
+    """``_align`` of every pair, after ``meanwhile()`` (other work of the stage). With two
+    cores and enough to align, a forked child starts aligning at once, taking groups of pairs
+    (``_align_groups``) in turn with this process, which joins in when ``meanwhile`` is done.
+    The child inherits the texts by fork and sends back only the answers, which are the same
     wherever they are worked out (``_align`` is a pure function of the two texts)."""
     global _ALIGN_INPUT
-    mine, theirs = keys, []
+    groups = None
     if workers > 1 and len(keys) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        mine, theirs = _align_halves(keys, unique)
-        if min(sum(len(unique[u]) for key in share for u in key)
-               for share in (mine, theirs)) < _ALIGN_FORK_COST:
-            mine, theirs = keys, []  # too little in the lighter share to pay for a fork
-    _ALIGN_INPUT = (unique, min_words, min_score)
-    try:
-        if not theirs:
+        groups = _align_groups(keys, unique)
+        if sum(len(unique[u]) for u in {u for key in keys for u in key}) < _ALIGN_FORK_COST:
+            groups = None  # too little to align to pay for a fork
+    if groups is None:
+        if meanwhile is not None:
+            meanwhile()
+        _ALIGN_INPUT = (unique, min_words, min_score)
+        try:
             return dict(zip(keys, _align_some(keys)))
+        finally:
+            _ALIGN_INPUT = ()
+    fork = multiprocessing.get_context("fork")
+    _ALIGN_INPUT = (unique, min_words, min_score, groups, fork.Value("i", 0))
+    try:
         gc.freeze()  # as _per_text: the child's collector never walks the inherited heap
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-            future = pool.submit(_align_some, theirs)
-            found = dict(zip(mine, _align_some(mine)))
-            found.update(zip(theirs, future.result()))
+        with ProcessPoolExecutor(1, mp_context=fork) as pool:
+            future = pool.submit(_take_groups)
+            if meanwhile is not None:
+                meanwhile()
+            answers = _take_groups() + future.result()
     finally:
         _ALIGN_INPUT = ()
+    found = {}
+    for g, some in answers:
+        found.update(zip(groups[g], some))
     return {key: found[key] for key in keys}
 
 
@@ -961,40 +983,46 @@ def _link_library(docs: dict[str, Document], lib, config: LinksConfig,
     named: dict[str, list[int]] = defaultdict(list)
     seen: set[tuple[str, int, str]] = set()
     people_in: dict[int, list[str]] = defaultdict(list)
-    for k, p in enumerate(paras):
-        text = p.block.text
-        if text not in mentions:
-            mentions[text] = person_mentions(text, pattern, forms)
-        for m in mentions[text]:
-            if k not in named[m.key][-1:]:
-                named[m.key].append(k)
-                people_in[k].append(m.key)
-            key = (p.page, id(p.section), m.key)
-            if key not in seen:
-                seen.add(key)
-                person = lib.people[m.key]
-                links[k].append(InlineLink(m.start, m.end, f"{PEOPLE_DIR}/{m.key}.md", "person",
-                                           (("name", person.name), ("dates", _dates(person)),
-                                            ("line", _description(person)))))
-                counts["person"] += 1
+    people: list[Page] = []
 
-    for k, p in enumerate(paras):
-        text = p.block.text
-        if text not in spans:
-            spans[text] = find(text, by_first)
-        for m, t in _pick_titles(spans[text], p.slug):
-            if (t.slug == p.slug and not t.same_work) or t.href.partition("#")[0] == p.page:
-                continue
-            links[k].append(InlineLink(m.start, m.end, t.href, "title", (("title", t.label),)))
-            references[t.slug].append((_label(p, lib), p.href))
-            counts["title"] += 1
-            if t.slug != p.slug:
-                edges[tuple(sorted((p.slug, t.slug)))] += 1
+    def people_and_titles() -> None:
+        """The people and titles of every paragraph, and the people's pages: run while a
+        forked process aligns shared passages (``shared_passages``), which they do not use."""
+        for k, p in enumerate(paras):
+            text = p.block.text
+            if text not in mentions:
+                mentions[text] = person_mentions(text, pattern, forms)
+            for m in mentions[text]:
+                if k not in named[m.key][-1:]:
+                    named[m.key].append(k)
+                    people_in[k].append(m.key)
+                key = (p.page, id(p.section), m.key)
+                if key not in seen:
+                    seen.add(key)
+                    person = lib.people[m.key]
+                    links[k].append(InlineLink(m.start, m.end, f"{PEOPLE_DIR}/{m.key}.md", "person",
+                                               (("name", person.name), ("dates", _dates(person)),
+                                                ("line", _description(person)))))
+                    counts["person"] += 1
+
+        for k, p in enumerate(paras):
+            text = p.block.text
+            if text not in spans:
+                spans[text] = find(text, by_first)
+            for m, t in _pick_titles(spans[text], p.slug):
+                if (t.slug == p.slug and not t.same_work) or t.href.partition("#")[0] == p.page:
+                    continue
+                links[k].append(InlineLink(m.start, m.end, t.href, "title", (("title", t.label),)))
+                references[t.slug].append((_label(p, lib), p.href))
+                counts["title"] += 1
+                if t.slug != p.slug:
+                    edges[tuple(sorted((p.slug, t.slug)))] += 1
+        people.extend(people_pages(lib, paras, named))
 
     # shared passages
     found_pairs = shared_passages([p.block.text for p in paras], [p.slug for p in paras],
                                   stock=config.stock, memo=memo, known=indexed,
-                                  workers=workers)
+                                  workers=workers, meanwhile=people_and_titles)
     per_para: dict[int, list[tuple[float, int, Connection]]] = defaultdict(list)
     for sp in found_pairs:
         a, b = paras[sp.a], paras[sp.b]
@@ -1046,7 +1074,7 @@ def _link_library(docs: dict[str, Document], lib, config: LinksConfig,
         for pid in dict.fromkeys(people_in.get(k, ())):
             conns[k].append(Connection("person", person_path(pid), lib.people[pid].name))
     new_docs = _apply(docs, paras, links, conns)
-    pages = people_pages(lib, paras, named)
+    pages = people
     pages.append(map_page(lib, docs, index_paths, edges, counts))
     nav = people_nav(lib, named) + [{"Map of the library": MAP_PAGE}]
     return Linked(new_docs, tuple(pages), nav,

@@ -96,12 +96,15 @@ def _pairs(docs) -> tuple[list[tuple[int, int]], list[str]]:
     return keys[0]
 
 
-def test_the_alignments_split_in_two_shares_without_a_common_text():
+def test_the_alignments_split_in_groups_without_a_common_text():
     docs, _, _ = _input()
     keys, unique = _pairs(docs)
-    mine, theirs = links._align_halves(keys, unique)
-    assert mine and theirs and sorted(mine + theirs) == sorted(keys)
-    assert not {u for k in mine for u in k} & {u for k in theirs for u in k}
+    groups = links._align_groups(keys, unique)
+    assert len(groups) > 1 and sorted(k for g in groups for k in g) == sorted(keys)
+    texts = [{u for k in g for u in k} for g in groups]
+    assert sum(map(len, texts)) == len(set().union(*texts))  # no text in two groups
+    for g in groups:  # each group's pairs in the order they came
+        assert g == [k for k in keys if k in g]
 
 
 def test_alignments_on_two_cores_are_the_same(monkeypatch):
@@ -116,7 +119,11 @@ def test_alignments_on_two_cores_are_the_same(monkeypatch):
     real_fork = links.ProcessPoolExecutor
     monkeypatch.setattr(links, "ProcessPoolExecutor",
                         lambda *a, **k: forks.append(1) or real_fork(*a, **k))
-    assert links._align_pairs(keys, unique, 10, 60.0, 2) == one and forks
+    ran = []
+    assert links._align_pairs(keys, unique, 10, 60.0, 2, lambda: ran.append(1)) == one
+    assert forks and ran == [1]  # the other work of the stage, run here once
+    assert links._align_pairs(keys, unique, 10, 60.0, 1, lambda: ran.append(2)) == one
+    assert ran == [1, 2] and len(forks) == 1
     plain = links.link_library(docs, lib, links.LinksConfig(), paths, workers=1)
     memo1, memo2 = links.Memo(), links.Memo()
     assert links.link_library(docs, lib, links.LinksConfig(), paths, memo1, workers=1) == plain
