@@ -134,3 +134,24 @@ def test_alignments_on_two_cores_are_the_same(monkeypatch):
     monkeypatch.setattr(links, "_align", lambda *a: pytest.fail("aligned again"))
     assert links.link_library(docs, lib, links.LinksConfig(), paths, warm, workers=2) == plain
     assert len(forks) == 1  # _per_text's fork only
+
+
+def test_a_half_warm_memo_on_two_cores(monkeypatch):
+    """A memo holding half of the alignments and half of the stems (a rebuild after some texts
+    changed): the forked aligner and indexer give the links and memo of a cold build on one
+    core."""
+    docs, lib, paths = _input()
+    cold = links.Memo()
+    plain = links.link_library(docs, lib, links.LinksConfig(), paths, cold, workers=1)
+    monkeypatch.setattr(links, "_ALIGN_FORK_COST", 0)
+    forks = []
+    real_fork = links.ProcessPoolExecutor
+    monkeypatch.setattr(links, "ProcessPoolExecutor",
+                        lambda *a, **k: forks.append(1) or real_fork(*a, **k))
+    half = cold.next()
+    half.old_aligned = dict(list(half.old_aligned.items())[::2])
+    half.old_stems = dict(list(half.old_stems.items())[1::2])
+    assert links.link_library(docs, lib, links.LinksConfig(), paths, half, workers=2) == plain
+    assert len(forks) == 2  # the texts' reader, and the aligner for the pairs not in the memo
+    assert half.aligned == cold.aligned and half.stems == cold.stems
+    assert half.titles == cold.titles
