@@ -9,6 +9,7 @@ through ``render.page_paths``, so every link resolves and ``mkdocs build --stric
 
 from __future__ import annotations
 
+import array
 import dataclasses
 import gc
 import hashlib
@@ -20,7 +21,7 @@ import operator
 import posixpath
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -603,11 +604,30 @@ class Memo:
                     old_titles_key=self.titles_key)
 
 
+@dataclass
+class Indexed:
+    """The inverted index of the distinct texts, made before ``shared_passages`` (by
+    ``_per_text``, on two cores), and every text's stems joined by spaces (for the memo)."""
+
+    postings: dict[str, list[int]]  # word pair -> the distinct texts holding it, rising
+    stems: dict[str, str]
+
+
+def _index(texts: Iterable[str], start: int, stems_of) -> defaultdict[str, list[int]]:
+    """Word pair -> the texts holding it (numbered from ``start``, in order)."""
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    for u, text in enumerate(texts, start):
+        for g in set(map(" ".join, itertools.pairwise(stems_of(text)))):
+            postings[g].append(u)
+    return postings
+
+
 def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_shared: int = 4,
                     min_words: int = 10, min_score: float = 60.0,
                     stock: Iterable[str] = (), max_versions: float = 0.2,
                     memo: Memo | None = None,
-                    known_stems: Mapping[str, list[str]] | None = None) -> list[SharedPassage]:
+                    known: Indexed | None = None, workers: int = 1,
+                    meanwhile: Callable[[], None] | None = None) -> list[SharedPassage]:
     """Passages two works share, tolerant of another translation and of OCR noise.
 
     Candidates come from an inverted index of rare word pairs (a pair in more than ``max_df``
@@ -620,19 +640,10 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     A text that recurs is read once: the index is built over distinct texts (a pair's
     paragraph count is the sum of its texts' copies), and two texts are aligned once however
     many pairs of paragraphs carry them. With a ``memo``, a text's stems and two texts'
-    alignment found by an earlier build are not worked out again."""
+    alignment found by an earlier build are not worked out again. With ``workers`` > 1 the
+    alignments are shared with a forked process, and ``meanwhile()`` (other work of the
+    caller) is run here while the child starts aligning (``_align_pairs``)."""
     unique, of = distinct(texts)
-    stems_of = memo.stems_of if memo is not None else stems
-    if known_stems:  # worked out already (``_per_text``): the same words, kept in the memo
-        worked_out = stems_of
-
-        def stems_of(text: str) -> list[str]:
-            words = known_stems.get(text)
-            if words is None:
-                return worked_out(text)
-            if memo is not None:
-                memo.stems[text] = " ".join(words)
-            return words
     copies_of: list[list[int]] = [[] for _ in unique]  # paragraphs carrying each text
     for i, u in enumerate(of):
         copies_of[u].append(i)
@@ -640,38 +651,140 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     # A word pair as one string ('grain ledger'): its hash is kept, a tuple's is recomputed
     # at every lookup (a third of the indexing time). Stems never hold a space.
     stock_grams = {" ".join(g) for s in stock for g in _bigrams(tokens(s))}
-    postings: dict[str, list[int]] = defaultdict(list)  # word pair -> distinct texts
-    for u, text in enumerate(unique):
-        for g in set(map(" ".join, itertools.pairwise(stems_of(text)))):
-            postings[g].append(u)
+    if known is not None:  # the index of these texts, made already (``_per_text``)
+        postings = known.postings
+        if memo is not None:
+            memo.stems.update(known.stems)
+    else:
+        postings = _index(unique, 0, memo.stems_of if memo is not None else stems)
     candidates = _candidates(postings, copies, works, max_df, min_shared, stock_grams)
     size = Counter(works)
     between = [_ordered(works[a], works[b]) for a, b in candidates]
     per_works = Counter(between)
     versions = {wp for wp, n in per_works.items()
                 if n > max(20, max_versions * min(size[wp[0]], size[wp[1]]))}
-    out = []
-    ready: dict[int, Aligned] = {}  # distinct text -> its tokens
     aligned: dict[tuple[int, int], tuple | None] = {}  # two distinct texts -> _align's answer
+    kept: list[tuple[int, int, tuple[int, int]]] = []  # candidates to read: (a, b, their texts)
+    todo: dict[tuple[int, int], None] = {}  # pairs of distinct texts to align, in order
     for (a, b), wp in zip(candidates, between):
         if wp in versions:
             continue  # two versions of one text share most paragraphs: that is not quoting
         key = (of[a], of[b])
-        if key not in aligned:
+        kept.append((a, b, key))
+        if key not in aligned and key not in todo:
             both = (unique[key[0]], unique[key[1]], min_words, min_score)
             if memo is not None and both in memo.old_aligned:
                 aligned[key] = memo.old_aligned[both]
             else:
-                for u in key:
-                    if u not in ready:
-                        ready[u] = aligned_text(unique[u])
-                aligned[key] = _align(ready[key[0]], ready[key[1]], min_words, min_score)
-            if memo is not None:
-                memo.aligned[both] = aligned[key]
+                todo[key] = None
+    aligned.update(_align_pairs(list(todo), unique, min_words, min_score, workers,
+                                meanwhile))
+    out = []
+    stored: set[tuple[int, int]] = set()
+    for a, b, key in kept:
         found = aligned[key]
+        if memo is not None and key not in stored:
+            stored.add(key)
+            memo.aligned[(unique[key[0]], unique[key[1]], min_words, min_score)] = found
         if found:
             out.append(SharedPassage(a, b, *found))
     return out
+
+
+_ALIGN_INPUT: tuple = ()  # (distinct texts, min_words, min_score, groups, next) for the fork
+_ALIGN_FORK_COST = 800_000  # characters to read before a second process pays for its fork
+
+
+def _align_some(keys: list[tuple[int, int]]) -> list[tuple | None]:
+    """``_align`` of each pair of distinct texts, each text tokenised once."""
+    unique, min_words, min_score = _ALIGN_INPUT[:3]
+    ready: dict[int, Aligned] = {}
+    out = []
+    for key in keys:
+        for u in key:
+            if u not in ready:
+                ready[u] = aligned_text(unique[u])
+        out.append(_align(ready[key[0]], ready[key[1]], min_words, min_score))
+    return out
+
+
+def _align_groups(keys: list[tuple[int, int]], unique: list[str]) -> list[list[tuple[int, int]]]:
+    """The pairs as groups that hold no text in common (texts joined by pairs), the costliest
+    first, so two processes taking groups in turn tokenise no text twice and end together. A
+    text's cost is its length (tokenising it), a pair's a third of its texts' lengths
+    (``_align`` reads word pairs, not characters)."""
+    parent: dict[int, int] = {}
+
+    def root(u: int) -> int:
+        while parent.setdefault(u, u) != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
+
+    for u, v in keys:
+        parent[root(u)] = root(v)
+    cost: Counter = Counter()
+    for u in parent:
+        cost[root(u)] += len(unique[u])
+    groups: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for key in keys:
+        cost[root(key[0])] += (len(unique[key[0]]) + len(unique[key[1]])) // 3
+        groups[root(key[0])].append(key)
+    return [groups[g] for g in sorted(groups, key=lambda g: (-cost[g], g))]
+
+
+def _take_groups() -> list[tuple[int, list[tuple | None]]]:
+    """Align the next group not taken yet by either process, until none is left; the
+    answers by group number."""
+    groups, taken = _ALIGN_INPUT[3:]
+    out = []
+    while True:
+        with taken.get_lock():
+            g = taken.value
+            taken.value += 1
+        if g >= len(groups):
+            return out
+        out.append((g, _align_some(groups[g])))
+
+
+def _align_pairs(keys: list[tuple[int, int]], unique: list[str], min_words: int,
+                 min_score: float, workers: int,
+                 meanwhile: Callable[[], None] | None = None) -> dict[tuple[int, int],
+                                                                     tuple | None]:
+    """``_align`` of every pair, after ``meanwhile()`` (other work of the stage). With two
+    cores and enough to align, a forked child starts aligning at once, taking groups of pairs
+    (``_align_groups``) in turn with this process, which joins in when ``meanwhile`` is done.
+    The child inherits the texts by fork and sends back only the answers, which are the same
+    wherever they are worked out (``_align`` is a pure function of the two texts)."""
+    global _ALIGN_INPUT
+    groups = None
+    if workers > 1 and len(keys) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        groups = _align_groups(keys, unique)
+        if sum(len(unique[u]) for u in {u for key in keys for u in key}) < _ALIGN_FORK_COST:
+            groups = None  # too little to align to pay for a fork
+    if groups is None:
+        if meanwhile is not None:
+            meanwhile()
+        _ALIGN_INPUT = (unique, min_words, min_score)
+        try:
+            return dict(zip(keys, _align_some(keys)))
+        finally:
+            _ALIGN_INPUT = ()
+    fork = multiprocessing.get_context("fork")
+    _ALIGN_INPUT = (unique, min_words, min_score, groups, fork.Value("i", 0))
+    try:
+        gc.freeze()  # as _per_text: the child's collector never walks the inherited heap
+        with ProcessPoolExecutor(1, mp_context=fork) as pool:
+            future = pool.submit(_take_groups)
+            if meanwhile is not None:
+                meanwhile()
+            answers = _take_groups() + future.result()
+    finally:
+        _ALIGN_INPUT = ()
+    found = {}
+    for g, some in answers:
+        found.update(zip(groups[g], some))
+    return {key: found[key] for key in keys}
 
 
 def _candidates(postings: Mapping[str, list[int]], copies: list[tuple[int, ...]],
@@ -859,7 +972,7 @@ def _link_library(docs: dict[str, Document], lib, config: LinksConfig,
         find = memo.title_spans_of
     # What depends on a paragraph's text alone (its people, titles and stems), worked out for
     # the distinct texts on every core before the stage reads them in order.
-    mentions, ready_spans, ready_stems = _per_text(
+    mentions, ready_spans, indexed = _per_text(
         [p.block.text for p in paras], pattern, forms, by_first, memo, workers)
     for text, found in ready_spans.items():
         spans[text] = found
@@ -870,39 +983,46 @@ def _link_library(docs: dict[str, Document], lib, config: LinksConfig,
     named: dict[str, list[int]] = defaultdict(list)
     seen: set[tuple[str, int, str]] = set()
     people_in: dict[int, list[str]] = defaultdict(list)
-    for k, p in enumerate(paras):
-        text = p.block.text
-        if text not in mentions:
-            mentions[text] = person_mentions(text, pattern, forms)
-        for m in mentions[text]:
-            if k not in named[m.key][-1:]:
-                named[m.key].append(k)
-                people_in[k].append(m.key)
-            key = (p.page, id(p.section), m.key)
-            if key not in seen:
-                seen.add(key)
-                person = lib.people[m.key]
-                links[k].append(InlineLink(m.start, m.end, f"{PEOPLE_DIR}/{m.key}.md", "person",
-                                           (("name", person.name), ("dates", _dates(person)),
-                                            ("line", _description(person)))))
-                counts["person"] += 1
+    people: list[Page] = []
 
-    for k, p in enumerate(paras):
-        text = p.block.text
-        if text not in spans:
-            spans[text] = find(text, by_first)
-        for m, t in _pick_titles(spans[text], p.slug):
-            if (t.slug == p.slug and not t.same_work) or t.href.partition("#")[0] == p.page:
-                continue
-            links[k].append(InlineLink(m.start, m.end, t.href, "title", (("title", t.label),)))
-            references[t.slug].append((_label(p, lib), p.href))
-            counts["title"] += 1
-            if t.slug != p.slug:
-                edges[tuple(sorted((p.slug, t.slug)))] += 1
+    def people_and_titles() -> None:
+        """The people and titles of every paragraph, and the people's pages: run while a
+        forked process aligns shared passages (``shared_passages``), which they do not use."""
+        for k, p in enumerate(paras):
+            text = p.block.text
+            if text not in mentions:
+                mentions[text] = person_mentions(text, pattern, forms)
+            for m in mentions[text]:
+                if k not in named[m.key][-1:]:
+                    named[m.key].append(k)
+                    people_in[k].append(m.key)
+                key = (p.page, id(p.section), m.key)
+                if key not in seen:
+                    seen.add(key)
+                    person = lib.people[m.key]
+                    links[k].append(InlineLink(m.start, m.end, f"{PEOPLE_DIR}/{m.key}.md", "person",
+                                               (("name", person.name), ("dates", _dates(person)),
+                                                ("line", _description(person)))))
+                    counts["person"] += 1
+
+        for k, p in enumerate(paras):
+            text = p.block.text
+            if text not in spans:
+                spans[text] = find(text, by_first)
+            for m, t in _pick_titles(spans[text], p.slug):
+                if (t.slug == p.slug and not t.same_work) or t.href.partition("#")[0] == p.page:
+                    continue
+                links[k].append(InlineLink(m.start, m.end, t.href, "title", (("title", t.label),)))
+                references[t.slug].append((_label(p, lib), p.href))
+                counts["title"] += 1
+                if t.slug != p.slug:
+                    edges[tuple(sorted((p.slug, t.slug)))] += 1
+        people.extend(people_pages(lib, paras, named))
 
     # shared passages
     found_pairs = shared_passages([p.block.text for p in paras], [p.slug for p in paras],
-                                  stock=config.stock, memo=memo, known_stems=ready_stems)
+                                  stock=config.stock, memo=memo, known=indexed,
+                                  workers=workers, meanwhile=people_and_titles)
     per_para: dict[int, list[tuple[float, int, Connection]]] = defaultdict(list)
     for sp in found_pairs:
         a, b = paras[sp.a], paras[sp.b]
@@ -954,7 +1074,7 @@ def _link_library(docs: dict[str, Document], lib, config: LinksConfig,
         for pid in dict.fromkeys(people_in.get(k, ())):
             conns[k].append(Connection("person", person_path(pid), lib.people[pid].name))
     new_docs = _apply(docs, paras, links, conns)
-    pages = people_pages(lib, paras, named)
+    pages = people
     pages.append(map_page(lib, docs, index_paths, edges, counts))
     nav = people_nav(lib, named) + [{"Map of the library": MAP_PAGE}]
     return Linked(new_docs, tuple(pages), nav,
@@ -965,39 +1085,62 @@ def _link_library(docs: dict[str, Document], lib, config: LinksConfig,
 _PER_TEXT_INPUT: tuple = ()  # (distinct texts, person pattern, forms, titles, ...) for the fork
 
 
-def _read_texts(start: int, stop: int) -> tuple[list, list, list]:
+def _read_texts(start: int, stop: int) -> tuple[list, list, list, tuple]:
     """Distinct texts ``start`` to ``stop``: their mentions as (key, start, end), title spans
-    and stems joined by spaces (None where not wanted), in the texts' order. Made for the pipe
-    back from the fork: no text and no object per word is pickled (at 10x the corpus, 2 instead
-    of 70 ms to pickle and unpickle half of the texts' results)."""
-    unique, pattern, forms, by_first, spans_too, stems_too = _PER_TEXT_INPUT
+    (None where not wanted), stems joined by spaces (None where the memo holds them or no memo
+    wants them), in the texts' order, and the index of their word pairs (``_pack``). Made for
+    the pipe back from the fork: no text and no object per word is pickled (at 10x the corpus,
+    2 instead of 70 ms to pickle and unpickle half of the texts' results)."""
+    unique, pattern, forms, by_first, spans_too, memo = _PER_TEXT_INPUT
     texts = unique[start:stop]
-    return ([[(m.key, m.start, m.end) for m in person_mentions(t, pattern, forms)]
-             for t in texts],
-            [title_spans(t, by_first) if t in spans_too else None for t in texts],
-            [" ".join(stems(t)) if t in stems_too else None for t in texts])
+    mentions = [[(m.key, m.start, m.end) for m in person_mentions(t, pattern, forms)]
+                for t in texts]
+    spans = [title_spans(t, by_first) if t in spans_too else None for t in texts]
+    part = Memo(memo.old_stems) if memo is not None else None
+    postings = _index(texts, start, part.stems_of if part is not None else stems)
+    joined = [None if part is None or t in part.old_stems else part.stems[t] for t in texts]
+    return mentions, spans, joined, _pack(postings)
+
+
+def _pack(postings: Mapping[str, list[int]]) -> tuple[str, array.array, array.array]:
+    """An index as three flat objects, which pickle some five times faster than the dict: its
+    word pairs joined by line breaks (a stem never holds one), the length of each pair's list,
+    and the lists one after the other."""
+    return ("\n".join(postings), array.array("q", map(len, postings.values())),
+            array.array("q", itertools.chain.from_iterable(postings.values())))
+
+
+def _unpack_into(postings: defaultdict[str, list[int]], packed: tuple) -> None:
+    """Append a packed index (of texts numbered after every text in ``postings``)."""
+    keys, lens, flat = packed
+    flat = flat.tolist()
+    at = 0
+    for g, n in zip(keys.split("\n") if keys else (), lens):
+        postings[g] += flat[at:at + n]
+        at += n
 
 
 def _per_text(texts: list[str], pattern, forms, by_first: Mapping, memo: Memo | None,
-              workers: int) -> tuple[dict, dict, dict]:
-    """Each distinct text's person mentions, title spans and stems (those the memo does not
-    hold already), when a second core can take half of them; else only the mentions, the rest
-    being worked out as the stage reads the texts. The child inherits everything by fork and
-    sends back only what it found, which equals what this process would find (pure functions
-    of the text)."""
+              workers: int) -> tuple[dict, dict, Indexed | None]:
+    """Each distinct text's person mentions and title spans (those the memo does not hold
+    already), and the index of their word pairs (``shared_passages``), when a second core can
+    take half of the texts; else only the mentions, the rest being worked out as the stage
+    reads the texts. The child inherits everything by fork and sends back only what it found,
+    which equals what this process would find (pure functions of the text); each process
+    indexes its half of the texts, the child's half is appended to this one's (the texts are
+    numbered in the same order as ``shared_passages`` numbers them, ``distinct``)."""
     global _PER_TEXT_INPUT
     unique = list(dict.fromkeys(texts))
     if workers < 2 or len(unique) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return {t: person_mentions(t, pattern, forms) for t in unique}, {}, {}
+        return {t: person_mentions(t, pattern, forms) for t in unique}, {}, None
     fresh_titles = memo is None or memo.old_titles_key != memo.titles_key
     spans_too = {t for t in unique if fresh_titles or t not in memo.old_titles}
-    stems_too = {t for t in unique if memo is None or t not in memo.old_stems}
     half, cut = sum(map(len, unique)) / 2, 0
     done = 0
     while cut < len(unique) and done < half:  # this process takes the first half
         done += len(unique[cut])
         cut += 1
-    _PER_TEXT_INPUT = (unique, pattern, forms, by_first, spans_too, stems_too)
+    _PER_TEXT_INPUT = (unique, pattern, forms, by_first, spans_too, memo)
     try:
         gc.freeze()  # as render_works: the child's collector never walks the inherited heap
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -1005,16 +1148,20 @@ def _per_text(texts: list[str], pattern, forms, by_first: Mapping, memo: Memo | 
             mine = unique[:cut]
             mentions = {t: person_mentions(t, pattern, forms) for t in mine}
             spans = {t: title_spans(t, by_first) for t in mine if t in spans_too}
-            words = {t: stems(t) for t in mine if t in stems_too}
-            for t, found, span, joined in zip(unique[cut:], *future.result()):
-                mentions[t] = [Mention(*m) for m in found]
+            part = Memo(memo.old_stems) if memo is not None else None
+            postings = _index(mine, 0, part.stems_of if part is not None else stems)
+            joined = part.stems if part is not None else {}
+            found, their_spans, their_stems, packed = future.result()
+            for t, m, span, words in zip(unique[cut:], found, their_spans, their_stems):
+                mentions[t] = [Mention(*x) for x in m]
                 if span is not None:
                     spans[t] = span
-                if joined is not None:
-                    words[t] = joined.split(" ") if joined else []
+                if part is not None:
+                    joined[t] = memo.old_stems[t] if words is None else words
+            _unpack_into(postings, packed)
     finally:
         _PER_TEXT_INPUT = ()
-    return mentions, spans, words
+    return mentions, spans, Indexed(postings, joined)
 
 
 def _places(config: LinksConfig) -> list[tuple[str, Place]]:
