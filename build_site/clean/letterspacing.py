@@ -97,7 +97,13 @@ class _CostMemo(dict):
             if counted is not None and counted in self.counts:
                 c = self.vocab.cost(w)  # the text's own count may lower it
         else:
-            counted, c = _counted_word(w), self.vocab.cost(w)
+            if "’" not in w and "'" not in w:
+                # (Most strings tried: no apostrophe, so the counted word is the lower case,
+                # and the cost is ``word_cost`` of it, without the possessive tests.)
+                counted = w.lower()
+                c = self.vocab.word_cost(counted)
+            else:
+                counted, c = _counted_word(w), self.vocab.cost(w)
             # Without the counted word, the text's cost is general English's alone (the
             # usual case: one computation serves both).
             own = counted is not None and counted in self.counts

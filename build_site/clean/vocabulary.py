@@ -106,6 +106,11 @@ class Vocabulary:
             return self.cost(w[:-2]) + 1.0
         if w.endswith("’") and len(w) > 1:
             return self.cost(w[:-1]) + 1.5
+        return self.word_cost(w)
+
+    def word_cost(self, w: str) -> float:
+        """``cost`` of a lower-case string once its apostrophes are settled (it holds none:
+        the letter-spacing segmenter asks this of most of the strings it tries)."""
         p = max(general_frequency(w), self.counts.get(w, 0) / self.total)
         if len(w) == 1 and w not in ("a", "i"):
             p = min(p, 1e-9)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from itertools import accumulate, compress, count
-from operator import is_
+from itertools import accumulate, compress, count, repeat
+from operator import attrgetter, is_
 
 from ..model import Change, Line
 from .furniture import TERMINAL, FurnitureConfig, keeps_full
@@ -47,31 +47,28 @@ def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabular
     """A word broken by a stray space ('meas ures'): two or more pieces that are not words
     themselves and make a common word together. Unsafe for real short words, so a piece must
     be unknown to both the text and general English."""
-    out, changes = [], []
     # The text is split on spaces once: its weak tokens are found in that list, and so are
     # the lines that hold one (line k's tokens start at ``starts[k]``, as a line of n spaces
-    # gives n + 1 tokens); only those lines are tried, on their slice of that list.
-    texts = [ln.text for ln in lines]
+    # gives n + 1 tokens); only those lines are tried, on their slice of that list, and the
+    # others are kept as they are, without a step per line.
+    texts = list(map(attrgetter("text"), lines))
     tokens = " ".join(texts).split(" ")
     seen = set(tokens)
     weak = weak_pieces(seen, vocab, min_piece=2)
-    starts = list(accumulate((t.count(" ") + 1 for t in texts), initial=0))
+    starts = list(accumulate(map((1).__add__, map(str.count, texts, repeat(" "))), initial=0))
     holding = {bisect_right(starts, at) - 1
                for at in compress(count(), map(weak.__contains__, tokens))}
-    for k, ln in enumerate(lines):
-        if k in holding:  # (line k's tokens, as ``ln.text.split(" ")`` gives them)
-            mine = tokens[starts[k]:starts[k + 1]]
-            here = weak.intersection(mine)
-            new = rejoin_pieces(ln.text, vocab, 2, 5, here, mine) if here else ln.text
-        else:
-            new = ln.text
+    out, changes = list(lines), []
+    for k in sorted(holding):  # (line k's tokens, as ``ln.text.split(" ")`` gives them)
+        ln = lines[k]
+        mine = tokens[starts[k]:starts[k + 1]]
+        new = rejoin_pieces(ln.text, vocab, 2, 5, weak.intersection(mine), mine)
         if new != ln.text:
             for before, after in _diff_words(ln.text, new):
                 changes.append(Change("split-word", "changed", ln.number, before, after,
                                       "pieces of one word rejoined"))
-            ln = Line(ln.number, new)
+            out[k] = Line(ln.number, new)
             seen.update(new.split(" "))
-        out.append(ln)
     # Every token of the lines returned is in ``seen`` (it may hold tokens of the lines as
     # they were, too): ``rehyphenate_compounds``, next, reads its words from it rather than
     # from another split of the whole text.
