@@ -256,7 +256,9 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         assert self.built is not None
         self.search_pages = search.search_pages(self.built.documents,
                                                 search.work_infos(self.built.library))
-        self.records_from_content = article_is_content(config, self)
+        self.records_from_content = (
+            article_is_content(config, self)
+            and search.may_index_early(self.built.documents, (_rss_mb() or 0) << 20))
         self.sent = set()
         try:
             self.stager = search.BackgroundStager(self.search_pages)

@@ -579,3 +579,18 @@ def test_a_fork_of_the_build_does_not_hold_the_stagers_pipe(tmp_path: Path):
         assert os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:")  # ours is untouched
     finally:
         stager.close()
+
+
+def test_records_come_from_the_content_only_when_the_indexer_may_start_early():
+    """The estimate from the documents' characters: a small library fits beside the build
+    process; one of more than ``MAX_INDEX_WORDS`` estimated words (parts), or one whose indexer
+    would not fit ``EARLY_INDEX_BYTES`` beside it, is indexed at the end."""
+    def library(chars: int) -> list[Document]:
+        block = Block(BlockKind.PARAGRAPH, "x" * chars, 1, 1)
+        return [Document("w", (Section("T", "t", blocks=(block,), first_line=1),))]
+
+    small = library(1_000_000)
+    assert search.may_index_early(small, 100 << 20)
+    assert not search.may_index_early(small, search.EARLY_INDEX_BYTES)  # no room beside it
+    many = library(search.CHARS_PER_WORD * (search.MAX_INDEX_WORDS + 1))
+    assert not search.may_index_early(many, 0)
