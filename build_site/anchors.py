@@ -31,7 +31,7 @@ from pathlib import Path
 
 import yaml
 
-from .model import Block, BlockKind, Diagnostic, Document, Level, Page, Section
+from .model import Block, BlockKind, Diagnostic, Document, Level, Page, Section, all_sections
 
 LEDGER_FILE = "anchors.yml"
 SKETCH = 16  # shingle hashes kept per paragraph: enough to estimate shares, small in git
@@ -348,15 +348,11 @@ def _inline_sections(section: Section) -> Iterator[Section]:
             yield from _inline_sections(child)
 
 
-def _all_sections(sections: Iterable[Section]) -> Iterator[Section]:
-    for sec in sections:
-        yield sec
-        yield from _all_sections(sec.children)
 
 
 def sinks(doc: Document) -> list[tuple[str, str]]:
     """Headings shown inside a page (their slug is an id) and notes shown on a page."""
-    out = [(s.slug, s.title) for s in _all_sections(doc.sections) if not s.is_page and s.slug]
+    out = [(s.slug, s.title) for s in all_sections(doc.sections) if not s.is_page and s.slug]
     refs = {r.note_id for b in anchored_blocks(doc.sections) for r in b.refs}
     out += [(note_target(n.note_id), n.text) for n in doc.notes if n.note_id in refs]
     return out

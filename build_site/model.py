@@ -8,6 +8,7 @@ Text held here is plain text (data); only ``render`` turns it into Markdown, esc
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -164,6 +165,13 @@ class Section:
     children: tuple[Section, ...] = ()
     first_line: int = 0
     title_refs: tuple[NoteRef, ...] = ()
+
+
+def all_sections(sections: Iterable[Section]) -> Iterator[Section]:
+    """Every section of a tree, pages and headings, in reading order."""
+    for sec in sections:
+        yield sec
+        yield from all_sections(sec.children)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .model import Block, BlockKind, Change, Document, Line, Page, Section
+from .model import Block, BlockKind, Change, Document, Line, Page, Section, all_sections
 
 REPORT_TITLE = "Transcription notes"
 REPORT_FILE = "transcription-notes.md"
@@ -76,10 +76,6 @@ def iter_blocks(sections: Iterable[Section]) -> Iterable[Block]:
         yield from iter_blocks(sec.children)
 
 
-def _iter_sections(sections: Iterable[Section]) -> Iterable[Section]:
-    for sec in sections:
-        yield sec
-        yield from _iter_sections(sec.children)
 
 
 def words(text: str) -> list[str]:
@@ -89,7 +85,7 @@ def words(text: str) -> list[str]:
 def output_words(doc: Document) -> Counter:
     """Every word the reader can see: titles, metadata, blocks and notes."""
     out: Counter = Counter()
-    for sec in _iter_sections(doc.sections):
+    for sec in all_sections(doc.sections):
         out.update(words(sec.title))
         out.update(words(sec.subtitle))
         for _, value in sec.meta:

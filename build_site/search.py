@@ -82,7 +82,7 @@ from dataclasses import dataclass
 from html import escape, unescape
 from pathlib import Path
 
-from .model import Document, Section
+from .model import Document, Section, all_sections
 from .render import page_paths
 
 BUNDLE_DIR = "pagefind"  # under site_dir; search.js loads pagefind/pagefind.js from here
@@ -664,11 +664,6 @@ class IndexRun:
             shutil.rmtree(self.memory, ignore_errors=True)
 
 
-def _run_pagefind(site: Path, out: Path, language: str, words: int = 0) -> None:
-    """One run of Pagefind's indexer, waited for (``IndexRun``)."""
-    IndexRun(site, out, language, words).finish()
-
-
 def _write(records: Iterable[Record], out: Path, language: str, max_words: int
            ) -> tuple[int, list]:
     """``write_records``, also returning the distinct filters of the records."""
@@ -839,16 +834,10 @@ def may_index_early(documents: Iterable[Document], process_bytes: int) -> bool:
     the second core partly idle (at 50x, feeding the records process during the Markdown
     stage, whose cores are busy, made that stage 3 s longer, the template stage 1.4 s shorter,
     and the build process waited 1 s for the records at its end)."""
-    chars = sum(len(b.text) for d in documents for s in _sections(d.sections) for b in s.blocks)
+    chars = sum(len(b.text) for d in documents for s in all_sections(d.sections) for b in s.blocks)
     chars += sum(len(n.text) for d in documents for n in d.notes)
     words = chars // CHARS_PER_WORD
     return _early(words, 1 if words <= MAX_INDEX_WORDS else 2, process_bytes)
-
-
-def _sections(sections: Iterable[Section]) -> Iterator[Section]:
-    for s in sections:
-        yield s
-        yield from _sections(s.children)
 
 
 def _early(words: int, parts: int, process_bytes: int) -> bool:
