@@ -327,8 +327,11 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             log.info(f"library: the search records' worker failed ({stager.error}); "
                      "they are made from the written pages")
             return
-        rss = _rss_mb()
-        self.early = search.start_index(staged, site_dir, (rss or 0) << 20)
+        try:
+            self.early = search.start_index(staged, site_dir, (_rss_mb() or 0) << 20)
+        except OSError as exc:  # the indexer could not start: tried again (and reported) at the end
+            log.info(f"library: the search index could not start early ({exc})")
+            self.early = None
         if self.early is None:
             self.staged = staged
 

@@ -594,3 +594,24 @@ def test_records_come_from_the_content_only_when_the_indexer_may_start_early():
     assert not search.may_index_early(small, search.EARLY_INDEX_BYTES)  # no room beside it
     many = library(search.CHARS_PER_WORD * (search.MAX_INDEX_WORDS + 1))
     assert not search.may_index_early(many, 0)
+
+
+def test_an_indexer_that_cannot_start_early_fails_the_build_as_at_the_end(tmp_path: Path,
+                                                                          monkeypatch, caplog):
+    """No Pagefind binary: the early start gives way, and the search stage at the end fails
+    the build with the plugin's error naming the bundle, not a traceback from on_env."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+    from test_robust_build import copy_fixture
+
+    caplog.set_level("INFO", logger="mkdocs.plugins.library")
+    project = copy_fixture(tmp_path)
+    monkeypatch.setattr(search, "_pagefind_command", lambda: [str(tmp_path / "no-pagefind")])
+    cfg = load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    with pytest.raises(Abort):
+        build(cfg)
+    assert "could not start early" in caplog.text
+    assert "library: writing the search index or downloads into" in caplog.text
+    assert "no-pagefind" in caplog.text
+    assert not (tmp_path / "site").exists()
