@@ -535,8 +535,8 @@ def widen_pipe(fd: int) -> None:
     """Let a pipe hold 1 MB (Linux; elsewhere it stays as it is). A pipe holds 64 KB by
     default, less than one page's HTML: a render worker (parallel_render) then waits in
     ``send`` until the main process's reader thread has read the start, and that thread
-    waits for the GIL while the main process renders. Measured (10x corpus, warm builds): the worker waited 0.33-0.46 s
-    a stage with 64 KB, 0.04-0.09 s with 1 MB."""
+    waits for the GIL while the main process renders. Measured (10x corpus, warm builds):
+    the worker waited 0.33-0.46 s a stage with 64 KB, 0.04-0.09 s with 1 MB."""
     try:
         import fcntl
 
