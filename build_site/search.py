@@ -640,7 +640,8 @@ class IndexRun:
         """Wait for the indexer to exit; raise if it failed (then call ``close``)."""
         stdout, stderr = self.proc.communicate()
         entry = self.target / "pagefind-entry.json"
-        if self.proc.returncode != 0 or not entry.is_file() or not entry.read_text(encoding="utf-8"):
+        if (self.proc.returncode != 0 or not entry.is_file()
+                or not entry.read_text(encoding="utf-8")):
             raise RuntimeError(f"Pagefind could not write the search index into {self.out} "
                                f"(exit {self.proc.returncode}): {(stderr or stdout)[-2000:]}")
 
