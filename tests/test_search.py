@@ -284,16 +284,22 @@ def test_write_records_builds_a_pagefind_bundle(tmp_path: Path):
             (f["anchors"][0]["id"], "Paragraph"), (f["anchors"][1]["id"], "Next")]
 
 
-def test_the_bundle_through_ram_is_the_bundle_written_in_place(tmp_path: Path, monkeypatch):
-    # Pagefind writes into a RAM file system and the bundle is copied out; with none (or too
-    # little room) it writes in place. The same records either way (Pagefind's hashed file
-    # names differ from run to run), and nothing is left behind in RAM.
+def _five_records_and_a_ram_dir(tmp_path: Path, monkeypatch) -> tuple[list, Path]:
+    """Five one-paragraph records, and an empty folder standing in for the RAM file system."""
     recs = [_record([(f"p-{i}", f"Paragraph {i} about the soviets and more words here.", "p")])
             for i in range(5)]
     ram = tmp_path / "shm"
     ram.mkdir()
     monkeypatch.setattr(search, "MEMORY_DIR", ram)
     monkeypatch.setattr(search, "MEMORY_DIR_SPARE", 0)
+    return recs, ram
+
+
+def test_the_bundle_through_ram_is_the_bundle_written_in_place(tmp_path: Path, monkeypatch):
+    # Pagefind writes into a RAM file system and the bundle is copied out; with none (or too
+    # little room) it writes in place. The same records either way (Pagefind's hashed file
+    # names differ from run to run), and nothing is left behind in RAM.
+    recs, ram = _five_records_and_a_ram_dir(tmp_path, monkeypatch)
     made = []
     real_mkdtemp = search.tempfile.mkdtemp
     monkeypatch.setattr(search.tempfile, "mkdtemp",
@@ -325,12 +331,7 @@ def test_a_failed_indexer_run_names_the_bundle_and_leaves_nothing_in_ram(tmp_pat
     """Parts are indexed one after another, a part's bundle copied while the next is indexed:
     when a run fails (the first or the second), the build fails naming the bundle, and no
     run is left running and nothing in RAM."""
-    recs = [_record([(f"p-{i}", f"Paragraph {i} about the soviets and more words here.", "p")])
-            for i in range(5)]
-    ram = tmp_path / "shm"
-    ram.mkdir()
-    monkeypatch.setattr(search, "MEMORY_DIR", ram)
-    monkeypatch.setattr(search, "MEMORY_DIR_SPARE", 0)
+    recs, ram = _five_records_and_a_ram_dir(tmp_path, monkeypatch)
     real_command = search._pagefind_command
     calls: list[int] = []
 
