@@ -40,6 +40,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -183,6 +184,12 @@ def template_job(config, nav, doc_files, env):
                              env=env)
 
 
+def _packed(index: int, result) -> bytes:
+    """A result as the worker sends it: the page's index, then the pickled result (read back
+    only when MkDocs reaches the page; until then it waits in the main process's spill file)."""
+    return index.to_bytes(8, "little") + pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _worker(pages: list, job, bounds, lock, conn) -> None:
     """Take pages from the end of the list until meeting the main process; send each result."""
     records: list[logging.LogRecord] = []
@@ -200,15 +207,63 @@ def _worker(pages: list, job, bounds, lock, conn) -> None:
                     break
                 bounds[1] = index
             try:
-                conn.send(job(pages[index], index, records))
-            except (BrokenPipeError, EOFError):
-                raise
+                message = _packed(index, job(pages[index], index, records))
             except Exception:  # noqa: BLE001 (a result that does not pickle, say)
-                conn.send(Unsent(index))
+                message = _packed(index, Unsent(index))
+            conn.send_bytes(message)
     except (BrokenPipeError, EOFError):
         pass  # the main process is done with us
     finally:
         conn.close()
+
+
+class _Spill:
+    """Where the main process keeps the worker's results until MkDocs reaches their pages: an
+    unnamed temporary file (RAM if it cannot make one). The two meet in the middle, so at the
+    end of a stage half the pages' results wait at once: at 50x, the template stage's are about
+    250 MB of pickled HTML (UTF-8; twice that as Python strings)."""
+
+    def __init__(self) -> None:
+        try:
+            self.file = tempfile.TemporaryFile(prefix="library-render-")
+        except OSError:
+            self.file = None
+        self.size = 0
+        self.memory: dict[int, bytes] = {}
+
+    def keep(self, data: memoryview) -> tuple[int, int]:
+        """Store ``data`` (called from the reader thread only); return where it is."""
+        offset = self.size
+        self.size += len(data)
+        if self.file is not None:
+            try:
+                done = 0
+                while done < len(data):  # a regular file takes it all at once, in practice
+                    done += os.pwrite(self.file.fileno(), data[done:], offset + done)
+                return offset, len(data)
+            except OSError:  # the disk is full, say: keep this one in RAM
+                pass
+        self.memory[offset] = bytes(data)
+        return offset, len(data)
+
+    def read(self, kept: tuple[int, int]) -> bytes:
+        offset, size = kept
+        data = self.memory.pop(offset, None)
+        if data is not None:
+            return data
+        parts, done = [], 0
+        while done < size:
+            part = os.pread(self.file.fileno(), size - done, offset + done)
+            if not part:
+                raise OSError(f"library: render spill file ended at {offset + done}")
+            parts.append(part)
+            done += len(part)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+        self.memory.clear()
 
 
 class ParallelRender:
@@ -220,7 +275,8 @@ class ParallelRender:
                  ) -> None:
         self.what = what  # for the log: what the worker renders
         self.index = {id(p): i for i, p in enumerate(pages)}
-        self.results: dict[int, Rendered] = {}
+        self.results: dict[int, tuple[int, int]] = {}  # index -> (offset, size) in spill
+        self.spill = _Spill()
         self.done = threading.Condition()
         self.finished = False  # the worker sent everything it will send, or died
         self.last = time.monotonic()  # when the worker last sent a result
@@ -280,10 +336,12 @@ class ParallelRender:
         """Drain the pipe as results come (the worker never waits on a busy main process)."""
         try:
             while True:
-                result = self.conn.recv()
+                message = self.conn.recv_bytes()
+                index = int.from_bytes(message[:8], "little")
+                kept = self.spill.keep(memoryview(message)[8:])
                 with self.done:
                     self.last = time.monotonic()
-                    self.results[result.index] = result
+                    self.results[index] = kept
                     self.done.notify_all()
         except (EOFError, OSError):
             pass
@@ -314,7 +372,8 @@ class ParallelRender:
                              " its pages are rendered here")
                     self.process.kill()  # the reader then meets the pipe's end: finished
                     self.last = time.monotonic()
-            return self.results.pop(index, None)
+            kept = self.results.pop(index, None)
+        return None if kept is None else pickle.loads(self.spill.read(kept))
 
     def close(self) -> int:
         """End the worker and the reader (after its stage, or on a failed build);
@@ -325,6 +384,7 @@ class ParallelRender:
         self.reader.join()  # it ends at the end of the pipe, now that the worker is gone
         self.conn.close()
         self.results.clear()
+        self.spill.close()
         return self.installed
 
 

@@ -154,6 +154,34 @@ def test_dead_worker_or_changed_markdown_is_rendered_here(tmp_path: Path):
     assert "New text." in next(p for p in pages if p.file.src_uri == "two.md").content
 
 
+def test_waiting_results_are_kept_out_of_the_heap(tmp_path: Path, monkeypatch):
+    """The worker's results wait in a temporary file, not in the main process's memory, until
+    MkDocs reaches their pages (at 50x half the pages' HTML waits at once); without a file they
+    wait in RAM, and the pages are the same either way."""
+    config_file = project(tmp_path)
+    serial, _, _ = populate(config_file, parallel=False)
+    seen = {}
+
+    def look(renderer) -> None:
+        seen["file"] = renderer.spill.file is not None
+        seen["in_ram"] = len(renderer.spill.memory)
+        seen["on_disk"] = os.fstat(renderer.spill.file.fileno()).st_size
+        seen["waiting"] = sorted(renderer.results.values())
+    pages, _, used = populate(config_file, parallel=True, before=look)
+    assert used == len(pages) and [state(p) for p in pages] == [state(p) for p in serial]
+    assert seen["file"] and seen["in_ram"] == 0
+    assert len(seen["waiting"]) == len(pages)
+    assert seen["on_disk"] == sum(size for _, size in seen["waiting"]) > 10_000
+
+    def no_file(*args, **kwargs):
+        raise OSError("no temporary folder")
+    monkeypatch.setattr(parallel_render.tempfile, "TemporaryFile", no_file)
+    pages, _, used = populate(config_file, parallel=True,
+                              before=lambda r: seen.update(in_ram=len(r.spill.memory)))
+    assert used == len(pages) and seen["in_ram"] == len(pages)
+    assert [state(p) for p in pages] == [state(p) for p in serial]
+
+
 class Unpicklable(str):
     def __reduce__(self):
         raise TypeError("cannot pickle this")
