@@ -8,7 +8,7 @@ forked Python workers (conversion, links, render, Markdown, templates), the spaw
 workers, the search records' process and Pagefind used in it (2.00 = both cores busy).
 ``--sys`` counts kernel time only (file writes, page faults).
 The build's own stage times (``.cache/last-build.json``) say which stage each second belongs
-to; the last line measures the tail: the wall time after the template stage (its forked
+to; the last line measures the tail: the wall time after the template worker (the last forked
 worker) ends, and what runs in it (Pagefind, the main process). Read from /proc (Linux); not
 a test.
 """
@@ -95,9 +95,10 @@ def sample(cmd: list[str], every: float, kernel_only: bool,
 
 
 def tail(wall: float, samples: list[tuple[float, str, float]], every: float) -> str:
-    """The build's tail: the wall seconds after the last forked worker (the template worker,
-    whose end is the end of the template stage) was last seen using CPU, and the CPU seconds
-    each kind used in them (from the samples after it: within one sampling interval)."""
+    """The build's tail: the wall seconds after the last forked worker (the template worker)
+    was last seen using CPU, and the CPU seconds each kind used in them (from the samples after
+    it: within one sampling interval). The main process may still be writing its share of the
+    pages then, and MkDocs's static files; under another load it may be far behind."""
     ends = [t for t, kind, used in samples if kind == "forked" and used > 0]
     if not ends:
         return "tail: no forked worker seen"
@@ -106,7 +107,7 @@ def tail(wall: float, samples: list[tuple[float, str, float]], every: float) -> 
     for t, kind, cpu in samples:
         if t > start + every / 2:
             used[kind] += cpu
-    return (f"tail after the last forked worker's CPU (the template stage): {wall - start:.2f} s"
+    return (f"tail after the template worker's last CPU: {wall - start:.2f} s"
             f" wall; CPU s " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(used.items())))
 
 
