@@ -62,10 +62,13 @@ command parses in 1.91-2.02 (on both cores) and builds and writes in 2.39-2.47 (
 one), 4.30-4.49 in all, 711 MB; the service parses in 2.11-2.23, then builds and writes in
 3.35-3.39 (on one core; as much with ``GetFiles``), 5.46-5.59 in all, 785 MB (1x: 0.49-0.51
 against 0.61-0.64). What is left after the Markdown stage (3.4 s of one core against 2.0 on
-two and 2.4 on one) is not much shorter, for 1.1 s more CPU, and some 0.3 s more in the records'
-process (which encoded each record for the service): on two cores no shorter build (tried in
-the build; on the loaded machine the builds did not tell the two apart). Fewer, larger records
-do not help either: Pagefind's CPU follows the words, not the files (10x, 1,592 / 1,142 / 1,093
+two and 2.4 on one) is not much shorter, for 1.1 s more CPU, and 0.3-0.8 s more in the records'
+process (which encoded each record for the service): on two cores, no shorter build to expect.
+Tried in the build (10x, four interleaved pairs, the machine loaded by other work): 41.9-44.0 s
+with the service, 44.2-48.5 s without, but the Markdown stage, which the service makes busier,
+was as much shorter (13.2-15.8 against 16.5-20.1 s): the other load made the difference (and
+a build with more busy processes takes more of a loaded machine). Fewer, larger records do
+not help either: Pagefind's CPU follows the words, not the files (10x, 1,592 / 1,142 / 1,093
 records: 4.1-4.2 / 4.3 / 4.3-4.35 s, two runs each).
 
 Everything shown beside a result (URL, chapter, author, work) is stored as a Pagefind
