@@ -8,7 +8,9 @@ forked Python workers (conversion, links, render, Markdown, templates), the spaw
 workers, the search records' process and Pagefind used in it (2.00 = both cores busy).
 ``--sys`` counts kernel time only (file writes, page faults).
 The build's own stage times (``.cache/last-build.json``) say which stage each second belongs
-to. Read from /proc (Linux); not a test.
+to; the last line measures the tail: the wall time after the template worker (the last forked
+worker) ends, and what runs in it (Pagefind, the main process). Read from /proc (Linux); not
+a test.
 """
 
 from __future__ import annotations
@@ -67,15 +69,18 @@ def cpu_seconds(pid: int, kernel_only: bool) -> tuple[str, float] | None:
 
 
 def sample(cmd: list[str], every: float, kernel_only: bool,
-           row: float = 1.0) -> tuple[float, dict]:
-    """Run ``cmd``; CPU seconds per (row of ``row`` seconds of wall time, process kind)."""
+           row: float = 1.0) -> tuple[float, dict, list[tuple[float, str, float]]]:
+    """Run ``cmd``; CPU seconds per (row of ``row`` seconds of wall time, process kind), and
+    every sample as (seconds since the start, process kind, CPU seconds since the last)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env)
     last: dict[int, float] = {}
     per_second: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    samples: list[tuple[float, str, float]] = []
     while proc.poll() is None:
-        second = int((time.perf_counter() - t0) / row)
+        now = time.perf_counter() - t0
+        second = int(now / row)
         for pid in tree(proc.pid):
             got = cpu_seconds(pid, kernel_only)
             if got is None:
@@ -83,9 +88,27 @@ def sample(cmd: list[str], every: float, kernel_only: bool,
             name, used = got
             kind = "main" if pid == proc.pid else name
             per_second[second][kind] += used - last.get(pid, 0.0)
+            samples.append((now, kind, used - last.get(pid, 0.0)))
             last[pid] = used
         time.sleep(every)
-    return time.perf_counter() - t0, per_second
+    return time.perf_counter() - t0, per_second, samples
+
+
+def tail(wall: float, samples: list[tuple[float, str, float]], every: float) -> str:
+    """The build's tail: the wall seconds after the last forked worker (the template worker)
+    was last seen using CPU, and the CPU seconds each kind used in them (from the samples after
+    it: within one sampling interval). The main process may still be writing its share of the
+    pages then, and MkDocs's static files; under another load it may be far behind."""
+    ends = [t for t, kind, used in samples if kind == "forked" and used > 0]
+    if not ends:
+        return "tail: no forked worker seen"
+    start = max(ends)
+    used: dict[str, float] = defaultdict(float)
+    for t, kind, cpu in samples:
+        if t > start + every / 2:
+            used[kind] += cpu
+    return (f"tail after the template worker's last CPU: {wall - start:.2f} s"
+            f" wall; CPU s " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(used.items())))
 
 
 def main() -> int:
@@ -101,7 +124,7 @@ def main() -> int:
         ap.error("give the command to run after --")
     if cmd[0] == "mkdocs":
         cmd = [sys.executable, "-m", *cmd]
-    wall, per_second = sample(cmd, args.every, args.sys, args.row)
+    wall, per_second, samples = sample(cmd, args.every, args.sys, args.row)
     kinds = sorted({k for row in per_second.values() for k in row})
     print(f"wall {wall:.2f} s; CPU seconds ({'kernel' if args.sys else 'user + kernel'}) "
           f"per {args.row:g} s of wall time")
@@ -115,6 +138,7 @@ def main() -> int:
               + f"{sum(row.values()):13.2f}")
     print("  all " + "".join(f"{totals[k]:13.2f}" for k in kinds)
           + f"{sum(totals.values()):13.2f}")
+    print(tail(wall, samples, args.every))
     return 0
 
 

@@ -54,6 +54,23 @@ core that each of them leaves idle part of the time. A larger library keeps its 
 end, when the build process has let its pages go; a part's bundle is copied while the next
 part is indexed.
 
+Why Pagefind's command and not its service (``pagefind --service``, which its Python API
+drives), although the service could parse each record as it is made, during the Markdown
+stage, and leave only building and writing the index for later. Measured on the 10x corpus's
+1,592 records (benchmarks/pagefind_phases.py, CPU seconds, best-worst of 3 runs each): the
+command parses in 1.91-2.02 (on both cores) and builds and writes in 2.39-2.47 (mostly on
+one), 4.30-4.49 in all, 711 MB; the service parses in 2.11-2.23, then builds and writes in
+3.35-3.39 (on one core; as much with ``GetFiles``), 5.46-5.59 in all, 785 MB (1x: 0.49-0.51
+against 0.61-0.64). What is left after the Markdown stage (3.4 s of one core against 2.0 on
+two and 2.4 on one) is not much shorter, for 1.1 s more CPU, and 0.3-0.8 s more in the records'
+process (which encoded each record for the service): on two cores, no shorter build to expect.
+Tried in the build (10x, four interleaved pairs, the machine loaded by other work): 41.9-44.0 s
+with the service, 44.2-48.5 s without, but the Markdown stage, which the service makes busier,
+was as much shorter (13.2-15.8 against 16.5-20.1 s): the other load made the difference (and
+a build with more busy processes takes more of a loaded machine). Fewer, larger records do
+not help either: Pagefind's CPU follows the words, not the files (10x, 1,592 / 1,142 / 1,093
+records: 4.1-4.2 / 4.3 / 4.3-4.35 s, two runs each).
+
 Everything shown beside a result (URL, chapter, author, work) is stored as a Pagefind
 *filter*, never as *meta*: Pagefind makes meta values searchable, so with a 'work' meta the
 phrase "Revolution Betrayed" matched all 660 paragraphs of that book. Filter values are not
