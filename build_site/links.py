@@ -20,7 +20,7 @@ import operator
 import posixpath
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -284,7 +284,7 @@ def _fast_starts(lowered: str) -> list[re.Match]:
     cues = _cue_starts(lowered)
     quotes = list(_QUOTE_STARTS.finditer(lowered))
     if not cues or not quotes:
-        return cues or quotes or []
+        return cues or quotes
     return sorted(cues + quotes, key=_match_start)
 
 

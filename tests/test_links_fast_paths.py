@@ -10,11 +10,10 @@ import random
 import re
 from collections import Counter, defaultdict
 
-from test_links import _FRAGMENTS, _random_texts
-from test_links_memo import _input
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_links import _FRAGMENTS, _random_texts
+from test_links_memo import _input
 
 from build_site import links
 
