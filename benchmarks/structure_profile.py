@@ -32,6 +32,12 @@ benchmarks/run.py does, and also prints its CPU MB/s:
     PYTHONPATH=$PWD python benchmarks/structure_profile.py --after SOURCE [--cold|--warm] \
         [--repeat 3]
 
+``--anchors SOURCE`` times the anchors stage alone on a library, CPU seconds: every work's
+documents (from ``--cache``, as ``--links``) given their ids from their ledgers again, ledger
+read included, as the conversion job does (``anchors.anchor_from_ledger``):
+
+    PYTHONPATH=$PWD python benchmarks/structure_profile.py --anchors SOURCE [--repeat 3]
+
 ``--dump SOURCE OUT`` writes what the links stage makes of SOURCE (every block's links and
 connections, its pages, counts and edges) to OUT, so that a faster stage can be diffed with the
 one before it (``--workers 2`` for the stage on two cores):
@@ -164,6 +170,15 @@ def links_time(source: Path, cache_dir: Path, workers: int = 1) -> dict[str, flo
     return out
 
 
+def anchors_time(source: Path, cache_dir: Path) -> dict[str, float]:
+    """CPU seconds of ``anchor_from_ledger`` over every work of the library."""
+    docs = linked_input(source, cache_dir)[0]
+    t = time.process_time()
+    for slug, doc in docs.items():
+        anchors.anchor_from_ledger(doc, anchors.ledger_path(source, slug), doc.cite)
+    return {"anchors.anchor_from_ledger": time.process_time() - t}
+
+
 def dump_links(source: Path, cache_dir: Path, out: Path, workers: int = 1) -> None:
     """Every block's links and connections, and every page, count and edge the links stage
     makes, as text: two versions of the stage must write the same file (diff them)."""
@@ -203,6 +218,7 @@ def main() -> None:
     ap.add_argument("--links", type=Path, help="time the links stage alone on this library")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/structure-profile-cache"),
                     help="conversion cache for --links")
+    ap.add_argument("--anchors", type=Path, help="time the anchors stage alone on this library")
     ap.add_argument("--after", type=Path, help="time the stages after conversion")
     ap.add_argument("--cold", action="store_true", help="with --after: no conversion cache")
     ap.add_argument("--warm", action="store_true", help="with --after: keep the stage caches")
@@ -210,9 +226,12 @@ def main() -> None:
                     help="write the links stage's output on SOURCE to OUT (to diff)")
     ap.add_argument("--workers", type=int, default=1,
                     help="with --dump or --links: the stage's workers")
-    ap.add_argument("--once", choices=["stages", "build", "links", "after"],
+    ap.add_argument("--once", choices=["stages", "build", "links", "after", "anchors"],
                     help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.once == "anchors":
+        print(json.dumps(anchors_time(args.anchors, args.cache)))
+        return
     if args.once:
         print(json.dumps(stage_times() if args.once == "stages" else build_time()
                          if args.once == "build" else after_times(
@@ -222,6 +241,15 @@ def main() -> None:
         return
     if args.dump:
         dump_links(args.dump[0], args.cache, args.dump[1], args.workers)
+        return
+    if args.anchors:
+        runs = [json.loads(subprocess.run(
+            [sys.executable, __file__, "--once", "anchors", "--anchors", str(args.anchors),
+             "--cache", str(args.cache)], check=True, capture_output=True, text=True)
+            .stdout.strip().splitlines()[-1])["anchors.anchor_from_ledger"]
+            for _ in range(args.repeat)]
+        print(f"anchors.anchor_from_ledger on {args.anchors}: {min(runs):.3f} s CPU (min of "
+              f"{args.repeat} fresh processes: {', '.join(f'{r:.3f}' for r in runs)})")
         return
     if args.after:
         if not args.cold:  # fill the cache (not timed)

@@ -13,7 +13,6 @@ import array
 import dataclasses
 import gc
 import hashlib
-import heapq
 import itertools
 import math
 import multiprocessing
@@ -21,7 +20,7 @@ import operator
 import posixpath
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -247,18 +246,46 @@ _STARTS = re.compile(rf"[{_OPEN}_*]\s*|{_CUE_WORDS}", re.IGNORECASE)
 # The same starts in lowered text, found by two scans: quote and italics marks (rare
 # characters, which the engine skips to in C), and cue words (without IGNORECASE). Their
 # matches never overlap (a quote's tail is spaces, a cue's tail holds no quote mark and a cue
-# starts with a letter), so the two in order of position are ``_STARTS``' matches; the two
-# scans take some three quarters of the time of one scan for both. Without IGNORECASE they
-# differ from ``_STARTS`` only on the characters that case-fold to a cue word's letters and
-# survive lowering (``_FOLDS_TO_ASCII``): a text holding one is read with ``_STARTS``.
+# starts with a letter), so the two in order of position are ``_STARTS``' matches. Without
+# IGNORECASE they differ from ``_STARTS`` only on the characters that case-fold to a cue
+# word's letters and survive lowering (``_FOLDS_TO_ASCII``): a text holding one is read with
+# ``_STARTS``.
 _QUOTE_STARTS = re.compile(rf"[{re.escape(_OPEN)}_*]\s*")
 _CUE_STARTS = re.compile(_CUE_WORDS)
+# A cue's match starts where one of these words does (a cue's letters up to its first optional
+# part: 'article', 'see'): the places are found by ``str.find`` (a C scan for a literal) and
+# ``_CUE_STARTS`` is tried there alone. Its ``finditer`` tries the pattern at every position
+# (it starts with ``\b``, so the engine cannot skip to a likely letter): at 50x the corpus,
+# 0.32 s CPU for every text, 0.17 s this way.
+_CUE_LITERALS = tuple(re.sub(r".\?.*|\(.*", "", w) for w in _CUE_LIST)
 
 
-def _fast_starts(lowered: str) -> Iterator[re.Match]:
-    """``_STARTS.finditer(lowered)`` for a text without ``_FOLDS_TO_ASCII``."""
-    return heapq.merge(_QUOTE_STARTS.finditer(lowered), _CUE_STARTS.finditer(lowered),
-                       key=_match_start)
+def _cue_starts(lowered: str) -> list[re.Match]:
+    """``list(_CUE_STARTS.finditer(lowered))``."""
+    places = []
+    for word in _CUE_LITERALS:
+        at = lowered.find(word)
+        while at != -1:
+            places.append(at)
+            at = lowered.find(word, at + 1)
+    out: list[re.Match] = []
+    end = 0
+    for at in sorted(places):
+        if at >= end:  # finditer goes on from the end of the last match
+            m = _CUE_STARTS.match(lowered, at)
+            if m is not None:
+                out.append(m)
+                end = m.end()
+    return out
+
+
+def _fast_starts(lowered: str) -> list[re.Match]:
+    """``list(_STARTS.finditer(lowered))`` for a text without ``_FOLDS_TO_ASCII``."""
+    cues = _cue_starts(lowered)
+    quotes = list(_QUOTE_STARTS.finditer(lowered))
+    if not cues or not quotes:
+        return cues or quotes
+    return sorted(cues + quotes, key=_match_start)
 
 
 _match_start = operator.methodcaller("start")

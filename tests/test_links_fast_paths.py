@@ -10,6 +10,8 @@ import random
 import re
 from collections import Counter, defaultdict
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_links import _FRAGMENTS, _random_texts
 from test_links_memo import _input
 
@@ -113,6 +115,25 @@ def test_title_spans_equal_the_plain_regex_spans():
         assert got == _title_spans_plain(text, targets), text
         found += len(got)
     assert found >= 100
+
+
+_CUE_BITS = ("article", "articles", "Article", "book", "books", "ebook", "brochure", "pamphlet",
+             "essay", "speech", "lecture", "lectures", "report", "reports", "work", "works",
+             "homework", "workers", "called", "recalled", "entitled", "titled", "see", "seen",
+             "foresee", "see also", "see above", "seessay", "essays", "titledbook", "é", "_", "*",
+             "“", "‘", "«", "\"", "'", "1", "x")
+_CUE_GLUE = ("", " ", "  ", ", ", ": ", " (", "[ ", "\n", "-", "’", ".", "_", "é")
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from(_CUE_BITS), st.sampled_from(_CUE_GLUE)), max_size=12))
+def test_fast_title_starts_equal_the_plain_scan_near_cue_words(parts):
+    """``_fast_starts`` (cue words found by str.find, then matched there) finds what
+    ``_STARTS.finditer`` finds, on texts packed with cue words, their plurals and singulars,
+    longer words holding them, and cues running into each other."""
+    lowered = "".join(a + b for a, b in parts).lower()
+    assert [m.span() for m in links._fast_starts(lowered)] == [
+        m.span() for m in links._STARTS.finditer(lowered)]
 
 
 def test_the_spaced_hint_is_in_every_letter_spaced_word():
