@@ -311,9 +311,7 @@ def dump_ledger(ledger: Ledger, slug: str) -> str:
 def parse_ledger(text: str) -> Ledger:
     """Read a ledger file's text (raises ValueError with what is wrong)."""
     try:
-        data = _dumped(text)
-        if data is None:  # not as dump_ledger writes it (edited by hand?): YAML reads it
-            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         entries = []
         for anchor, (digest, size, sketch, words) in (data.get("live") or {}).items():
             fp = Print(str(digest), int(size), tuple(int(h, 16) for h in sketch.split()), words)
@@ -323,42 +321,6 @@ def parse_ledger(text: str) -> Ledger:
         return Ledger(tuple(entries), int(data.get("next", 1)))
     except (yaml.YAMLError, TypeError, ValueError, AttributeError) as err:
         raise ValueError(f"not a ledger written by `build-site anchors --accept`: {err}") from err
-
-
-# A ledger as dump_ledger writes it, line by line: every string is JSON (printable ASCII, and
-# only the escapes json.dumps writes, no surrogate: there YAML reads the same string).
-_JSON_STR = r'"((?:[ !#-\[\]-~]|\\["\\bfnrt]|\\u(?![dD][89a-fA-F])[0-9a-fA-F]{4})*)"'
-_HEAD = re.compile(r"(?:#[ -~]*\n)*next: (0|[1-9][0-9]*)\nlive:\n")
-_LIVE = re.compile(rf"  (p-[0-9]+): \[{_JSON_STR}, (0|[1-9][0-9]*), \"([0-9a-f ]*)\", "
-                   rf"{_JSON_STR}\]\n")
-_RETIRED = re.compile(rf"  (p-[0-9]+): \[{_JSON_STR}, {_JSON_STR}\]\n")
-
-
-def _dumped(text: str) -> dict | None:
-    """What YAML reads in a ledger written by ``dump_ledger`` (its comments, ``next``, one live
-    id a line, then one retired id a line), read by regexes and JSON (the five seed ledgers,
-    read and made entries: 0.011 against 0.033 s CPU, in every build); None for any other
-    text, which YAML reads."""
-    head = _HEAD.match(text)
-    if head is None:
-        return None
-    pos = head.end()
-    live: dict[str, list] = {}
-    while (m := _LIVE.match(text, pos)) is not None:
-        live[m[1]] = [_unquote(m[2]), int(m[3]), m[4], _unquote(m[5])]
-        pos = m.end()
-    if not text.startswith("retired:\n", pos):
-        return None
-    pos += len("retired:\n")
-    retired: dict[str, list] = {}
-    while (m := _RETIRED.match(text, pos)) is not None:
-        retired[m[1]] = [_unquote(m[2]), _unquote(m[3])]
-        pos = m.end()
-    return {"next": int(head[1]), "live": live, "retired": retired} if pos == len(text) else None
-
-
-def _unquote(body: str) -> str:
-    return json.loads(f'"{body}"') if "\\" in body else body
 
 
 def ledger_path(source_dir: Path | str, slug: str) -> Path:
