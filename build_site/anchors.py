@@ -27,7 +27,6 @@ import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -78,14 +77,11 @@ def _digest(words: Sequence[str]) -> str:
     return hashlib.blake2b(" ".join(words).encode(), digest_size=6).hexdigest()
 
 
-@lru_cache(maxsize=1 << 14)
 def digest_size(text: str) -> tuple[str, int]:
     """``_digest(words_of(text))`` and the number of words: what matching needs of a block
     whose text the ledger holds already (most blocks). For a text that is ASCII once its marks
     are spaces, the words are split, joined and hashed as bytes, not made strings (with
-    ``words_of``'s byte table: at 50x the corpus, 0.65 against 0.88 s CPU for every block).
-    Kept for the texts seen last in this process: a library repeats paragraphs (editions,
-    versions of a text), and a conversion worker anchors text after text."""
+    ``words_of``'s byte table: at 50x the corpus, 0.65 against 0.88 s CPU for every block)."""
     text = _spaced_marks(text) if not text.isascii() else text
     if not text.isascii():
         words = words_of(text)
