@@ -288,6 +288,22 @@ def _hex(sketch: Iterable[int]) -> str:
     return " ".join(f"{h:08x}" for h in sketch)
 
 
+_NOT_PRINTABLE_ASCII = re.compile(r"[^\x00-\x7e]")  # DEL too: YAML refuses it raw
+
+
+def _yaml_escape(match: re.Match) -> str:
+    code = ord(match.group(0))
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _quoted(text: str) -> str:
+    """``text`` as a double-quoted YAML string, ASCII only: JSON's quoting (what ledgers have
+    always held), except that a character beyond U+FFFF is one ``\\U`` escape. JSON writes it
+    as two surrogate escapes, which YAML rejects: a ledger holding an emoji or a mathematical
+    letter in a paragraph's first words could not be read back."""
+    return _NOT_PRINTABLE_ASCII.sub(_yaml_escape, json.dumps(text, ensure_ascii=False))
+
+
 def dump_ledger(ledger: Ledger, slug: str) -> str:
     """YAML, one id a line, in a stable order: accept diffs show exactly what changed."""
     out = [f"# Paragraph ids published for {slug}. Written by `build-site anchors --accept`;",
@@ -296,11 +312,11 @@ def dump_ledger(ledger: Ledger, slug: str) -> str:
            f"next: {ledger.next_number}", "live:"]
     for e in ledger.entries:
         if e.fp is not None:
-            out.append(f"  {e.anchor}: [{json.dumps(e.fp.digest)}, {e.fp.size}, "
-                       f"{json.dumps(_hex(e.fp.sketch))}, {json.dumps(e.fp.words)}]")
+            out.append(f"  {e.anchor}: [{_quoted(e.fp.digest)}, {e.fp.size}, "
+                       f"{_quoted(_hex(e.fp.sketch))}, {_quoted(e.fp.words)}]")
     out.append("retired:")
     for e in sorted((e for e in ledger.entries if e.fp is None), key=lambda e: _number(e.anchor)):
-        out.append(f"  {e.anchor}: [{json.dumps(e.successor)}, {json.dumps(e.words)}]")
+        out.append(f"  {e.anchor}: [{_quoted(e.successor)}, {_quoted(e.words)}]")
     return "\n".join(out) + "\n"
 
 

@@ -135,6 +135,25 @@ def test_the_ledger_file_round_trips_and_is_one_id_a_line():
     assert "  p-1: [\"p-2\"" in text and text.count("\n  p-") == 4
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(exclude_categories=("Cs",)), max_size=40),
+       st.text(st.characters(exclude_categories=("Cs",)), max_size=40))
+def test_any_first_words_round_trip_through_the_ledger_file(live_words, retired_words):
+    """Emoji and mathematical letters (beyond U+FFFF) too: JSON's surrogate escapes for them
+    made YAML reject the ledger that ``--accept`` had just written."""
+    ledger = A.Ledger((A.Entry("p-1", A.Print("d1", 2, (1, 255), live_words)),
+                       A.Entry("p-2", successor="p-1", words=retired_words)), 3)
+    text = A.dump_ledger(ledger, "demo")
+    assert text.isascii() and A.parse_ledger(text) == ledger
+
+
+def test_the_seed_ledgers_are_written_as_they_were():
+    """Ledgers hold JSON's quoting; the \\U escape changes only characters beyond U+FFFF."""
+    for path in sorted((Path(__file__).parent.parent / "source").glob("*/" + A.LEDGER_FILE)):
+        text = path.read_text(encoding="utf-8")
+        assert A.dump_ledger(A.parse_ledger(text), path.parent.name) == text, path
+
+
 def test_a_damaged_ledger_is_an_error_naming_the_file(tmp_path):
     (tmp_path / "demo").mkdir()
     (tmp_path / "demo" / A.LEDGER_FILE).write_text("live: [not, a, mapping\n")
