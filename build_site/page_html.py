@@ -1,0 +1,395 @@
+"""Document model -> the HTML MkDocs would make of a page's Markdown, without Python-Markdown.
+
+``render.render_page`` writes a small closed grammar (titles, paragraphs with attr_list ids,
+quotes, raw HTML blocks, cross-links, footnotes); converting it back with Python-Markdown was
+most of the build's CPU time. ``render_page_html`` walks the model the way ``render_page`` does
+and writes, piece for piece, what Python-Markdown (with this site's extensions: attr_list,
+footnotes, md_in_html, toc with permalinks, and MkDocs's own tree processors) makes of that
+Markdown: the same bytes, the same table of contents, title, ids and links. Keep the two walks
+side by side: a change to one is a change to the other, and tests/test_page_html.py compares
+them on every seed page and on generated documents.
+
+Whatever this module is not sure to render exactly (control characters, an empty title or
+note, an id or href attr_list or a link would read differently, a fence, the footnotes
+placeholder) makes it decline the page (``None``): that page goes through Python-Markdown.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from markdown.extensions.toc import nest_toc_tokens, slugify, unique
+
+from . import render
+from .model import Block, BlockKind, Document, Note, Section
+
+# Characters Python-Markdown treats in ways escape() does not neutralise: controls (stripped
+# or kept at block edges), and the two markers below. Pages holding them are declined.
+_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_FOOTNOTE_MARKER = "///Footnotes Go Here///"
+_SAFE_ID = re.compile(r"[A-Za-z0-9_:.-]+\Z")  # an id attr_list reads back as itself
+_SAFE_HREF = re.compile(r"[A-Za-z0-9_.~/#:%-]*\Z")  # no space, quote, bracket or parenthesis
+_SAFE_ATTR = re.compile(r"[^\n\r\t\"{}\\<>&]*\Z")  # a data value attr_list reads as written
+_SAFE_KEY = re.compile(r"[a-z][a-z0-9-]*\Z")
+_SPACE_RUN = render._SPACE_RUN
+_EDGE_SPACE = render._EDGE_SPACE
+_PERMALINK = '<a class="headerlink" href="#{0}" title="Permanent link">&para;</a>'
+_BACKREF = ('<a class="footnote-backref" href="{0}" title="Jump back to footnote {1} in the '
+            'text">&#8617;</a>')
+
+
+_END_QUOTE = "</p>\n</blockquote>"
+
+
+class Decline(Exception):
+    """The page holds something this renderer does not reproduce exactly."""
+
+
+@dataclass(frozen=True)
+class PageHTML:
+    """What MkDocs's ``Page.render`` sets, made without Python-Markdown. ``links`` is
+    ``links_to_anchors`` as the ``resolve`` callback collected it (MkDocs's own code)."""
+
+    content: str
+    toc_tokens: list
+    title: str | None
+    anchor_ids: set[str]
+
+
+def text_html(raw: str) -> str:
+    """What Python-Markdown writes for ``render.escape(raw)`` inside a block (same steps: the
+    backslashes escape() adds come out as the characters themselves)."""
+    if _UNSAFE_CHARS.search(raw) or _FOOTNOTE_MARKER in raw:
+        raise Decline(repr(raw[:40]))
+    t = raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "]:" in t:
+        t = t.replace("]:", "]&#58;")
+    if "\t" in t or "\n" in t or "\r" in t or "  " in t:
+        t = _SPACE_RUN.sub(" ", t)
+    if t[:1].isspace() or t[-1:].isspace():
+        t = _EDGE_SPACE.sub(render._unicode_space_refs, t)
+    return t
+
+
+def _attr(value: str) -> str:
+    """An attribute value as Python-Markdown's serializer escapes it."""
+    if "&" in value:
+        value = re.sub(r"&(?!(?:\#[0-9]+|\#x[0-9a-f]+|[0-9a-z]+);)", "&amp;", value, flags=re.I)
+    return value.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+class _Page:
+    """One page's walk: the HTML pieces in document order. Pieces that depend on the whole page
+    (a heading's id, a footnote reference's id, every href MkDocs rewrites) are left empty
+    and filled in by ``finish``, in document order."""
+
+    def __init__(self, doc: Document, here: str, note_keys: dict[str, str],
+                 notes: dict[str, Note]) -> None:
+        self.doc, self.here = doc, here
+        self.note_keys, self.notes = note_keys, notes
+        self.number = {key: n for n, key in enumerate(note_keys.values(), start=1)}
+        self.ids: list[str] = []  # ids given in the Markdown, in document order
+        self.out: list[str] = []
+        self.hrefs: list[tuple[int, str]] = []  # (index in out, href MkDocs rewrites)
+        self.refs: list[tuple[str, int, int]] = []  # (key, quote number or -1, index in out)
+        self.quotes = 0  # quotes met so far
+        self.headings: list[tuple[int, int, int, str | None]] = []  # level, open, close, id
+        self.backrefs: list[tuple[str, int]] = []  # (key, index in out)
+
+    def href(self, href: str) -> None:
+        """A placeholder for a link's href, rewritten by MkDocs in ``finish``."""
+        if not _SAFE_HREF.match(href):
+            raise Decline(href)
+        self.hrefs.append((len(self.out), href))
+        self.out.append("")
+
+    def ref(self, key: str, quote: int) -> None:
+        """A footnote reference; its id (fnref, fnref2...) depends on the order in which
+        Python-Markdown meets the references (``finish``)."""
+        self.refs.append((key, quote, len(self.out)))
+        self.out.append("")
+        self.href("#fn:" + key)
+        self.out.append(f'">{self.number[key]}</a></sup>')
+
+    def inline(self, block: Block, quote: int) -> None:
+        """``render._with_refs``: text with note references and cross-links at their offsets."""
+        out = self.out
+        if not block.refs and not block.links:
+            out.append(text_html(block.text))
+            return
+        refs = sorted(block.refs, key=lambda r: r.offset)
+        links, end = [], 0
+        for link in sorted(block.links, key=lambda k: k.start):
+            if link.start >= end and link.end > link.start and not any(
+                    link.start < r.offset < link.end for r in refs):
+                links.append(link)
+                end = link.end
+        events = sorted([(r.offset, 1, r) for r in refs] + [(k.start, 0, k) for k in links],
+                        key=lambda e: (e[0], e[1]))
+        last = 0
+        for offset, is_ref, item in events:
+            out.append(text_html(block.text[last:offset]))
+            if is_ref:
+                if item.note_id in self.note_keys:
+                    self.ref(self.note_keys[item.note_id], quote)
+                last = offset
+            else:
+                self.link(block, item)
+                last = item.end
+        out.append(text_html(block.text[last:]))
+
+    def link(self, block: Block, link) -> None:
+        """``render._link_md``: attributes in the serializer's (sorted) order, href last."""
+        if not _SAFE_KEY.match(link.kind):
+            raise Decline(link.kind)
+        attrs = [("class", f"xref-{link.kind}")]
+        for k, v in link.data:
+            v = render._attr_value(v)
+            if not _SAFE_KEY.match(k) or not _SAFE_ATTR.match(v):
+                raise Decline(k)
+            attrs.append((f"data-{k}", _attr(v)))
+        if len({k for k, _ in attrs}) != len(attrs):
+            raise Decline("an attribute twice")
+        attrs.sort()
+        self.out.append("<a" + "".join(f' {k}="{v}"' for k, v in attrs) + ' href="')
+        self.href(render.relative_href(link.href, self.here))
+        self.out.append('">' + text_html(block.text[link.start:link.end]) + "</a>")
+
+    def heading(self, sec: Section, level: int, slug: str | None) -> None:
+        """``# title`` / ``## title { #slug }``: the title with its note references, then the
+        toc extension's permalink."""
+        if not sec.title.strip():
+            raise Decline("empty title")
+        out = self.out
+        opening = len(out)
+        out.append("")  # the opening tag, once the id is known
+        last = 0
+        for ref in sorted(sec.title_refs, key=lambda r: r.offset):
+            if ref.note_id in self.note_keys:
+                out.append(text_html(sec.title[last:ref.offset]))
+                self.ref(self.note_keys[ref.note_id], -1)
+                last = ref.offset
+        out.append(text_html(sec.title[last:]))
+        _stripped(out, opening + 1, self.text_pieces(opening + 1))
+        self.headings.append((level, opening, len(out), slug))
+        out.append(f'<a class="headerlink" href="')
+        self.href("#")  # the heading's id, once known
+        out.append(f'" title="Permanent link">&para;</a></h{level}>')
+        if slug is not None:
+            self.ids.append(slug)
+
+    def text_pieces(self, start: int) -> set[int]:
+        """Indexes of text pieces from ``start`` on (not tags, not placeholders)."""
+        tags = {i for i, _ in self.hrefs} | {i for _, _, i in self.refs}
+        return {i for i in range(start, len(self.out)) if i not in tags
+                and not self.out[i].startswith(("<a", '">', "<sup"))}
+
+
+def _stripped(pieces: list[str], start: int, texts: set[int] | None = None) -> None:
+    """Python-Markdown strips a block's leading and trailing ASCII spaces (the only
+    whitespace escape() leaves at a block's edges): from the first and last text pieces,
+    when they are the block's edges."""
+    if texts is None:
+        texts = set(range(start, len(pieces)))
+    if start in texts:
+        pieces[start] = pieces[start].lstrip(" ")
+    end = len(pieces) - 1
+    if end in texts:
+        pieces[end] = pieces[end].rstrip(" ")
+
+
+def render_page_html(section: Section, doc: Document, here: str,
+                     resolve: Callable[[str], str]) -> PageHTML | None:
+    """The page ``render.render_page(section, doc, here=here)`` writes, as MkDocs renders it.
+    ``resolve`` is MkDocs's link rewriting (``_RelativePathTreeprocessor.path_to_url``), called
+    for every href in document order, as MkDocs does; None if the page is declined (before
+    ``resolve`` is called)."""
+    try:
+        page = _walk(section, doc, here)
+    except Decline:
+        return None
+    return finish(page, resolve)
+
+
+def _walk(section: Section, doc: Document, here: str) -> _Page:
+    """``render.render_page``'s walk."""
+    sections = list(render._walk(section))
+    ids = render._assign_ids(sections)
+    notes = {n.note_id: n for n in doc.notes}
+    note_keys: dict[str, str] = {}
+    for sec in sections:
+        for r in [*sec.title_refs, *(r for b in sec.blocks for r in b.refs)]:
+            if r.note_id in notes and r.note_id not in note_keys:
+                note_keys[r.note_id] = re.sub(r"[^A-Za-z0-9-]", "-", r.note_id)
+    if len(set(note_keys.values())) != len(note_keys):
+        raise Decline("two notes, one key")
+    page = _Page(doc, here, note_keys, notes)
+    out = page.out
+    page.heading(section, 1, None)
+    for sec in sections:
+        if sec is not section:
+            if not _SAFE_ID.match(sec.slug):
+                raise Decline(sec.slug)
+            out.append("\n")
+            page.heading(sec, min(6, 1 + sec.level), sec.slug)
+        if sec.subtitle:
+            out.append(f'\n<p class="subtitle">{render.escape_attr(sec.subtitle)}</p>\n')
+        if sec.meta:
+            out.append("\n" + render.render_meta(sec.meta).rstrip("\n") + "\n")
+        if sec is section:
+            out.append("\n" + render.anchor_data(section, doc,
+                                                 [b for s in sections for b in s.blocks]))
+        for b in sec.blocks:
+            block_html(page, b, ids.get(id(b), ""))
+    if note_keys:
+        footnotes(page)
+    return page
+
+
+def block_html(page: _Page, block: Block, anchor: str) -> None:
+    """``render.render_block``: one block, then its connections panel."""
+    out = page.out
+    if block.kind is BlockKind.BREAK:
+        out.append('\n<hr class="section-break">\n')
+        return
+    anchor = block.anchor or anchor
+    if not _SAFE_ID.match(anchor):
+        raise Decline(anchor)
+    if block.kind is BlockKind.DAMAGED:
+        open_tag = f'<p class="damaged" id="{anchor}" title="damaged in the source">'
+    elif block.kind is BlockKind.META:
+        open_tag = f'<p class="source-meta" id="{anchor}">'
+    else:
+        open_tag = f'<p id="{anchor}">'
+    if not block.text.strip(" ") or block.text.lstrip(" ").startswith(("~~~", "```")):
+        raise Decline("an empty or fenced block")
+    quote = -1
+    if block.kind is BlockKind.QUOTE and out and out[-1] == _END_QUOTE:
+        # Python-Markdown puts a quote that follows a quote in the same <blockquote>
+        quote = page.quotes - 1
+        out[-1] = "</p>"
+        out.append("\n" + open_tag)
+    elif block.kind is BlockKind.QUOTE:
+        quote, page.quotes = page.quotes, page.quotes + 1
+        out.append("\n<blockquote>\n" + open_tag)
+    else:
+        out.append("\n" + open_tag)
+    start = len(out)
+    page.inline(block, quote)
+    _stripped(out, start, page.text_pieces(start))
+    out.append(_END_QUOTE if quote >= 0 else "</p>")
+    page.ids.append(anchor)
+    panel(page, block)
+
+
+def panel(page: _Page, block: Block) -> None:
+    """``render.connections_panel`` as md_in_html and the list processor make it."""
+    if not block.connections or not block.anchor:
+        return
+    out = page.out
+    out.append(f'\n<div class="xref-panel" data-for="{block.anchor}" '
+               'data-pagefind-ignore="data-pagefind-ignore">\n<ul>')
+    for c in block.connections:
+        label = render._CONNECTION_LABELS.get(c.kind)
+        label = text_html(c.kind) if label is None else label
+        out.append(f"\n<li>{label.lstrip(' ')} <a href=\"")
+        page.href(render.relative_href(c.href, page.here))
+        note = f" — {text_html(c.note)}".rstrip(" ") if c.note else ""
+        out.append(f'">{text_html(c.label)}</a>{note}</li>')
+    out.append("\n</ul>\n</div>")
+
+
+def footnotes(page: _Page) -> None:
+    """The note labels div and the footnotes extension's list (backrefs: ``finish``)."""
+    out = page.out
+    labels = render.note_labels(page.note_keys, page.notes)
+    if labels:
+        out.append("\n" + labels)
+    out.append('\n<div class="footnote">\n<hr />\n<ol>')
+    for nid, key in page.note_keys.items():
+        note = page.notes[nid]
+        if not note.text.strip():
+            raise Decline("an empty note")
+        out.append(f'\n<li id="fn:{key}">\n<p>')
+        start = len(out)
+        note_html(page, note)
+        _stripped(out, start, page.text_pieces(start))
+        page.backrefs.append((key, len(out)))
+        out.append("")
+        out.append("</p>\n</li>")
+    out.append("\n</ol>\n</div>")
+
+
+def note_html(page: _Page, note: Note) -> None:
+    """``render.note_markdown``: the note's text with its page references linked."""
+    out = page.out
+    refs = sorted((r for r in note.page_refs if r.line), key=lambda r: r.start)
+    if not refs:
+        out.append(text_html(note.text))
+        return
+    targets = render.block_targets(page.doc)
+    last = 0
+    for r in refs:
+        if r.line not in targets or r.start < last:
+            continue
+        out.append(text_html(note.text[last:r.start]))
+        out.append('<a class="note-page-ref" href="')
+        page.href(render.relative_href(targets[r.line], page.here))
+        out.append('">' + text_html(note.text[r.start:r.end]) + "</a>")
+        last = r.end
+    out.append(text_html(note.text[last:]))
+
+
+def finish(page: _Page, resolve: Callable[[str], str]) -> PageHTML:
+    """Fill in what depends on the whole page, as Python-Markdown's tree processors do: the
+    references' ids (in the order its inline processor meets them: the top-level blocks, then
+    the quotes from last to first), the footnotes' backrefs, the first heading's id (toc:
+    unique among the page's ids), then every href through ``resolve`` in document order."""
+    out = page.out
+    quoted = sorted((r for r in page.refs if r[1] >= 0), key=lambda r: -r[1])
+    order = [r for r in page.refs if r[1] < 0] + quoted
+    found: dict[str, int] = {}
+    for key, _, index in order:
+        n = found.get(key, 0) + 1
+        found[key] = n
+        ref_id = f"fnref:{key}" if n == 1 else f"fnref{n}:{key}"
+        out[index] = f'<sup id="{ref_id}"><a class="footnote-ref" href="'
+        page.ids.append(ref_id)
+    backrefs: dict[int, list[str]] = {}
+    for key, index in page.backrefs:
+        page.ids.append(f"fn:{key}")
+        hrefs = [f"#fnref:{key}"] + [f"#fnref{n}:{key}" for n in range(2, found.get(key, 0) + 1)]
+        backrefs[index] = hrefs
+    used = set(page.ids)
+    tokens = []
+    heading_ids: dict[int, str] = {}
+    for level, opening, close, slug in page.headings:
+        inner = "".join(out[i] for i in range(opening + 1, close)
+                        if not out[i].startswith(("<sup", '">'))
+                        and i not in {j for j, _ in page.hrefs}).strip()
+        name = " ".join(inner.split())
+        if slug is None:
+            slug = unique(slugify(html.unescape(name), "-"), used, {})
+            page.ids.append(slug)
+        out[opening] = f'<h{level} id="{slug}">'
+        heading_ids[close] = slug
+        tokens.append({"level": level, "id": slug, "name": name, "html": inner,
+                       "data-toc-label": ""})
+    # every href in document order: links, references, permalinks, backrefs
+    backref_keys = dict((index, key) for key, index in page.backrefs)
+    todo = sorted([*page.hrefs, *((i, "") for i in backref_keys)])
+    for index, href in todo:
+        if not href:
+            key = backref_keys[index]
+            out[index] = "&#160;" + "".join(_BACKREF.format(_attr(resolve(h)), page.number[key])
+                                 for h in backrefs[index])
+            continue
+        if href == "#":
+            href = "#" + heading_ids[index - 1]
+        out[index] = _attr(resolve(href))
+    title = tokens[0]["name"] if tokens and tokens[0]["level"] == 1 else None
+    return PageHTML("".join(out).strip(), nest_toc_tokens(tokens), title, set(page.ids))
