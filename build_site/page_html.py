@@ -17,6 +17,7 @@ placeholder) makes it decline the page (``None``): that page goes through Python
 from __future__ import annotations
 
 import html
+import logging
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -393,3 +394,76 @@ def finish(page: _Page, resolve: Callable[[str], str]) -> PageHTML:
         out[index] = _attr(resolve(href))
     title = tokens[0]["name"] if tokens and tokens[0]["level"] == 1 else None
     return PageHTML("".join(out).strip(), nest_toc_tokens(tokens), title, set(page.ids))
+
+
+# MkDocs's own extensions (toc, tables, fenced_code) and the site's: the Markdown this module
+# reproduces is read by exactly these, with these options.
+EXTENSIONS = ("attr_list", "fenced_code", "footnotes", "md_in_html", "tables", "toc")
+EXTENSION_CONFIGS = {"toc": {"permalink": True}}
+
+
+def supported(config) -> bool:
+    """True when MkDocs would read our Markdown with exactly the extensions (and options)
+    this module reproduces."""
+    names = [e if isinstance(e, str) else None for e in config.markdown_extensions]
+    return tuple(sorted(n for n in names if n is not None)) == EXTENSIONS \
+        and len(names) == len(EXTENSIONS) \
+        and dict(config.mdx_configs or {}) == EXTENSION_CONFIGS
+
+
+class DirectPages:
+    """The generated pages whose HTML this build makes without Python-Markdown: each page's
+    ``render`` is replaced (``install``) by one that checks the page's Markdown is what
+    ``render.render_page`` wrote for it, then sets what ``Page.render`` would."""
+
+    def __init__(self, built) -> None:
+        self.sections: dict[str, tuple[Section, Document]] = {}
+        for doc in built.documents:
+            for sec, path in render.page_paths(doc):
+                self.sections[path] = (sec, doc)
+        self.made = 0  # pages whose HTML was made here
+        self.declined = 0  # pages given to Python-Markdown after all
+
+    @classmethod
+    def start(cls, built, config, plugin) -> DirectPages | None:
+        """None when the site's Markdown settings differ from the ones reproduced, or another
+        plugin may change a page's Markdown (pre_page, page_read_source, page_markdown)."""
+        from .parallel_render import other_listeners
+
+        if built is None or not supported(config) or other_listeners(config, plugin):
+            return None
+        return cls(built)
+
+    def install(self, page) -> bool:
+        """Give ``page`` a ``render`` that makes its HTML here; False if it is not ours."""
+        entry = self.sections.get(page.file.src_uri)
+        if entry is None:
+            return False
+        serial_render = page.render
+
+        def direct_render(config, files) -> None:
+            del page.render  # the class's render again
+            sec, doc = entry
+            path = page.file.src_uri
+            if page.markdown != render.render_page(sec, doc, here=path):
+                self.declined += 1  # edited since we wrote it: Python-Markdown reads it
+                return serial_render(config, files)
+            from mkdocs.structure.pages import _RelativePathTreeprocessor
+            from mkdocs.structure.pages import log as pages_log
+            from mkdocs.structure.toc import get_toc
+
+            links = _RelativePathTreeprocessor(page.file, files, config)
+            result = render_page_html(sec, doc, path, links.path_to_url)
+            if result is None:
+                self.declined += 1
+                return serial_render(config, files)
+            self.made += 1
+            page.content = result.content
+            page.toc = get_toc(result.toc_tokens)
+            page._title_from_render = result.title
+            page.present_anchor_ids = result.anchor_ids
+            if pages_log.getEffectiveLevel() > logging.DEBUG:  # as Page.render
+                page.links_to_anchors = links.links_to_anchors
+
+        page.render = direct_render
+        return True
