@@ -30,11 +30,12 @@ from .model import Block, BlockKind, Document, Note, Section
 
 # Characters Python-Markdown treats in ways escape() does not neutralise: controls (stripped
 # or kept at block edges), and the two markers below. Pages holding them are declined.
-_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _FOOTNOTE_MARKER = "///Footnotes Go Here///"
 _SAFE_ID = re.compile(r"[A-Za-z0-9_:.-]+\Z")  # an id attr_list reads back as itself
 _SAFE_HREF = re.compile(r"[A-Za-z0-9_.~/#:%-]*\Z")  # no space, quote, bracket or parenthesis
-_SAFE_ATTR = re.compile(r"[^\n\r\t\"{}\\<>&]*\Z")  # a data value attr_list reads as written
+# a data value attr_list reads as written (inline patterns run on it first: no '*', '_'...)
+_SAFE_ATTR = re.compile(r"[^\n\r\t\"{}\\<>&*_`\[\]!]*\Z")
 _SAFE_KEY = re.compile(r"[a-z][a-z0-9-]*\Z")
 _SPACE_RUN = render._SPACE_RUN
 _EDGE_SPACE = render._EDGE_SPACE
@@ -135,6 +136,10 @@ class _Page:
         for offset, is_ref, item in events:
             out.append(text_html(block.text[last:offset]))
             if is_ref:
+                if item.note_id in self.note_keys and not block.text[:offset].strip(" \t\r\n") \
+                        and block.text[offset:offset + 1] == ":":
+                    # '[^key]:' opening a block is a footnote definition to Python-Markdown
+                    raise Decline("a block opening with '[^key]:'")
                 if item.note_id in self.note_keys:
                     self.ref(self.note_keys[item.note_id], quote)
                 last = offset
@@ -190,16 +195,14 @@ class _Page:
                 and not self.out[i].startswith(("<a", '">', "<sup"))}
 
 
-def _stripped(pieces: list[str], start: int, texts: set[int] | None = None) -> None:
-    """Python-Markdown strips a block's leading and trailing ASCII spaces (the only
-    whitespace escape() leaves at a block's edges): from the first and last text pieces,
-    when they are the block's edges."""
-    if texts is None:
-        texts = set(range(start, len(pieces)))
+def _stripped(pieces: list[str], start: int, texts: set[int], trailing: bool = True) -> None:
+    """Python-Markdown strips a block's leading ASCII spaces (the only whitespace escape()
+    leaves at a block's edges), and a heading's trailing ones: from the first and last text
+    pieces, when they are the block's edges."""
     if start in texts:
         pieces[start] = pieces[start].lstrip(" ")
     end = len(pieces) - 1
-    if end in texts:
+    if trailing and end in texts:
         pieces[end] = pieces[end].rstrip(" ")
 
 
@@ -256,6 +259,7 @@ def block_html(page: _Page, block: Block, anchor: str) -> None:
     out = page.out
     if block.kind is BlockKind.BREAK:
         out.append('\n<hr class="section-break">\n')
+        panel(page, block, block.anchor)
         return
     anchor = block.anchor or anchor
     if not _SAFE_ID.match(anchor):
@@ -266,7 +270,7 @@ def block_html(page: _Page, block: Block, anchor: str) -> None:
         open_tag = f'<p class="source-meta" id="{anchor}">'
     else:
         open_tag = f'<p id="{anchor}">'
-    if not block.text.strip(" ") or block.text.lstrip(" ").startswith(("~~~", "```")):
+    if not block.text.strip() or block.text.lstrip(" ").startswith(("~~~", "```")):
         raise Decline("an empty or fenced block")
     quote = -1
     if block.kind is BlockKind.QUOTE and out and out[-1] == _END_QUOTE:
@@ -281,25 +285,25 @@ def block_html(page: _Page, block: Block, anchor: str) -> None:
         out.append("\n" + open_tag)
     start = len(out)
     page.inline(block, quote)
-    _stripped(out, start, page.text_pieces(start))
+    _stripped(out, start, page.text_pieces(start), trailing=False)
     out.append(_END_QUOTE if quote >= 0 else "</p>")
     page.ids.append(anchor)
-    panel(page, block)
+    panel(page, block, anchor)
 
 
-def panel(page: _Page, block: Block) -> None:
+def panel(page: _Page, block: Block, anchor: str) -> None:
     """``render.connections_panel`` as md_in_html and the list processor make it."""
-    if not block.connections or not block.anchor:
+    if not block.connections or not anchor:
         return
     out = page.out
-    out.append(f'\n<div class="xref-panel" data-for="{block.anchor}" '
+    out.append(f'\n<div class="xref-panel" data-for="{anchor}" '
                'data-pagefind-ignore="data-pagefind-ignore">\n<ul>')
     for c in block.connections:
         label = render._CONNECTION_LABELS.get(c.kind)
         label = text_html(c.kind) if label is None else label
         out.append(f"\n<li>{label.lstrip(' ')} <a href=\"")
         page.href(render.relative_href(c.href, page.here))
-        note = f" — {text_html(c.note)}".rstrip(" ") if c.note else ""
+        note = f" — {text_html(c.note)}" if c.note else ""
         out.append(f'">{text_html(c.label)}</a>{note}</li>')
     out.append("\n</ul>\n</div>")
 
@@ -348,11 +352,10 @@ def note_html(page: _Page, note: Note) -> None:
 def finish(page: _Page, resolve: Callable[[str], str]) -> PageHTML:
     """Fill in what depends on the whole page, as Python-Markdown's tree processors do: the
     references' ids (in the order its inline processor meets them: the top-level blocks, then
-    the quotes from last to first), the footnotes' backrefs, the first heading's id (toc:
+    then the quotes, breadth first), the footnotes' backrefs, the first heading's id (toc:
     unique among the page's ids), then every href through ``resolve`` in document order."""
     out = page.out
-    quoted = sorted((r for r in page.refs if r[1] >= 0), key=lambda r: -r[1])
-    order = [r for r in page.refs if r[1] < 0] + quoted
+    order = [r for r in page.refs if r[1] < 0] + [r for r in page.refs if r[1] >= 0]
     found: dict[str, int] = {}
     for key, _, index in order:
         n = found.get(key, 0) + 1
@@ -396,6 +399,7 @@ def finish(page: _Page, resolve: Callable[[str], str]) -> PageHTML:
     return PageHTML("".join(out).strip(), nest_toc_tokens(tokens), title, set(page.ids))
 
 
+_FRONT_MATTER = re.compile(r"-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)  # MkDocs's
 # MkDocs's own extensions (toc, tables, fenced_code) and the site's: the Markdown this module
 # reproduces is read by exactly these, with these options.
 EXTENSIONS = ("attr_list", "fenced_code", "footnotes", "md_in_html", "tables", "toc")
@@ -421,6 +425,9 @@ class DirectPages:
         for doc in built.documents:
             for sec, path in render.page_paths(doc):
                 self.sections[path] = (sec, doc)
+        # each page's Markdown as the library made it: render_page's, below citation front
+        # matter (tests/test_page_html.py checks that on every seed page)
+        self.sources = {p.path: p.markdown for p in built.pages if p.path in self.sections}
         self.made = 0  # pages whose HTML was made here
         self.declined = 0  # pages given to Python-Markdown after all
 
@@ -445,8 +452,8 @@ class DirectPages:
             del page.render  # the class's render again
             sec, doc = entry
             path = page.file.src_uri
-            if page.markdown != render.render_page(sec, doc, here=path):
-                self.declined += 1  # edited since we wrote it: Python-Markdown reads it
+            if not self.unchanged(page):
+                self.declined += 1  # not the Markdown we made: Python-Markdown reads it
                 return serial_render(config, files)
             from mkdocs.structure.pages import _RelativePathTreeprocessor
             from mkdocs.structure.pages import log as pages_log
@@ -467,3 +474,22 @@ class DirectPages:
 
         page.render = direct_render
         return True
+
+    def unchanged(self, page) -> bool:
+        """True when the page's Markdown is the one the library made for it: its file holds
+        that text, and MkDocs took only front matter off it (what a page's render then reads
+        is ``render.render_page``'s output). Nothing else may change it on the way: no other
+        plugin listens on pre_page, page_read_source or page_markdown (``start``). Cheaper
+        than rendering the Markdown again to compare, which cost a tenth of this stage."""
+        source = self.sources.get(page.file.src_uri)
+        content = page.file.content_string
+        body = page.markdown
+        if source is None or body is None or (content is not source and content != source):
+            return False
+        if not source.endswith(body):
+            return False
+        head = source[:len(source) - len(body)]
+        if not head:
+            return True
+        match = _FRONT_MATTER.match(head)
+        return match is not None and not head[match.end():].strip("\n")
