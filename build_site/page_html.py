@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import html
 import logging
-import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown.extensions.toc import nest_toc_tokens, slugify, unique
@@ -39,12 +38,10 @@ _SAFE_ATTR = re.compile(r"[^\n\r\t\"{}\\<>&*_`\[\]!]*\Z")
 _SAFE_KEY = re.compile(r"[a-z][a-z0-9-]*\Z")
 _SPACE_RUN = render._SPACE_RUN
 _EDGE_SPACE = render._EDGE_SPACE
-_PERMALINK = '<a class="headerlink" href="#{0}" title="Permanent link">&para;</a>'
 _BACKREF = ('<a class="footnote-backref" href="{0}" title="Jump back to footnote {1} in the '
             'text">&#8617;</a>')
-
-
 _END_QUOTE = "</p>\n</blockquote>"
+_AMP = re.compile(r"&(?!(?:\#[0-9]+|\#x[0-9a-f]+|[0-9a-z]+);)", re.IGNORECASE)  # serializer's
 
 
 class Decline(Exception):
@@ -80,7 +77,7 @@ def text_html(raw: str) -> str:
 def _attr(value: str) -> str:
     """An attribute value as Python-Markdown's serializer escapes it."""
     if "&" in value:
-        value = re.sub(r"&(?!(?:\#[0-9]+|\#x[0-9a-f]+|[0-9a-z]+);)", "&amp;", value, flags=re.I)
+        value = _AMP.sub("&amp;", value)
     return value.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
@@ -101,6 +98,11 @@ class _Page:
         self.quotes = 0  # quotes met so far
         self.headings: list[tuple[int, int, int, str | None]] = []  # level, open, close, id
         self.backrefs: list[tuple[str, int]] = []  # (key, index in out)
+        self.texts: set[int] = set()  # indexes in out of escaped text (not tags, placeholders)
+
+    def text(self, raw: str) -> None:
+        self.texts.add(len(self.out))
+        self.out.append(text_html(raw))
 
     def href(self, href: str) -> None:
         """A placeholder for a link's href, rewritten by MkDocs in ``finish``."""
@@ -119,9 +121,8 @@ class _Page:
 
     def inline(self, block: Block, quote: int) -> None:
         """``render._with_refs``: text with note references and cross-links at their offsets."""
-        out = self.out
         if not block.refs and not block.links:
-            out.append(text_html(block.text))
+            self.text(block.text)
             return
         refs = sorted(block.refs, key=lambda r: r.offset)
         links, end = [], 0
@@ -134,7 +135,7 @@ class _Page:
                         key=lambda e: (e[0], e[1]))
         last = 0
         for offset, is_ref, item in events:
-            out.append(text_html(block.text[last:offset]))
+            self.text(block.text[last:offset])
             if is_ref:
                 if item.note_id in self.note_keys and not block.text[:offset].strip(" \t\r\n") \
                         and block.text[offset:offset + 1] == ":":
@@ -146,7 +147,7 @@ class _Page:
             else:
                 self.link(block, item)
                 last = item.end
-        out.append(text_html(block.text[last:]))
+        self.text(block.text[last:])
 
     def link(self, block: Block, link) -> None:
         """``render._link_md``: attributes in the serializer's (sorted) order, href last."""
@@ -176,23 +177,17 @@ class _Page:
         last = 0
         for ref in sorted(sec.title_refs, key=lambda r: r.offset):
             if ref.note_id in self.note_keys:
-                out.append(text_html(sec.title[last:ref.offset]))
+                self.text(sec.title[last:ref.offset])
                 self.ref(self.note_keys[ref.note_id], -1)
                 last = ref.offset
-        out.append(text_html(sec.title[last:]))
-        _stripped(out, opening + 1, self.text_pieces(opening + 1))
+        self.text(sec.title[last:])
+        _stripped(out, opening + 1, self.texts)
         self.headings.append((level, opening, len(out), slug))
-        out.append(f'<a class="headerlink" href="')
+        out.append('<a class="headerlink" href="')
         self.href("#")  # the heading's id, once known
         out.append(f'" title="Permanent link">&para;</a></h{level}>')
         if slug is not None:
             self.ids.append(slug)
-
-    def text_pieces(self, start: int) -> set[int]:
-        """Indexes of text pieces from ``start`` on (not tags, not placeholders)."""
-        tags = {i for i, _ in self.hrefs} | {i for _, _, i in self.refs}
-        return {i for i in range(start, len(self.out)) if i not in tags
-                and not self.out[i].startswith(("<a", '">', "<sup"))}
 
 
 def _stripped(pieces: list[str], start: int, texts: set[int], trailing: bool = True) -> None:
@@ -285,7 +280,7 @@ def block_html(page: _Page, block: Block, anchor: str) -> None:
         out.append("\n" + open_tag)
     start = len(out)
     page.inline(block, quote)
-    _stripped(out, start, page.text_pieces(start), trailing=False)
+    _stripped(out, start, page.texts, trailing=False)
     out.append(_END_QUOTE if quote >= 0 else "</p>")
     page.ids.append(anchor)
     panel(page, block, anchor)
@@ -322,7 +317,7 @@ def footnotes(page: _Page) -> None:
         out.append(f'\n<li id="fn:{key}">\n<p>')
         start = len(out)
         note_html(page, note)
-        _stripped(out, start, page.text_pieces(start))
+        _stripped(out, start, page.texts)
         page.backrefs.append((key, len(out)))
         out.append("")
         out.append("</p>\n</li>")
@@ -334,19 +329,19 @@ def note_html(page: _Page, note: Note) -> None:
     out = page.out
     refs = sorted((r for r in note.page_refs if r.line), key=lambda r: r.start)
     if not refs:
-        out.append(text_html(note.text))
+        page.text(note.text)
         return
     targets = render.block_targets(page.doc)
     last = 0
     for r in refs:
         if r.line not in targets or r.start < last:
             continue
-        out.append(text_html(note.text[last:r.start]))
+        page.text(note.text[last:r.start])
         out.append('<a class="note-page-ref" href="')
         page.href(render.relative_href(targets[r.line], page.here))
         out.append('">' + text_html(note.text[r.start:r.end]) + "</a>")
         last = r.end
-    out.append(text_html(note.text[last:]))
+    page.text(note.text[last:])
 
 
 def finish(page: _Page, resolve: Callable[[str], str]) -> PageHTML:
@@ -384,7 +379,7 @@ def finish(page: _Page, resolve: Callable[[str], str]) -> PageHTML:
         tokens.append({"level": level, "id": slug, "name": name, "html": inner,
                        "data-toc-label": ""})
     # every href in document order: links, references, permalinks, backrefs
-    backref_keys = dict((index, key) for key, index in page.backrefs)
+    backref_keys = {index: key for key, index in page.backrefs}
     todo = sorted([*page.hrefs, *((i, "") for i in backref_keys)])
     for index, href in todo:
         if not href:
