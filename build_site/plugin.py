@@ -243,7 +243,8 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         return files
 
     def on_nav(self, nav, config, files):
-        """Pages exist now: fork the worker that renders a share of their Markdown."""
+        """Pages exist now: the chapter pages' HTML will be made without Python-Markdown
+        (page_html.DirectPages); fork the worker that renders a share of the others' Markdown."""
         self._stop_renderer()
         self.nav = nav
         self.direct = page_html.DirectPages.start(self.built, config, self) \
@@ -284,7 +285,8 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         return content
 
     def on_pre_page(self, page, config, files):
-        """MkDocs reaches ``page``: it renders it, or takes the worker's result if it has it."""
+        """MkDocs reaches ``page``: its HTML is made here without Python-Markdown, or MkDocs
+        renders it, or takes the worker's result if it has it."""
         if self.direct is not None and self.direct.install(page):
             return page
         index = self.renderer.claim(page) if self.renderer is not None else None
