@@ -301,9 +301,10 @@ class ParallelRender:
         self.reader.start()
 
     @classmethod
-    def start(cls, files, config, plugin) -> ParallelRender | None:
-        """Fork the worker for this build's pages, or None when a serial build is the right one
-        (one core, too few pages, or another plugin's hook runs before ``render``)."""
+    def start(cls, files, config, plugin, skip=frozenset()) -> ParallelRender | None:
+        """Fork the worker for this build's pages (but those in ``skip``: src_uris whose HTML
+        is made without Python-Markdown), or None when a serial build is the right one (one
+        core, too few pages, or another plugin's hook runs before ``render``)."""
         if (os.cpu_count() or 1) < 2:
             return None
         others = other_listeners(config, plugin)
@@ -311,7 +312,8 @@ class ParallelRender:
             log.info("library: pages rendered on one core (another plugin listens on "
                      + ", ".join(sorted(set(others))) + ")")
             return None
-        pages = [f.page for f in files.documentation_pages() if f.page is not None]
+        pages = [f.page for f in files.documentation_pages()
+                 if f.page is not None and f.src_uri not in skip]
         if len(pages) < 2:
             return None
         return cls(pages, markdown_job(config, files))

@@ -28,7 +28,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import CountHandler
 
-from . import anchors, downloads, parallel_render, search
+from . import anchors, downloads, page_html, parallel_render, search
 from .library import Built, build_library
 from .model import Level
 
@@ -43,6 +43,10 @@ class LibraryConfig(Config):
     parallel_render = c.Type(bool, default=True)
     """Render the pages' Markdown, then their templates, on two cores (a forked worker takes a
     share of the pages in each stage: build_site/parallel_render.py)."""
+    direct_html = c.Type(bool, default=True)
+    """Make the generated pages' HTML straight from the document model (build_site/page_html.py),
+    byte for byte what Python-Markdown makes of their Markdown, when the site's Markdown
+    settings are the ones it reproduces; off: every page goes through Python-Markdown."""
 
 
 def html_title(title: str) -> Markup:
@@ -158,6 +162,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.downloads: downloads.Downloads | None = None
         self.files: Files | None = None  # MkDocs's files, whose pages are freed after writing
         self.renderer: parallel_render.ParallelRender | None = None  # this build's worker
+        self.direct: page_html.DirectPages | None = None  # pages made without Python-Markdown
         self.nav = None  # MkDocs's navigation, for the template worker
         self.stager: search.BackgroundStager | None = None  # makes search records meanwhile
         self.search_pages: list[search.SearchPage] = []
@@ -238,11 +243,15 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         return files
 
     def on_nav(self, nav, config, files):
-        """Pages exist now: fork the worker that renders a share of their Markdown."""
+        """Pages exist now: the chapter pages' HTML will be made without Python-Markdown
+        (page_html.DirectPages); fork the worker that renders a share of the others' Markdown."""
         self._stop_renderer()
         self.nav = nav
+        self.direct = page_html.DirectPages.start(self.built, config, self) \
+            if self.config.direct_html else None
         if self.config.parallel_render:
-            self.renderer = parallel_render.ParallelRender.start(files, config, self)
+            skip = self.direct.sections if self.direct is not None else frozenset()
+            self.renderer = parallel_render.ParallelRender.start(files, config, self, skip)
         self._start_stager(config)
         return nav
 
@@ -276,11 +285,22 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         return content
 
     def on_pre_page(self, page, config, files):
-        """MkDocs reaches ``page``: it renders it, or takes the worker's result if it has it."""
+        """MkDocs reaches ``page``: its HTML is made here without Python-Markdown, or MkDocs
+        renders it, or takes the worker's result if it has it."""
+        if self.direct is not None and self.direct.install(page):
+            return page
         index = self.renderer.claim(page) if self.renderer is not None else None
         if index is not None:
             parallel_render.install(page, index, self.renderer)
         return page
+
+    def _stop_direct(self) -> None:
+        """Every page is rendered: say how many pages' HTML was made without Python-Markdown."""
+        if self.direct is None:
+            return
+        direct, self.direct = self.direct, None
+        log.info(f"library: {direct.made} pages' HTML made without Python-Markdown"
+                 + (f" ({direct.declined} given to it after all)" if direct.declined else ""))
 
     def _stop_renderer(self) -> None:
         """Reap this build's worker (if any) and say how many pages it rendered."""
@@ -293,6 +313,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
 
     def on_env(self, env, config, files):
         self._stop_renderer()  # every page is rendered: the Markdown worker is done
+        self._stop_direct()
         self._lap("mkdocs-markdown")  # MkDocs calls on_env after converting every page
         self.files = files
         env.filters["striptags"] = safe_striptags
@@ -439,6 +460,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
     def on_build_error(self, error) -> None:
         """The build failed: drop the half-written staging folder; ``site_dir`` is untouched."""
         self._stop_renderer()
+        self.direct = None
         self._stop_stager()
         if self.downloads is not None:
             self.downloads.close()
