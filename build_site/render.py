@@ -132,7 +132,15 @@ def _with_refs(block: Block, note_keys: dict[str, str], here: str = "") -> str:
             out.append(_link_md(block, item, here))
             last = item.end
     out.append(escape(block.text[last:]))
-    return "".join(out)
+    body = "".join(out)
+    if body.lstrip(" \t").startswith("[^"):
+        return _FOOTNOTE_DEF_START.sub(r"\1&#58;", body, count=1)
+    return body
+
+
+# '[^key]:' opening a block is a footnote definition to Markdown (the paragraph would vanish
+# into a note): the colon after a marker that opens a block is written as a reference.
+_FOOTNOTE_DEF_START = re.compile(r"^([ \t]*\[\^[^\]]*\]):")
 
 
 def connections_panel(block: Block, here: str) -> str:

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from build_site.render import escape, escape_attr
+from build_site.model import Block, BlockKind, NoteRef
+from build_site.render import escape, escape_attr, render_block
 
 
 class _Html(HTMLParser):
@@ -153,3 +154,15 @@ def test_long_word_and_numbers_keep_their_text():
     assert escape("1917. The year") == "1917\\. The year"
     assert escape("In 1917. the") == "In 1917. the"
     assert escape("a_b") == "a\\_b"
+
+
+@pytest.mark.parametrize("kind", [BlockKind.PARAGRAPH, BlockKind.QUOTE, BlockKind.META])
+@pytest.mark.parametrize("text", [": the words after the marker.", ":", ":: two", " : spaced",
+                                  "  : after two spaces", "\t: after a tab"])
+def test_a_block_opening_with_a_note_marker_and_a_colon_keeps_its_text(kind, text: str):
+    """'[^1]: ...' opening a block is a footnote definition to Markdown: the paragraph vanished."""
+    at = len(text) - len(text.lstrip(" \t")) if text.lstrip(" \t").startswith(":") else 0
+    block = Block(kind, text, refs=(NoteRef(at, "n1"),), anchor="p-1")
+    html = to_html(render_block(block, {"n1": "n1"}) + "\n\n[^n1]: The note.\n")
+    shown = "".join(parse(html).text)
+    assert words(text) in words(shown) and 'href="#fn:n1"' in html and "The note." in shown
