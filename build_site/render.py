@@ -96,8 +96,14 @@ def _relpath(path: str, start: str) -> str:
 
 
 def _attr_value(text: str) -> str:
-    """A value we write into an attr_list: no quote or brace may end it early."""
-    return re.sub(r'["{}\\<>&]', "", text)
+    """A value we write into an attr_list: no quote or brace may end it early, and Markdown's
+    inline marks are backslash-escaped. Python-Markdown runs its inline patterns over the
+    attr_list before reading it: 'a *b* c' became '<em>', and the whole '{ .xref-person
+    data-...="..." }' then showed on the page as text."""
+    return _ATTR_INLINE.sub(_backslashed, re.sub(r'["{}\\<>&]', "", text))
+
+
+_ATTR_INLINE = re.compile(r"[`*_\[\]!]")  # "(" and ")" only matter after "]"
 
 
 def _link_md(block: Block, link, here: str) -> str:

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from build_site.model import Block, BlockKind, NoteRef
+from build_site.model import Block, BlockKind, InlineLink, NoteRef
 from build_site.render import escape, escape_attr, render_block
 
 
@@ -166,3 +166,20 @@ def test_a_block_opening_with_a_note_marker_and_a_colon_keeps_its_text(kind, tex
     html = to_html(render_block(block, {"n1": "n1"}) + "\n\n[^n1]: The note.\n")
     shown = "".join(parse(html).text)
     assert words(text) in words(shown) and 'href="#fn:n1"' in html and "The note." in shown
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from(list("*_`[]()!#+-.:;=~^ \\\"{}<>&'")),
+                                  st.characters(blacklist_categories=("Cc", "Cs"))),
+               max_size=40))
+@example(value="leader of the *Bolshevik* party")
+@example(value="a `code` and [a](b) and !x and _y_")
+def test_a_cross_links_data_shows_as_itself(value: str):
+    """A person's description or a title in a link's data attribute: Markdown's inline marks
+    in it made the attribute list show on the page as text."""
+    block = Block(BlockKind.PARAGRAPH, "See Lenin here.", anchor="p-1", links=(
+        InlineLink(4, 9, "people/lenin.md", "person", (("line", value),)),))
+    p = parse(to_html(render_block(block, {}, "work/page.md")))
+    links = [dict(attrs) for tag, attrs in p.elements if tag == "a"]
+    assert words("".join(p.text)) == "See Lenin here."
+    assert links and links[0]["data-line"] == re.sub(r'["{}\\\\<>&]', "", value)
