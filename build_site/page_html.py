@@ -13,8 +13,7 @@ Whatever this module is not sure to render exactly makes it decline the page (``
 then goes through Python-Markdown: control characters, an empty title, block or note, an id,
 href or link data attr_list or a link would read otherwise (link data with '*', '_'...
 is broken by Python-Markdown), a block opening with a note marker and ':' (a footnote
-definition to Python-Markdown), two notes with one footnote key, a fence, the footnotes
-placeholder text.
+definition to Python-Markdown), a fence, the footnotes placeholder text.
 """
 
 from __future__ import annotations
@@ -222,13 +221,7 @@ def _walk(section: Section, doc: Document, here: str) -> _Page:
     sections = list(render._walk(section))
     ids = render._assign_ids(sections)
     notes = {n.note_id: n for n in doc.notes}
-    note_keys: dict[str, str] = {}
-    for sec in sections:
-        for r in [*sec.title_refs, *(r for b in sec.blocks for r in b.refs)]:
-            if r.note_id in notes and r.note_id not in note_keys:
-                note_keys[r.note_id] = re.sub(r"[^A-Za-z0-9-]", "-", r.note_id)
-    if len(set(note_keys.values())) != len(note_keys):
-        raise Decline("two notes, one key")
+    note_keys = render.page_note_keys(sections, notes)
     page = _Page(doc, here, note_keys, notes)
     out = page.out
     page.heading(section, 1, None)

@@ -236,11 +236,7 @@ def render_page(section: Section, doc: Document, heading_prefix: str = "",
     sections = list(_walk(section))
     ids = _assign_ids(sections)
     notes = {n.note_id: n for n in doc.notes}
-    note_keys: dict[str, str] = {}
-    for sec in sections:
-        for r in [*sec.title_refs, *(r for b in sec.blocks for r in b.refs)]:
-            if r.note_id in notes and r.note_id not in note_keys:
-                note_keys[r.note_id] = re.sub(r"[^A-Za-z0-9-]", "-", r.note_id)
+    note_keys = page_note_keys(sections, notes)
     parts = [f"# {_title_with_refs(section, note_keys)}\n"]
     if section.subtitle:
         parts.append(f'<p class="subtitle">{escape_attr(section.subtitle)}</p>\n')
@@ -262,6 +258,25 @@ def render_page(section: Section, doc: Document, heading_prefix: str = "",
         for nid, key in note_keys.items():
             parts.append(f"[^{key}]: {note_markdown(notes[nid], doc, here)}")
     return "\n".join(parts).rstrip() + "\n"
+
+
+def page_note_keys(sections: Sequence[Section], notes: dict[str, Note]) -> dict[str, str]:
+    """The footnote key of each note a page refers to, in order of first reference: its id
+    with what Markdown's footnote keys cannot hold as '-', and a number added when two ids
+    would give one key ('a.b', 'a_b'): Markdown would make the two notes one."""
+    note_keys: dict[str, str] = {}
+    used: set[str] = set()
+    for sec in sections:
+        for r in [*sec.title_refs, *(r for b in sec.blocks for r in b.refs)]:
+            if r.note_id in notes and r.note_id not in note_keys:
+                key = base = re.sub(r"[^A-Za-z0-9-]", "-", r.note_id)
+                n = 1
+                while key in used:
+                    n += 1
+                    key = f"{base}-{n}"
+                used.add(key)
+                note_keys[r.note_id] = key
+    return note_keys
 
 
 def _title_with_refs(sec: Section, note_keys: dict[str, str]) -> str:

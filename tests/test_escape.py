@@ -14,8 +14,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from build_site.model import Block, BlockKind, InlineLink, NoteRef
-from build_site.render import escape, escape_attr, render_block
+from build_site.model import Block, BlockKind, Document, InlineLink, Note, NoteRef, Section
+from build_site.render import escape, escape_attr, render_block, render_page
 
 
 class _Html(HTMLParser):
@@ -183,3 +183,17 @@ def test_a_cross_links_data_shows_as_itself(value: str):
     links = [dict(attrs) for tag, attrs in p.elements if tag == "a"]
     assert words("".join(p.text)) == "See Lenin here."
     assert links and links[0]["data-line"] == re.sub(r'["{}\\\\<>&]', "", value)
+
+
+def test_two_notes_whose_ids_differ_only_in_punctuation_stay_two():
+    """Footnote keys hold letters, digits and '-': 'a.b' and 'a_b' both gave 'a-b', and
+    Markdown made the two notes one."""
+    ids = ["a.b", "a_b", "a-b", "a-b-2"]
+    block = Block(BlockKind.PARAGRAPH, "one two three four",
+                  refs=tuple(NoteRef(o, i) for o, i in zip((3, 7, 13, 18), ids)), anchor="p-1")
+    doc = Document("w", (Section("T", "t", is_page=True, blocks=(block,)),),
+                   notes=tuple(Note(i, f"Note {i}.") for i in ids))
+    html = to_html(render_page(doc.sections[0], doc))
+    shown = words("".join(parse(html).text))
+    assert all(f"Note {i}." in shown for i in ids)
+    assert html.count('class="footnote-ref"') == 4 and html.count("footnote-backref") == 4
