@@ -87,9 +87,9 @@ RULES = [*report.RULE_TITLES, "x", "a|b", "*em*", "# h", "  ", "1. b", "`c`|`d`"
 
 
 @st.composite
-def reports(draw) -> tuple[Document, str]:
+def reports(draw, rules=RULES) -> tuple[Document, str]:
     changes = draw(st.lists(st.builds(
-        Change, st.sampled_from(RULES), st.sampled_from(["dropped", "changed", "joined",
+        Change, st.sampled_from(rules), st.sampled_from(["dropped", "changed", "joined",
                                                          "flagged"]),
         st.integers(0, 10**6), texts, texts, texts), max_size=12))
     damaged = draw(st.lists(texts, max_size=2))
@@ -123,13 +123,13 @@ def test_generated_reports_render_as_python_markdown_does(site, monkeypatch, gen
 
 
 def test_generated_reports_are_mostly_made_not_declined(site):
-    """The equality above is not won by declining: reports without control characters are
-    made."""
+    """The equality above is not won by declining: every report without a blank rule title
+    (the only thing the generator makes that is declined) is made."""
     config, files = site
     made = []
 
     @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(reports())
+    @given(reports([r for r in RULES if r.strip()]))
     def count(generated) -> None:
         doc, title = generated
         want, got = both(doc, title, PATH, config, files)
@@ -138,7 +138,7 @@ def test_generated_reports_are_mostly_made_not_declined(site):
             assert got == want, explain(want, got)
 
     count()
-    assert sum(made) >= 0.9 * len(made)
+    assert all(made) and len(made) >= 50
 
 
 def test_declines(site):
