@@ -427,6 +427,8 @@ class DirectPages:
         # below citation front matter (tests/test_page_html.py, test_report_html.py check it)
         self.sources = {p.path: p.markdown for p in built.pages
                         if p.path in self.sections or p.path in self.reports}
+        # every page served here (a render worker should not take them: plugin.on_nav's skip)
+        self.paths = frozenset(self.sections) | frozenset(self.reports)
         self.made = 0  # pages whose HTML was made here
         self.declined = 0  # pages given to Python-Markdown after all
 
