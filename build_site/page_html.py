@@ -416,9 +416,15 @@ class DirectPages:
         for doc in built.documents:
             for sec, path in render.page_paths(doc):
                 self.sections[path] = (sec, doc)
-        # each page's Markdown as the library made it: render_page's, below citation front
-        # matter (tests/test_page_html.py checks that on every seed page)
-        self.sources = {p.path: p.markdown for p in built.pages if p.path in self.sections}
+        from . import report_html  # the works' transcription notes pages (report_html.py)
+
+        self.reports = report_html.report_pages(built)
+        # each page's Markdown as the library made it: render_page's (report_markdown's),
+        # below citation front matter (tests/test_page_html.py, test_report_html.py check it)
+        self.sources = {p.path: p.markdown for p in built.pages
+                        if p.path in self.sections or p.path in self.reports}
+        # every page served here (a render worker should not take them: plugin.on_nav's skip)
+        self.paths = frozenset(self.sections) | frozenset(self.reports)
         self.made = 0  # pages whose HTML was made here
         self.declined = 0  # pages given to Python-Markdown after all
 
@@ -435,13 +441,13 @@ class DirectPages:
     def install(self, page) -> bool:
         """Give ``page`` a ``render`` that makes its HTML here; False if it is not ours."""
         entry = self.sections.get(page.file.src_uri)
-        if entry is None:
+        report = self.reports.get(page.file.src_uri)
+        if entry is None and report is None:
             return False
         serial_render = page.render
 
         def direct_render(config, files) -> None:
             del page.render  # the class's render again
-            sec, doc = entry
             path = page.file.src_uri
             if not self.unchanged(page):
                 self.declined += 1  # not the Markdown we made: Python-Markdown reads it
@@ -451,7 +457,12 @@ class DirectPages:
             from mkdocs.structure.toc import get_toc
 
             links = _RelativePathTreeprocessor(page.file, files, config)
-            result = render_page_html(sec, doc, path, links.path_to_url)
+            if report is not None:
+                from .report_html import report_page_html
+
+                result = report_page_html(*report, links.path_to_url)
+            else:
+                result = render_page_html(*entry, path, links.path_to_url)
             if result is None:
                 self.declined += 1
                 return serial_render(config, files)

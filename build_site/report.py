@@ -17,6 +17,10 @@ from .model import Block, BlockKind, Change, Document, Line, Page, Section, all_
 REPORT_TITLE = "Transcription notes"
 REPORT_FILE = "transcription-notes.md"
 
+INTRO = ("This text was cleaned by a program from the raw source. Every line it dropped and "
+         "every word it changed is listed here with its line number in the raw file. "
+         "Passages the source garbled are kept as they are and marked as damaged.")
+
 WORD = re.compile(r"[^\W_]+")
 
 RULE_TITLES = {
@@ -133,12 +137,11 @@ def _cell(text: str) -> str:
 
 
 def report_markdown(doc: Document, title: str) -> str:
-    """The 'Transcription notes' page: counts first, then every change by kind."""
+    """The 'Transcription notes' page: counts first, then every change by kind. Its HTML is
+    made without Python-Markdown by report_html.py's walk: change both together."""
     secs = report_sections(doc)
     lines = [f"# {REPORT_TITLE}: {_cell(title)}\n",
-             "This text was cleaned by a program from the raw source. Every line it dropped and "
-             "every word it changed is listed here with its line number in the raw file. "
-             "Passages the source garbled are kept as they are and marked as damaged.\n",
+             f"{INTRO}\n",
              f"{_cell(notes_line(doc))}\n",
              "| Kind | Dropped | Changed | Joined | Flagged |", "| --- | ---: | ---: | ---: | ---: |"]
     for s in secs:
