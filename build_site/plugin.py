@@ -250,7 +250,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.direct = page_html.DirectPages.start(self.built, config, self) \
             if self.config.direct_html else None
         if self.config.parallel_render:
-            skip = self.direct.sections if self.direct is not None else frozenset()
+            skip = self.direct.paths if self.direct is not None else frozenset()
             self.renderer = parallel_render.ParallelRender.start(files, config, self, skip)
         self._start_stager(config)
         return nav
