@@ -125,14 +125,18 @@ _MIXED_CASE = re.compile(r"[A-Z]{2}[a-z]|[a-z][A-Z]")
 def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
     """Count words in lines that look ordinary (not letter-spaced, not OCR-noisy)."""
     # Raw forms are counted first (the filter and the lower-casing then run once per
-    # distinct form), and found in each distinct whitespace token, once: no word spans a
-    # space, and text.split() is far faster than the pattern, which then reads a token once
-    # instead of at every repetition. The forms come in the order of their first appearance,
-    # as from one pass over the text.
+    # distinct form), and found in each distinct space-separated token, once: no word spans
+    # whitespace of any kind, and str.split is far faster than the pattern, which then reads
+    # a token once instead of at every repetition. The text is split on spaces (not on all
+    # whitespace: the words found are the same) so that ``rejoin_split_words`` can take the
+    # tokens of each line from this one split (memo "split"), splitting again only the lines
+    # changed since.
     lines = list(texts)
-    text = "\n".join(lines)
+    text = " ".join(lines)
+    tokens = text.split(" ")
+    chunks = Counter(tokens)
     raw: dict[str, int] = {}
-    for chunk, times in Counter(text.split()).items():
+    for chunk, times in chunks.items():
         if chunk.isascii() and chunk.isalpha():  # the usual token: one word, itself
             raw[chunk] = raw.get(chunk, 0) + times
             continue
@@ -151,5 +155,7 @@ def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
     for left, right in HYPHENATED.findall("\n".join(t for t in lines if "-" in t)):
         if right.lower() not in FUNCTION_WORDS and left.lower() not in FUNCTION_WORDS:
             compounds[f"{left}-{right}".lower()] += 1
-    return Vocabulary(counts, frozenset(compounds), max(1, sum(counts.values())), compounds,
-                      text.count("—"))
+    vocab = Vocabulary(counts, frozenset(compounds), max(1, sum(counts.values())), compounds,
+                       text.count("—"))
+    vocab.memo["split"] = (lines, tokens, chunks)
+    return vocab
