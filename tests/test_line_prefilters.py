@@ -411,3 +411,24 @@ def test_a_control_character_is_reported_before_and_after_the_sample():
         d = dec.decode(text.encode("utf-8"), "x.txt")
         found = [(x.code, x.line) for x in d.diagnostics if x.code == "control-character"]
         assert found == ([("control-character", line)] if line else []), line
+
+
+# -- furniture: the head keys of every line from one pass -------------------------------------
+
+def _plain_head_key(t: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", t.lower())
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.text(alphabet=_ALPHABET + "éÉİ\u212aKΣж²\x00Q", max_size=20), max_size=8))
+def test_head_keys_of_a_text_are_each_lines_key(texts):
+    """The keys of all lines from one pass are each line's own (with a newline inside a line,
+    too: then line by line)."""
+    assert furniture.head_keys(texts) == [_plain_head_key(t) for t in texts]
+
+
+def test_head_keys_of_the_seed_texts():
+    assert furniture.head_keys(SEED_LINES) == [_plain_head_key(t) for t in SEED_LINES]
+    for odd in (["a\nb"], ["\u212a1"], ["İ", "x"]):  # a newline inside; 'k', 'i' + dot
+        assert furniture.head_keys(SEED_LINES[:5] + odd) == [
+            _plain_head_key(t) for t in SEED_LINES[:5] + odd]
