@@ -41,7 +41,8 @@ CHRONICLE_LOOSE = re.compile(rf"^(?:(?:Beginning|End|Middle|Early|Late) of (?:{M
 SMALL_WORDS = {"a", "an", "and", "the", "of", "in", "on", "to", "for", "with", "at", "by", "from",
                "or", "as", "its", "is", "not", "into", "but", "which", "de", "et", "la"}
 CHAPTER_LINE = re.compile(r"^(Chapter|CHAPTER|Part|PART|Book|BOOK|Appendix|APPENDIX)\b(\s+[\w.]+)?$")
-NUMBER_LINE = re.compile(r"^(\d{1,2})\.$")
+NUMBER_LINE = re.compile(r"^(\d{1,2})\.$")  # (its first character: str.isdecimal, as \d)
+_CHAPTER_STARTS = frozenset("CPBA")  # the first letters of CHAPTER_LINE's words
 ROMAN_LINE = re.compile(r"^([IVX]{1,5})\.?$")
 NUMBERED_CAPS = re.compile(r"^\d{1,2}\. \S")
 POINT_NUMBER = re.compile(r"^(\d{1,2})\) [A-Z“\"]")
@@ -487,11 +488,13 @@ class _Builder:
                 return self.caps_heading(i, lvl, force=True)
         if self.text_only(t):
             return 0
-        m = CHAPTER_LINE.match(t)
+        # (Each pattern is tried only on a line that starts as its matches do: most lines
+        # are settled here, by their first character.)
+        m = CHAPTER_LINE.match(t) if t[:1] in _CHAPTER_STARTS else None
         if m:
             self.pending_chapter = ""
             return self.prefixed(i, 1, f"{t}: ")
-        numbered = self.numbered_section(i, at_boundary)
+        numbered = self.numbered_section(i, at_boundary) if t[:1].isdecimal() else 0
         if numbered:
             return numbered
         if not at_boundary:

@@ -351,19 +351,39 @@ def test_join_line_breaks_of_each_kind():
 
 @settings(max_examples=2000, deadline=None)
 @given(st.one_of(_LINES, _WORDY, st.lists(st.sampled_from(
-    ["Back to", "Back to ", "Chapter", "On to", "3", "*", " * ", "**", "\n", " "])).map("".join)))
+    ["Back to", "Back to ", "Chapter", "On to", "3", "*", " * ", "**", "\n", " ", "PART", "Book",
+     "APPENDIX", "12", "\u0663", ".", "x"])).map("".join)))
 def test_segment_line_pre_tests_hold_for_every_match(t):
-    """What ``segment`` tests before the navigation and section-break patterns holds for every
-    line they match."""
+    """What ``segment`` tests before the navigation, section-break, chapter and section-number
+    patterns holds for every line they match."""
     if segment.NAV_LINE.match(t.strip()):
         assert "Back to " in t
     if segment.BREAK_LINE.match(t):
         assert t[:1] == "*"
+    if segment.CHAPTER_LINE.match(t):
+        assert t[:1] in segment._CHAPTER_STARTS
+    if segment.NUMBER_LINE.match(t):
+        assert t[:1].isdecimal()
+
+
+def test_segment_line_pre_tests_hold_on_the_seed_texts():
+    seen = 0
+    for t in map(str.strip, SEED_LINES):
+        if segment.CHAPTER_LINE.match(t):
+            assert t[:1] in segment._CHAPTER_STARTS
+            seen += 1
+        if segment.NUMBER_LINE.match(t):
+            assert t[:1].isdecimal()
+            seen += 1
+    assert seen > 10
 
 
 def test_segment_line_pre_tests_see_matches():
     assert segment.NAV_LINE.match("Back to Chapter 2 On to Chapter 4")
     assert segment.BREAK_LINE.match("* * *")
+    for t in ("Chapter 3", "PART II", "Book", "APPENDIX", "Appendix B"):
+        assert segment.CHAPTER_LINE.match(t)
+    assert segment.NUMBER_LINE.match("12.") and segment.NUMBER_LINE.match("\u0663.")
 
 
 # -- furniture: drop_debris ---------------------------------------------------------------------
