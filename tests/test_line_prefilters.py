@@ -452,3 +452,100 @@ def test_head_keys_of_the_seed_texts():
     for odd in (["a\nb"], ["\u212a1"], ["İ", "x"]):  # a newline inside; 'k', 'i' + dot
         assert furniture.head_keys(SEED_LINES[:5] + odd) == [
             _plain_head_key(t) for t in SEED_LINES[:5] + odd]
+
+
+# -- furniture: drop_watermarks, the lines holding a long watermark word ----------------------
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.text(alphabet="abAB\n ", max_size=8), max_size=8),
+       st.lists(st.text(alphabet="abAB\n ", max_size=3), max_size=3))
+def test_lines_holding_are_the_plain_search(texts, needles):
+    assert furniture._lines_holding(texts, needles) == {
+        k for k, t in enumerate(texts) if any(w in t for w in needles)}
+
+
+def _plain_drop_watermarks(lines, cfg):
+    """drop_watermarks as it was: every line searched for the long words, membership in the
+    list of words."""
+    if not cfg.watermarks:
+        return lines, []
+    words_ = sorted({w for phrase in cfg.watermarks for w in phrase.split()}
+                    | set(cfg.watermarks), key=len, reverse=True)
+    alternatives = "|".join(map(re.escape, words_))
+    long_list = [w for w in words_ if len(w) > 3]
+    long_words = "|".join(map(re.escape, long_list))
+    whole = re.compile(rf"^(?:(?:{alternatives})\s*)+$")
+    glued = re.compile(rf"(?<=[a-z])(?:{long_words})(?=[a-z]|\s|$)")
+    width = paragraphs.typical_width(lines)
+    out, changes, carry = [], [], False
+    for ln in lines:
+        if ln.text and whole.match(ln.text):
+            changes.append(furniture.Change("watermark", "dropped", ln.number, ln.text, "",
+                                            "watermark line stamped by the reprint"))
+            continue
+        if carry and ln.text:
+            carry = False
+            m = re.match(r"([a-z]+)(\S*)\s*", ln.text)
+            if m:
+                k = max(k for k in range(len(out)) if out[k].text)
+                prev = out[k]
+                half = prev.text.rsplit(" ", 1)[-1]
+                head = prev.text[: len(prev.text) - len(half)].rstrip()
+                changes.append(furniture.Change("watermark", "joined", ln.number, m.group(1),
+                                                half + m.group(1),
+                                                "word rejoined across the cut watermark"))
+                if k == len(out) - 1 and head and not head.endswith(furniture.TERMINAL) and (
+                        not ln.text[m.end():] or furniture.keeps_full(
+                            ln.text, half + ln.text, width)):
+                    out[k] = Line(prev.number, head)
+                    ln = Line(ln.number, half + ln.text)
+                else:
+                    out[k] = Line(prev.number, prev.text + m.group(1) + m.group(2))
+                    ln = Line(ln.number, ln.text[m.end():])
+                    if not ln.text:
+                        continue
+        edge = furniture._cut_edge_watermarks(ln.text, words_, cfg.watermarks)
+        if edge != ln.text:
+            changes.append(furniture.Change(
+                "watermark", "changed", ln.number, ln.text, edge,
+                "watermark words read into the start or end of a text line"))
+            ln = Line(ln.number, edge)
+        new = glued.sub("", ln.text) if any(w in ln.text for w in long_list) else ln.text
+        if new != ln.text:
+            changes.append(furniture.Change("watermark", "changed", ln.number, ln.text, new,
+                                            "watermark word glued to a word"))
+            carry = bool(re.search(r"[a-z]$", new)) and not re.search(r"[a-z]$", ln.text)
+            ln = Line(ln.number, new)
+        out.append(ln)
+    return out, changes
+
+
+_STAMP = furniture.FurnitureConfig(watermarks=("GREY OWL PRESS", "NOT FOR SALE"))
+_STAMPED = st.lists(st.lists(st.sampled_from(
+    ["the", "harbour", "Janu", "ary", "GREY", "OWL", "PRESS", "NOT", "FOR", "SALE", "OWLPRESS",
+     "JanuPRESS", "harbourSALE", "cOWLs", "ary.", "PRESSary", ""]), max_size=7).map(" ".join),
+    max_size=30)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_STAMPED)
+def test_drop_watermarks_is_the_plain_scan(texts):
+    lines = [Line(k + 1, t) for k, t in enumerate(texts)]
+    assert furniture.drop_watermarks(lines, _STAMP) == _plain_drop_watermarks(lines, _STAMP)
+
+
+def test_drop_watermarks_on_the_seed_texts():
+    from build_site import library, metadata
+
+    lib, _ = metadata.load_library(ROOT / "source")
+    stamped = 0
+    for slug, meta in lib.works.items():
+        cfg = library.furniture_config(meta)
+        if not cfg.watermarks:
+            continue
+        raw = (ROOT / "source" / slug / meta.raw_file).read_text("utf-8")
+        lines = [Line(k + 1, t.strip()) for k, t in enumerate(raw.split("\n"))]
+        fast = furniture.drop_watermarks(lines, cfg)
+        assert fast == _plain_drop_watermarks(lines, cfg)
+        stamped += len(fast[1])
+    assert stamped > 10

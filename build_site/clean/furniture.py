@@ -110,7 +110,13 @@ def drop_watermarks(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line]
     out: list[Line] = []
     changes: list[Change] = []
     carry = False  # the previous kept line ended in half a word cut by a watermark
-    for ln in lines:
+    # Membership in a set (the list's order only builds the patterns), and the lines that
+    # hold a long watermark word found by one search of the text per word: a line changed
+    # on the way (a rejoined or cut word) is asked again below.
+    word_set = frozenset(words)
+    holding = _lines_holding([ln.text for ln in lines], long_list)
+    for k, raw in enumerate(lines):
+        ln = raw
         if ln.text and whole.match(ln.text):
             changes.append(Change("watermark", "dropped", ln.number, ln.text, "",
                                   "watermark line stamped by the reprint"))
@@ -134,12 +140,13 @@ def drop_watermarks(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line]
                     ln = Line(ln.number, ln.text[m.end():])
                     if not ln.text:
                         continue
-        edge = _strip_edge_watermarks(ln.text, words, cfg.watermarks)
+        edge = _strip_edge_watermarks(ln.text, word_set, cfg.watermarks)
         if edge != ln.text:
             changes.append(Change("watermark", "changed", ln.number, ln.text, edge,
                                   "watermark words read into the start or end of a text line"))
             ln = Line(ln.number, edge)
-        new = glued.sub("", ln.text) if any(w in ln.text for w in long_list) else ln.text
+        glued_here = k in holding if ln is raw else any(w in ln.text for w in long_list)
+        new = glued.sub("", ln.text) if glued_here else ln.text
         if new != ln.text:
             changes.append(Change("watermark", "changed", ln.number, ln.text, new,
                                   "watermark word glued to a word"))
@@ -147,6 +154,24 @@ def drop_watermarks(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line]
             ln = Line(ln.number, new)
         out.append(ln)
     return out, changes
+
+
+def _lines_holding(texts: list[str], needles: list[str]) -> set[int]:
+    """Indices of the ``texts`` holding any of ``needles`` as a substring: ``str.find`` over the
+    text joined by newlines, from each line that holds one on to the next line (a needle with
+    a newline of its own is looked for line by line)."""
+    if not texts or any("\n" in w for w in needles):
+        return {k for k, t in enumerate(texts) if any(w in t for w in needles)}
+    joined = "\n".join(texts)
+    starts = list(accumulate((len(t) + 1 for t in texts), initial=0))
+    found: set[int] = set()
+    for w in needles:
+        at = joined.find(w)
+        while at >= 0:
+            k = bisect_right(starts, at) - 1
+            found.add(k)
+            at = joined.find(w, starts[k + 1])
+    return found
 
 
 def keeps_full(line: str, with_word: str, width: int | None) -> bool:
@@ -162,7 +187,7 @@ def keeps_full(line: str, with_word: str, width: int | None) -> bool:
         and not tail_is_short(with_word, width)
 
 
-def _strip_edge_watermarks(text: str, words: list[str], phrases: tuple[str, ...]) -> str:
+def _strip_edge_watermarks(text: str, words: Container[str], phrases: tuple[str, ...]) -> str:
     """Watermark words the scan read into the edge of a text line ('ONLY together ...',
     '... the harbour GREY OWL'): cut where they stand between the line's edge and lower-case
     text. Unsafe for a watermark word the author also prints in capitals for emphasis ('NOT'),
@@ -173,7 +198,7 @@ def _strip_edge_watermarks(text: str, words: list[str], phrases: tuple[str, ...]
     return _cut_edge_watermarks(text, words, phrases)
 
 
-def _cut_edge_watermarks(text: str, words: list[str], phrases: tuple[str, ...]) -> str:
+def _cut_edge_watermarks(text: str, words: Container[str], phrases: tuple[str, ...]) -> str:
     """``_strip_edge_watermarks`` without its test of the edges: the scan itself."""
     toks = text.split(" ")
 
