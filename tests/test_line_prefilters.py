@@ -549,3 +549,19 @@ def test_drop_watermarks_on_the_seed_texts():
         assert fast == _plain_drop_watermarks(lines, cfg)
         stamped += len(fast[1])
     assert stamped > 10
+
+
+# -- furniture: normalise_whitespace ------------------------------------------------------------
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.text(alphabet="ab é\u2003\u2009\n", max_size=10), max_size=10),
+       st.lists(st.text(alphabet="ab é\u2003\t\u00a0\u2007\u202f", max_size=10), max_size=3))
+def test_normalise_whitespace_is_the_plain_substitution(plain, odd):
+    """Texts without any of the characters replaced (no substitution at all) and with some."""
+    for texts in (plain, plain + odd):
+        lines = [Line(k + 1, t) for k, t in enumerate(texts)]
+        out, changes = furniture.normalise_whitespace(lines, None)
+        assert changes == [] and out == [
+            Line(ln.number, re.sub(r"[\u00a0\t\u2007\u202f]", " ", ln.text).strip())
+            for ln in lines]
+        assert all(a is b for a, b in zip(out, lines) if a.text == b.text)
