@@ -172,6 +172,10 @@ def _letters(t: str) -> str:
 
 
 def is_caps(t: str) -> bool:
+    # 85% of at least three letters is three capitals or more: a line with fewer upper-case
+    # characters of any kind (most lines) is settled before its letters are gathered.
+    if sum(map(str.isupper, t)) < 3:
+        return False
     letters = _letters(t)
     return len(letters) >= 3 and sum(map(str.isupper, letters)) >= 0.85 * len(letters)
 

@@ -565,3 +565,23 @@ def test_normalise_whitespace_is_the_plain_substitution(plain, odd):
             Line(ln.number, re.sub(r"[\u00a0\t\u2007\u202f]", " ", ln.text).strip())
             for ln in lines]
         assert all(a is b for a, b in zip(out, lines) if a.text == b.text)
+
+
+# -- segment: is_caps ---------------------------------------------------------------------------
+
+def _plain_is_caps(t: str) -> bool:
+    letters = "".join(filter(str.isalpha, t))
+    return len(letters) >= 3 and sum(map(str.isupper, letters)) >= 0.85 * len(letters)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="ABCabcÉéΣσ\u216b\u24b612 .,-", max_size=12))
+def test_is_caps_is_the_plain_count(t):
+    """Upper-case characters that are no letters (the Roman numeral twelve, a circled A) count
+    in the cheap test, never in the plain one: the cheap one only ever says no sooner."""
+    assert segment.is_caps(t) == _plain_is_caps(t)
+
+
+def test_is_caps_on_the_seed_texts():
+    assert [segment.is_caps(t) for t in SEED_LINES] == list(map(_plain_is_caps, SEED_LINES))
+    assert sum(map(segment.is_caps, SEED_LINES)) > 100
