@@ -241,7 +241,7 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
     # Each distinct token of the text is decided once, from one scan of the whole text, and
     # only the lines that hold a changing token are rewritten (tokenizing every line cost
     # most of this fixer's time, on lines it nearly always leaves alone).
-    texts = [ln.text for ln in lines]
+    texts = list(map(attrgetter("text"), lines))
     joined = "\n".join(texts)
     fixes: dict[str, str] = {}
     # The whitespace tokens of the text, or a superset of them: those ``rejoin_split_words``
@@ -261,16 +261,15 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
     def fix(m: re.Match) -> str:
         return fixes.get(m.group(0), m.group(0))
 
-    rewrite = _holding(joined, texts, fixes)
-    out, changes = [], []
-    for k, ln in enumerate(lines):
-        new = _TOKEN.sub(fix, ln.text) if k in rewrite else ln.text
+    out, changes = list(lines), []
+    for k in sorted(_holding(joined, texts, fixes)):  # (the other lines are kept as they are)
+        ln = lines[k]
+        new = _TOKEN.sub(fix, ln.text)
         if new != ln.text:
             for before, after in _diff_words(ln.text, new):
                 changes.append(Change("glued-compound", "changed", ln.number, before, after,
                                       "hyphen restored in a compound glued at a line break"))
-            ln = Line(ln.number, new)
-        out.append(ln)
+            out[k] = Line(ln.number, new)
     return out, changes
 
 
