@@ -585,3 +585,33 @@ def test_is_caps_is_the_plain_count(t):
 def test_is_caps_on_the_seed_texts():
     assert [segment.is_caps(t) for t in SEED_LINES] == list(map(_plain_is_caps, SEED_LINES))
     assert sum(map(segment.is_caps, SEED_LINES)) > 100
+
+
+# -- ocr: repair_ocr passes a line of plain tokens by one set test -----------------------------
+
+def test_repair_ocr_is_each_line_repaired_alone():
+    """Lines short and long, their misread tokens anywhere (first, last, alone) among tokens
+    settled as plain on earlier lines: the result is each line's repaired alone (no earlier
+    line, so no set of plain tokens), and the misreadings are repaired."""
+    import random
+
+    from build_site.clean.furniture import FurnitureConfig
+    from build_site.clean.ocr import repair_ocr
+
+    rng = random.Random(17)
+    good = ["the", "party", "workers", "class", "and", "of", "in", "it", "Lenin", "1917", "."]
+    bad = ["tbe", "c1ass", "rnen", "ofthe", "w·ork", "IS"]
+    vocab = build_vocabulary(["the party workers class and of in it Lenin men work"] * 3)
+    lines = []
+    for k in range(1, 3000):
+        toks = [rng.choice(good) for _ in range(rng.randint(0, 6))]
+        if toks and rng.random() < 0.5:
+            toks[rng.choice([0, -1, rng.randrange(len(toks))])] = rng.choice(bad)
+        lines.append(Line(k, " ".join(toks)))
+    cfg = FurnitureConfig(extra={"ocr_repair": True})
+    out, changes = repair_ocr(lines, cfg, vocab)
+    alone = [repair_ocr([ln], cfg, vocab) for ln in lines]
+    assert out == [ln for o, _ in alone for ln in o]
+    assert changes == [c for _, made in alone for c in made]
+    repaired = [c for c in changes if c.reason.startswith("OCR misreading")]
+    assert len(repaired) > 150 and any(c.before == "rnen" and c.after == "men" for c in repaired)
