@@ -262,6 +262,10 @@ class _Builder:
         self.lost = [(re.compile(p), t, lvl) for p, t, lvl in cfg.lost_titles]
         self.lost_used: set[int] = set()
         self.chronicle = (re.compile(cfg.chronicle[0]), cfg.chronicle[1]) if cfg.chronicle else None
+        # Without the work's own heading patterns (lost titles, a chronicle, declared
+        # headings), a line inside a sentence starts a heading only as a chapter line or a
+        # section number: ``try_heading`` is asked only of lines that start as those do.
+        self.plain_lines = not (self.lost or self.chronicle or self.declared)
         self.items: list[_Heading | Block | _Closing] = []
         self.changes: list[Change] = []
         self.para: list[Line] = []
@@ -350,7 +354,12 @@ class _Builder:
             prev = self.para[-1].text if self.para else ""
             at_boundary = not self.para or ends_sentence(prev) or (
                 self.width is None and blank_before) or closing_like(prev)
-            consumed = self.try_heading(i, at_boundary, blank_before)
+            first = t.lstrip()[:1]
+            if at_boundary or not self.plain_lines or first in _CHAPTER_STARTS or \
+                    first.isdecimal():
+                consumed = self.try_heading(i, at_boundary, blank_before)
+            else:
+                consumed = 0  # what ``try_heading`` says of such a line (see ``plain_lines``)
             if consumed:
                 i += consumed
                 blank_before = False
