@@ -615,3 +615,19 @@ def test_repair_ocr_is_each_line_repaired_alone():
     assert changes == [c for _, made in alone for c in made]
     repaired = [c for c in changes if c.reason.startswith("OCR misreading")]
     assert len(repaired) > 150 and any(c.before == "rnen" and c.after == "men" for c in repaired)
+
+
+# -- vocabulary: words in punctuation ----------------------------------------------------------
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(
+    ["word", "Word", "'tis", "don't", "abc’", "“the", "end.”", "(see", "p.", "—x—", "a-b",
+     "café,", "[sic]", "’s", "'", "12", "x1,", "ab’cd.", ",", "", "McCall.", "THE;"]),
+    max_size=8).map(" ".join), max_size=6))
+def test_vocabulary_counts_are_the_patterns(texts):
+    from test_clean_speed import _reference_vocabulary
+
+    vocab = build_vocabulary(texts)
+    counts, compounds = _reference_vocabulary(texts)
+    assert list(vocab.counts.items()) == list(counts.items())  # the same order too
+    assert list(vocab.compound_counts.items()) == list(compounds.items())

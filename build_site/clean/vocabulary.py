@@ -120,6 +120,7 @@ class Vocabulary:
         return -math.log(p)
 
 
+_PUNCTUATION = ".,;:!?\"“”‘’'()[]—-"  # (no letter: stripped, a word is what remains)
 _MIXED_CASE = re.compile(r"[A-Z]{2}[a-z]|[a-z][A-Z]")
 
 
@@ -140,6 +141,12 @@ def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
     for chunk, times in chunks.items():
         if chunk.isascii() and chunk.isalpha():  # the usual token: one word, itself
             raw[chunk] = raw.get(chunk, 0) + times
+            continue
+        # The next most usual: one such word in punctuation ('word,', '“word'), which holds
+        # no other match of the pattern (its apostrophe part needs letters after it).
+        core = chunk.strip(_PUNCTUATION)
+        if core.isascii() and core.isalpha():
+            raw[core] = raw.get(core, 0) + times
             continue
         for w in WORD.findall(chunk):
             raw[w] = raw.get(w, 0) + times
