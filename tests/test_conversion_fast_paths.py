@@ -328,3 +328,19 @@ def test_typical_width_is_the_median_of_body_lines():
         assert got == reference(lines)
         found += got is not None
     assert found > 200
+
+
+def test_with_page_is_replace():
+    """The block with its page set field by field is ``dataclasses.replace``'s; the list of
+    Block's fields is checked, so that a new field cannot be dropped here unseen."""
+    from dataclasses import fields, replace
+
+    from build_site.model import Block, BlockKind, InlineLink, NoteRef
+    from build_site.paragraphs import _with_page
+
+    assert [f.name for f in fields(Block)] == [
+        "kind", "text", "first_line", "last_line", "refs", "anchor", "page", "links",
+        "connections"]
+    b = Block(BlockKind.QUOTE, "text", 3, 5, (NoteRef(2, "n1"),), "p-4", "",
+              (InlineLink(0, 2, "a.md#p-1", "person", ()),), ("c",))
+    assert _with_page(b, "12") == replace(b, page="12")
