@@ -85,8 +85,10 @@ class Vocabulary:
     """How often the text prints a real dash: where it does, a hyphen is a hyphen."""
     memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     """Per-token decisions of the fixers that depend only on this vocabulary (tokens repeat:
-    a text has some 10^4 distinct tokens in 10^5), under the name of the decision. It lives
-    and dies with the text's vocabulary, so it is bounded by the text."""
+    a text has some 10^4 distinct tokens in 10^5), under the name of the decision; and the
+    text's tokens as ``build_vocabulary`` split them ("split") and as ``rejoin_split_words``
+    left them ("tokens"), for the fixers after. It lives and dies with the text's
+    vocabulary, so it is bounded by the text."""
 
     def corpus_count(self, word: str) -> int:
         return self.counts.get(word.lower(), 0)
