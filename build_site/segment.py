@@ -438,15 +438,12 @@ class _Builder:
         return True
 
     def repeated_below(self, i: int, t: str) -> bool:
-        """Does a line after ``i`` read as ``t`` (``_norm``)? Each line is normalised once: the
-        first question normalises every line after its own in one pass (``_norms``; a text may
-        ask this of hundreds of lines, and the first answer is mostly no, read to the end)."""
+        """Does a line after ``i`` read as ``t`` (``_norm``)? Each line is normalised once, when
+        a question first reaches it: a text may ask this of hundreds of lines."""
         norm, norms = _norm(t), self.norms
-        if i + 1 < len(norms) and norms[i + 1] is None:
-            rest = [k for k in range(i + 1, len(norms)) if norms[k] is None]
-            for k, low in zip(rest, _norms([self.lines[k].text for k in rest])):
-                norms[k] = low
         for k in range(i + 1, len(self.lines)):
+            if norms[k] is None:
+                norms[k] = _norm(self.lines[k].text)
             if norms[k] == norm:
                 return True
         return False
@@ -1058,25 +1055,6 @@ def _norm(t: str) -> str:
     over the rest of a text for each contents item: hence no template substitution, and
     ``str.split``, which splits at exactly the characters ``\\s`` matches.)"""
     return " ".join(_SPACE_BEFORE_STOP.sub("", t).split()).casefold()
-
-
-_SPACE_BEFORE_STOP_IN_LINE = re.compile(r"[^\S\n]+(?=[:;,])")
-_ODD_OR_RUN_IN_LINE = re.compile(r"[^\S\n]{2,}|[^\S \n]")
-_SPACE_AT_LINE_EDGE = re.compile(r"^ | $", re.MULTILINE)
-
-
-def _norms(texts: list[str]) -> list[str]:
-    """``_norm`` of each of ``texts``, from one pass of each pattern over them joined by
-    newlines (none of whose substitutions crosses a newline): the spaces before ':;,' out, a
-    run of whitespace or another whitespace character as one space, none at a line's ends,
-    case folded (which reads each character alone). Texts holding a newline themselves are
-    normalised one by one."""
-    joined = "\n".join(texts)
-    if not texts or joined.count("\n") != len(texts) - 1:
-        return list(map(_norm, texts))
-    joined = _SPACE_BEFORE_STOP_IN_LINE.sub("", joined)
-    joined = _SPACE_AT_LINE_EDGE.sub("", _ODD_OR_RUN_IN_LINE.sub(" ", joined))
-    return joined.casefold().split("\n")
 
 
 # -- the tree ----------------------------------------------------------------------------------

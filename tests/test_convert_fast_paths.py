@@ -30,20 +30,6 @@ def test_norm_is_the_earlier_two_substitutions():
         assert _norm(t) == _reference_norm(t), repr(t)
 
 
-def test_norms_of_many_lines_are_each_lines_norm():
-    """One pass over the lines joined gives each line's ``_norm`` (with every kind of
-    whitespace at the lines' ends and inside; a newline inside a line takes the slow way)."""
-    from build_site.segment import _norms
-
-    rng = random.Random(4)
-    for _ in range(5000):
-        texts = ["".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 12)))
-                 for _ in range(rng.randint(0, 6))]
-        if rng.random() < 0.8:
-            texts = [t.replace("\n", "") for t in texts]
-        assert _norms(texts) == [_reference_norm(t) for t in texts], texts
-
-
 def test_repeated_below_is_the_scan_of_the_rest_of_the_text():
     from build_site.model import Line
     from build_site.segment import StructureConfig, _Builder
