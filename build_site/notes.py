@@ -200,6 +200,7 @@ _LABEL_OPEN = re.compile(r"^[\[(]?(\S{1,3}?)[.)\]]?\s+(?=\S)")
 _LABEL_TOKEN = re.compile(r"[0-9lIi|/O]{1,3}")
 _LABEL_MISREADS = str.maketrans("lIi|/O", "11111" + "0")
 _LABEL_START = frozenset("0123456789lIi|/O")
+_LABEL_GOES_ON = _LABEL_START | frozenset(".)]")  # what follows a label's first character
 
 
 def _label_number(text: str, expected: int, aliases: dict[str, str]) -> str | None:
@@ -331,9 +332,16 @@ def _may_open_note(first: str, expected: int, aliases: dict[str, str]) -> bool:
     if "*" in first:
         return True
     # A label's first character, after an opening bracket, is a digit or a misread one.
-    start = first[1:2] if first[:1] in ("[", "(") else first[:1]
-    if start not in _LABEL_START and not first.startswith(tuple(aliases)):
-        return False
+    at = 1 if first[:1] in ("[", "(") else 0
+    start = first[at:at + 1]
+    if not first.startswith(tuple(aliases)):
+        if start not in _LABEL_START:
+            return False
+        # And the next one goes on with the label, closes it or is a space: lines opening
+        # with a word ('In', 'It', 'Of') go no further, without the pattern.
+        after = first[at + 1:at + 2]
+        if after not in _LABEL_GOES_ON and not after.isspace():
+            return False
     return any(_label_number(first, num, aliases) is not None for num in (expected, expected + 1))
 
 

@@ -215,6 +215,14 @@ def make_block(lines: Sequence[Line], compounds: frozenset[str] = frozenset(),
     return Block(block_kind(text), text, lines[0].number, lines[-1].number, page=page), changes
 
 
+def _with_page(b: Block, page: str) -> Block:
+    """``dataclasses.replace(b, page=page)``, field by field: ``replace`` reads the fields'
+    list and builds keyword arguments for every block of a paged text. (Every field of
+    ``Block`` is named here: a test compares the two and lists the fields.)"""
+    return Block(b.kind, b.text, b.first_line, b.last_line, b.refs, b.anchor, page, b.links,
+                 b.connections)
+
+
 def with_pages(sections: Sequence[Section], page_of: Mapping[int, str]) -> tuple[Section, ...]:
     """Fill ``Block.page`` from the cleaner's page map (print page of the block's first line),
     for note back-references and citations. Blocks that already have a page keep it."""
@@ -223,7 +231,7 @@ def with_pages(sections: Sequence[Section], page_of: Mapping[int, str]) -> tuple
 
     def fix(sec: Section) -> Section:
         blocks = tuple(b if b.page or b.first_line not in page_of
-                       else replace(b, page=page_of[b.first_line]) for b in sec.blocks)
+                       else _with_page(b, page_of[b.first_line]) for b in sec.blocks)
         return replace(sec, blocks=blocks, children=tuple(fix(c) for c in sec.children))
 
     return tuple(fix(s) for s in sections)

@@ -41,7 +41,8 @@ CHRONICLE_LOOSE = re.compile(rf"^(?:(?:Beginning|End|Middle|Early|Late) of (?:{M
 SMALL_WORDS = {"a", "an", "and", "the", "of", "in", "on", "to", "for", "with", "at", "by", "from",
                "or", "as", "its", "is", "not", "into", "but", "which", "de", "et", "la"}
 CHAPTER_LINE = re.compile(r"^(Chapter|CHAPTER|Part|PART|Book|BOOK|Appendix|APPENDIX)\b(\s+[\w.]+)?$")
-NUMBER_LINE = re.compile(r"^(\d{1,2})\.$")
+NUMBER_LINE = re.compile(r"^(\d{1,2})\.$")  # (its first character: str.isdecimal, as \d)
+_CHAPTER_STARTS = frozenset("CPBA")  # the first letters of CHAPTER_LINE's words
 ROMAN_LINE = re.compile(r"^([IVX]{1,5})\.?$")
 NUMBERED_CAPS = re.compile(r"^\d{1,2}\. \S")
 POINT_NUMBER = re.compile(r"^(\d{1,2})\) [A-Z“\"]")
@@ -171,6 +172,10 @@ def _letters(t: str) -> str:
 
 
 def is_caps(t: str) -> bool:
+    # 85% of at least three letters is three capitals or more: a line with fewer upper-case
+    # characters of any kind (most lines) is settled before its letters are gathered.
+    if sum(map(str.isupper, t)) < 3:
+        return False
     letters = _letters(t)
     return len(letters) >= 3 and sum(map(str.isupper, letters)) >= 0.85 * len(letters)
 
@@ -257,6 +262,10 @@ class _Builder:
         self.lost = [(re.compile(p), t, lvl) for p, t, lvl in cfg.lost_titles]
         self.lost_used: set[int] = set()
         self.chronicle = (re.compile(cfg.chronicle[0]), cfg.chronicle[1]) if cfg.chronicle else None
+        # Without the work's own heading patterns (lost titles, a chronicle, declared
+        # headings), a line inside a sentence starts a heading only as a chapter line or a
+        # section number: ``try_heading`` is asked only of lines that start as those do.
+        self.plain_lines = not (self.lost or self.chronicle or self.declared)
         self.items: list[_Heading | Block | _Closing] = []
         self.changes: list[Change] = []
         self.para: list[Line] = []
@@ -345,7 +354,12 @@ class _Builder:
             prev = self.para[-1].text if self.para else ""
             at_boundary = not self.para or ends_sentence(prev) or (
                 self.width is None and blank_before) or closing_like(prev)
-            consumed = self.try_heading(i, at_boundary, blank_before)
+            first = t.lstrip()[:1]
+            if at_boundary or not self.plain_lines or first in _CHAPTER_STARTS or \
+                    first.isdecimal():
+                consumed = self.try_heading(i, at_boundary, blank_before)
+            else:
+                consumed = 0  # what ``try_heading`` says of such a line (see ``plain_lines``)
             if consumed:
                 i += consumed
                 blank_before = False
@@ -487,11 +501,13 @@ class _Builder:
                 return self.caps_heading(i, lvl, force=True)
         if self.text_only(t):
             return 0
-        m = CHAPTER_LINE.match(t)
+        # (Each pattern is tried only on a line that starts as its matches do: most lines
+        # are settled here, by their first character.)
+        m = CHAPTER_LINE.match(t) if t[:1] in _CHAPTER_STARTS else None
         if m:
             self.pending_chapter = ""
             return self.prefixed(i, 1, f"{t}: ")
-        numbered = self.numbered_section(i, at_boundary)
+        numbered = self.numbered_section(i, at_boundary) if t[:1].isdecimal() else 0
         if numbered:
             return numbered
         if not at_boundary:

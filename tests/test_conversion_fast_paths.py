@@ -113,6 +113,39 @@ def test_may_open_note_is_the_plain_test():
             first, expected, aliases), (first, expected, aliases)
 
 
+def test_may_open_note_is_the_plain_test_on_words_and_odd_spaces():
+    """Lines that open with a word, a label glued to a word, or a label before spaces of any
+    kind (the cheap test reads the character after the label's first)."""
+    from build_site.notes import _may_open_note
+
+    rng = random.Random(16)
+    pieces = ["1", "2", "l", "I", "i", "O", "|", "/", "0", "n", "t", "f", "In", "It", "Of",
+              ".", ")", "]", "[", "(", " ", "\t", "\u00a0", "\u2009", "\n", "—", "x"]
+    for _ in range(40_000):
+        first = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        aliases = dict(rng.sample([("I", "1"), ("x", "2"), ("In", "3")], rng.randint(0, 2)))
+        expected = rng.randint(1, 3)
+        assert _may_open_note(first, expected, aliases) == _reference_may_open_note(
+            first, expected, aliases), (first, expected, aliases)
+
+
+def test_may_open_note_on_the_seed_texts():
+    from pathlib import Path
+
+    from build_site.notes import _may_open_note
+
+    root = Path(__file__).resolve().parents[1]
+    lines = [t.strip() for raw in sorted(root.glob("source/*/*.txt"))
+             for t in raw.read_text("utf-8", "replace").split("\n")]
+    opened = 0
+    for first in lines:
+        for expected in (1, 2, 7, 12):
+            got = _may_open_note(first, expected, {})
+            assert got == _reference_may_open_note(first, expected, {}), (first, expected)
+            opened += got
+    assert opened > 100
+
+
 def _reference_align(marker_pages, count, blocks, lines, contexts):
     """notes._align as it was: the group cost a function of its own, the page distance the
     least over every back-reference."""
@@ -295,3 +328,19 @@ def test_typical_width_is_the_median_of_body_lines():
         assert got == reference(lines)
         found += got is not None
     assert found > 200
+
+
+def test_with_page_is_replace():
+    """The block with its page set field by field is ``dataclasses.replace``'s; the list of
+    Block's fields is checked, so that a new field cannot be dropped here unseen."""
+    from dataclasses import fields, replace
+
+    from build_site.model import Block, BlockKind, InlineLink, NoteRef
+    from build_site.paragraphs import _with_page
+
+    assert [f.name for f in fields(Block)] == [
+        "kind", "text", "first_line", "last_line", "refs", "anchor", "page", "links",
+        "connections"]
+    b = Block(BlockKind.QUOTE, "text", 3, 5, (NoteRef(2, "n1"),), "p-4", "",
+              (InlineLink(0, 2, "a.md#p-1", "person", ()),), ("c",))
+    assert _with_page(b, "12") == replace(b, page="12")

@@ -351,19 +351,39 @@ def test_join_line_breaks_of_each_kind():
 
 @settings(max_examples=2000, deadline=None)
 @given(st.one_of(_LINES, _WORDY, st.lists(st.sampled_from(
-    ["Back to", "Back to ", "Chapter", "On to", "3", "*", " * ", "**", "\n", " "])).map("".join)))
+    ["Back to", "Back to ", "Chapter", "On to", "3", "*", " * ", "**", "\n", " ", "PART", "Book",
+     "APPENDIX", "12", "\u0663", ".", "x"])).map("".join)))
 def test_segment_line_pre_tests_hold_for_every_match(t):
-    """What ``segment`` tests before the navigation and section-break patterns holds for every
-    line they match."""
+    """What ``segment`` tests before the navigation, section-break, chapter and section-number
+    patterns holds for every line they match."""
     if segment.NAV_LINE.match(t.strip()):
         assert "Back to " in t
     if segment.BREAK_LINE.match(t):
         assert t[:1] == "*"
+    if segment.CHAPTER_LINE.match(t):
+        assert t[:1] in segment._CHAPTER_STARTS
+    if segment.NUMBER_LINE.match(t):
+        assert t[:1].isdecimal()
+
+
+def test_segment_line_pre_tests_hold_on_the_seed_texts():
+    seen = 0
+    for t in map(str.strip, SEED_LINES):
+        if segment.CHAPTER_LINE.match(t):
+            assert t[:1] in segment._CHAPTER_STARTS
+            seen += 1
+        if segment.NUMBER_LINE.match(t):
+            assert t[:1].isdecimal()
+            seen += 1
+    assert seen > 10
 
 
 def test_segment_line_pre_tests_see_matches():
     assert segment.NAV_LINE.match("Back to Chapter 2 On to Chapter 4")
     assert segment.BREAK_LINE.match("* * *")
+    for t in ("Chapter 3", "PART II", "Book", "APPENDIX", "Appendix B"):
+        assert segment.CHAPTER_LINE.match(t)
+    assert segment.NUMBER_LINE.match("12.") and segment.NUMBER_LINE.match("\u0663.")
 
 
 # -- furniture: drop_debris ---------------------------------------------------------------------
@@ -411,3 +431,203 @@ def test_a_control_character_is_reported_before_and_after_the_sample():
         d = dec.decode(text.encode("utf-8"), "x.txt")
         found = [(x.code, x.line) for x in d.diagnostics if x.code == "control-character"]
         assert found == ([("control-character", line)] if line else []), line
+
+
+# -- furniture: the head keys of every line from one pass -------------------------------------
+
+def _plain_head_key(t: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", t.lower())
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.text(alphabet=_ALPHABET + "éÉİ\u212aKΣж²\x00Q", max_size=20), max_size=8))
+def test_head_keys_of_a_text_are_each_lines_key(texts):
+    """The keys of all lines from one pass are each line's own (with a newline inside a line,
+    too: then line by line)."""
+    assert furniture.head_keys(texts) == [_plain_head_key(t) for t in texts]
+
+
+def test_head_keys_of_the_seed_texts():
+    assert furniture.head_keys(SEED_LINES) == [_plain_head_key(t) for t in SEED_LINES]
+    for odd in (["a\nb"], ["\u212a1"], ["İ", "x"]):  # a newline inside; 'k', 'i' + dot
+        assert furniture.head_keys(SEED_LINES[:5] + odd) == [
+            _plain_head_key(t) for t in SEED_LINES[:5] + odd]
+
+
+# -- furniture: drop_watermarks, the lines holding a long watermark word ----------------------
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.text(alphabet="abAB\n ", max_size=8), max_size=8),
+       st.lists(st.text(alphabet="abAB\n ", max_size=3), max_size=3))
+def test_lines_holding_are_the_plain_search(texts, needles):
+    assert furniture._lines_holding(texts, needles) == {
+        k for k, t in enumerate(texts) if any(w in t for w in needles)}
+
+
+def _plain_drop_watermarks(lines, cfg):
+    """drop_watermarks as it was: every line searched for the long words, membership in the
+    list of words."""
+    if not cfg.watermarks:
+        return lines, []
+    words_ = sorted({w for phrase in cfg.watermarks for w in phrase.split()}
+                    | set(cfg.watermarks), key=len, reverse=True)
+    alternatives = "|".join(map(re.escape, words_))
+    long_list = [w for w in words_ if len(w) > 3]
+    long_words = "|".join(map(re.escape, long_list))
+    whole = re.compile(rf"^(?:(?:{alternatives})\s*)+$")
+    glued = re.compile(rf"(?<=[a-z])(?:{long_words})(?=[a-z]|\s|$)")
+    width = paragraphs.typical_width(lines)
+    out, changes, carry = [], [], False
+    for ln in lines:
+        if ln.text and whole.match(ln.text):
+            changes.append(furniture.Change("watermark", "dropped", ln.number, ln.text, "",
+                                            "watermark line stamped by the reprint"))
+            continue
+        if carry and ln.text:
+            carry = False
+            m = re.match(r"([a-z]+)(\S*)\s*", ln.text)
+            if m:
+                k = max(k for k in range(len(out)) if out[k].text)
+                prev = out[k]
+                half = prev.text.rsplit(" ", 1)[-1]
+                head = prev.text[: len(prev.text) - len(half)].rstrip()
+                changes.append(furniture.Change("watermark", "joined", ln.number, m.group(1),
+                                                half + m.group(1),
+                                                "word rejoined across the cut watermark"))
+                if k == len(out) - 1 and head and not head.endswith(furniture.TERMINAL) and (
+                        not ln.text[m.end():] or furniture.keeps_full(
+                            ln.text, half + ln.text, width)):
+                    out[k] = Line(prev.number, head)
+                    ln = Line(ln.number, half + ln.text)
+                else:
+                    out[k] = Line(prev.number, prev.text + m.group(1) + m.group(2))
+                    ln = Line(ln.number, ln.text[m.end():])
+                    if not ln.text:
+                        continue
+        edge = furniture._cut_edge_watermarks(ln.text, words_, cfg.watermarks)
+        if edge != ln.text:
+            changes.append(furniture.Change(
+                "watermark", "changed", ln.number, ln.text, edge,
+                "watermark words read into the start or end of a text line"))
+            ln = Line(ln.number, edge)
+        new = glued.sub("", ln.text) if any(w in ln.text for w in long_list) else ln.text
+        if new != ln.text:
+            changes.append(furniture.Change("watermark", "changed", ln.number, ln.text, new,
+                                            "watermark word glued to a word"))
+            carry = bool(re.search(r"[a-z]$", new)) and not re.search(r"[a-z]$", ln.text)
+            ln = Line(ln.number, new)
+        out.append(ln)
+    return out, changes
+
+
+_STAMP = furniture.FurnitureConfig(watermarks=("GREY OWL PRESS", "NOT FOR SALE"))
+_STAMPED = st.lists(st.lists(st.sampled_from(
+    ["the", "harbour", "Janu", "ary", "GREY", "OWL", "PRESS", "NOT", "FOR", "SALE", "OWLPRESS",
+     "JanuPRESS", "harbourSALE", "cOWLs", "ary.", "PRESSary", ""]), max_size=7).map(" ".join),
+    max_size=30)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_STAMPED)
+def test_drop_watermarks_is_the_plain_scan(texts):
+    lines = [Line(k + 1, t) for k, t in enumerate(texts)]
+    assert furniture.drop_watermarks(lines, _STAMP) == _plain_drop_watermarks(lines, _STAMP)
+
+
+def test_drop_watermarks_on_the_seed_texts():
+    from build_site import library, metadata
+
+    lib, _ = metadata.load_library(ROOT / "source")
+    stamped = 0
+    for slug, meta in lib.works.items():
+        cfg = library.furniture_config(meta)
+        if not cfg.watermarks:
+            continue
+        raw = (ROOT / "source" / slug / meta.raw_file).read_text("utf-8")
+        lines = [Line(k + 1, t.strip()) for k, t in enumerate(raw.split("\n"))]
+        fast = furniture.drop_watermarks(lines, cfg)
+        assert fast == _plain_drop_watermarks(lines, cfg)
+        stamped += len(fast[1])
+    assert stamped > 10
+
+
+# -- furniture: normalise_whitespace ------------------------------------------------------------
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.text(alphabet="ab é\u2003\u2009\n", max_size=10), max_size=10),
+       st.lists(st.text(alphabet="ab é\u2003\t\u00a0\u2007\u202f", max_size=10), max_size=3))
+def test_normalise_whitespace_is_the_plain_substitution(plain, odd):
+    """Texts without any of the characters replaced (no substitution at all) and with some."""
+    for texts in (plain, plain + odd):
+        lines = [Line(k + 1, t) for k, t in enumerate(texts)]
+        out, changes = furniture.normalise_whitespace(lines, None)
+        assert changes == [] and out == [
+            Line(ln.number, re.sub(r"[\u00a0\t\u2007\u202f]", " ", ln.text).strip())
+            for ln in lines]
+        assert all(a is b for a, b in zip(out, lines) if a.text == b.text)
+
+
+# -- segment: is_caps ---------------------------------------------------------------------------
+
+def _plain_is_caps(t: str) -> bool:
+    letters = "".join(filter(str.isalpha, t))
+    return len(letters) >= 3 and sum(map(str.isupper, letters)) >= 0.85 * len(letters)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="ABCabcÉéΣσ\u216b\u24b612 .,-", max_size=12))
+def test_is_caps_is_the_plain_count(t):
+    """Upper-case characters that are no letters (the Roman numeral twelve, a circled A) count
+    in the cheap test, never in the plain one: the cheap one only ever says no sooner."""
+    assert segment.is_caps(t) == _plain_is_caps(t)
+
+
+def test_is_caps_on_the_seed_texts():
+    assert [segment.is_caps(t) for t in SEED_LINES] == list(map(_plain_is_caps, SEED_LINES))
+    assert sum(map(segment.is_caps, SEED_LINES)) > 100
+
+
+# -- ocr: repair_ocr passes a line of plain tokens by one set test -----------------------------
+
+def test_repair_ocr_is_each_line_repaired_alone():
+    """Lines short and long, their misread tokens anywhere (first, last, alone) among tokens
+    settled as plain on earlier lines: the result is each line's repaired alone (no earlier
+    line, so no set of plain tokens), and the misreadings are repaired."""
+    import random
+
+    from build_site.clean.furniture import FurnitureConfig
+    from build_site.clean.ocr import repair_ocr
+
+    rng = random.Random(17)
+    good = ["the", "party", "workers", "class", "and", "of", "in", "it", "Lenin", "1917", "."]
+    bad = ["tbe", "c1ass", "rnen", "ofthe", "w·ork", "IS"]
+    vocab = build_vocabulary(["the party workers class and of in it Lenin men work"] * 3)
+    lines = []
+    for k in range(1, 3000):
+        toks = [rng.choice(good) for _ in range(rng.randint(0, 6))]
+        if toks and rng.random() < 0.5:
+            toks[rng.choice([0, -1, rng.randrange(len(toks))])] = rng.choice(bad)
+        lines.append(Line(k, " ".join(toks)))
+    cfg = FurnitureConfig(extra={"ocr_repair": True})
+    out, changes = repair_ocr(lines, cfg, vocab)
+    alone = [repair_ocr([ln], cfg, vocab) for ln in lines]
+    assert out == [ln for o, _ in alone for ln in o]
+    assert changes == [c for _, made in alone for c in made]
+    repaired = [c for c in changes if c.reason.startswith("OCR misreading")]
+    assert len(repaired) > 150 and any(c.before == "rnen" and c.after == "men" for c in repaired)
+
+
+# -- vocabulary: words in punctuation ----------------------------------------------------------
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(
+    ["word", "Word", "'tis", "don't", "abc’", "“the", "end.”", "(see", "p.", "—x—", "a-b",
+     "café,", "[sic]", "’s", "'", "12", "x1,", "ab’cd.", ",", "", "McCall.", "THE;"]),
+    max_size=8).map(" ".join), max_size=6))
+def test_vocabulary_counts_are_the_patterns(texts):
+    from test_clean_speed import _reference_vocabulary
+
+    vocab = build_vocabulary(texts)
+    counts, compounds = _reference_vocabulary(texts)
+    assert list(vocab.counts.items()) == list(counts.items())  # the same order too
+    assert list(vocab.compound_counts.items()) == list(compounds.items())

@@ -12,7 +12,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, compress, count, repeat
+from operator import and_, attrgetter, ne, not_
 
 from ..model import Change, Line
 
@@ -47,16 +48,21 @@ def normalise_whitespace(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[
 
     Whitespace carries no words; the page-start space is kept only as the line's position.
     """
-    out = []
-    for ln in lines:
-        # An ASCII line can hold only the tab: str.replace then, the regex for the others.
-        t = ln.text.replace("\t", " ") if ln.text.isascii() else _ODD_SPACE.sub(" ", ln.text)
-        t = t.strip()
-        out.append(ln if t == ln.text else Line(ln.number, t))
+    # C-level maps over every line, and a new Line only where the text changes (a Python
+    # step per line cost most of this fixer): the pattern runs only where the text holds
+    # one of its characters at all.
+    texts = list(map(attrgetter("text"), lines))
+    joined = "\n".join(texts)
+    odd = any(c in joined for c in _ODD_SPACE_CHARS)
+    fixed = list(map(str.strip, map(_ODD_SPACE.sub, repeat(" "), texts) if odd else texts))
+    out = list(lines)
+    for k in compress(count(), map(ne, fixed, texts)):
+        out[k] = Line(lines[k].number, fixed[k])
     return out, []
 
 
-_ODD_SPACE = re.compile(r"[\u00a0\t\u2007\u202f]")
+_ODD_SPACE_CHARS = "\u00a0\t\u2007\u202f"
+_ODD_SPACE = re.compile(f"[{_ODD_SPACE_CHARS}]")
 
 
 _URL_FOOTER = re.compile(
@@ -109,7 +115,13 @@ def drop_watermarks(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line]
     out: list[Line] = []
     changes: list[Change] = []
     carry = False  # the previous kept line ended in half a word cut by a watermark
-    for ln in lines:
+    # Membership in a set (the list's order only builds the patterns), and the lines that
+    # hold a long watermark word found by one search of the text per word: a line changed
+    # on the way (a rejoined or cut word) is asked again below.
+    word_set = frozenset(words)
+    holding = _lines_holding([ln.text for ln in lines], long_list)
+    for k, raw in enumerate(lines):
+        ln = raw
         if ln.text and whole.match(ln.text):
             changes.append(Change("watermark", "dropped", ln.number, ln.text, "",
                                   "watermark line stamped by the reprint"))
@@ -133,12 +145,13 @@ def drop_watermarks(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line]
                     ln = Line(ln.number, ln.text[m.end():])
                     if not ln.text:
                         continue
-        edge = _strip_edge_watermarks(ln.text, words, cfg.watermarks)
+        edge = _strip_edge_watermarks(ln.text, word_set, cfg.watermarks)
         if edge != ln.text:
             changes.append(Change("watermark", "changed", ln.number, ln.text, edge,
                                   "watermark words read into the start or end of a text line"))
             ln = Line(ln.number, edge)
-        new = glued.sub("", ln.text) if any(w in ln.text for w in long_list) else ln.text
+        glued_here = k in holding if ln is raw else any(w in ln.text for w in long_list)
+        new = glued.sub("", ln.text) if glued_here else ln.text
         if new != ln.text:
             changes.append(Change("watermark", "changed", ln.number, ln.text, new,
                                   "watermark word glued to a word"))
@@ -146,6 +159,24 @@ def drop_watermarks(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line]
             ln = Line(ln.number, new)
         out.append(ln)
     return out, changes
+
+
+def _lines_holding(texts: list[str], needles: list[str]) -> set[int]:
+    """Indices of the ``texts`` holding any of ``needles`` as a substring: ``str.find`` over the
+    text joined by newlines, from each line that holds one on to the next line (a needle with
+    a newline of its own is looked for line by line)."""
+    if not texts or any("\n" in w for w in needles):
+        return {k for k, t in enumerate(texts) if any(w in t for w in needles)}
+    joined = "\n".join(texts)
+    starts = list(accumulate((len(t) + 1 for t in texts), initial=0))
+    found: set[int] = set()
+    for w in needles:
+        at = joined.find(w)
+        while at >= 0:
+            k = bisect_right(starts, at) - 1
+            found.add(k)
+            at = joined.find(w, starts[k + 1])
+    return found
 
 
 def keeps_full(line: str, with_word: str, width: int | None) -> bool:
@@ -161,7 +192,7 @@ def keeps_full(line: str, with_word: str, width: int | None) -> bool:
         and not tail_is_short(with_word, width)
 
 
-def _strip_edge_watermarks(text: str, words: list[str], phrases: tuple[str, ...]) -> str:
+def _strip_edge_watermarks(text: str, words: Container[str], phrases: tuple[str, ...]) -> str:
     """Watermark words the scan read into the edge of a text line ('ONLY together ...',
     '... the harbour GREY OWL'): cut where they stand between the line's edge and lower-case
     text. Unsafe for a watermark word the author also prints in capitals for emphasis ('NOT'),
@@ -172,7 +203,7 @@ def _strip_edge_watermarks(text: str, words: list[str], phrases: tuple[str, ...]
     return _cut_edge_watermarks(text, words, phrases)
 
 
-def _cut_edge_watermarks(text: str, words: list[str], phrases: tuple[str, ...]) -> str:
+def _cut_edge_watermarks(text: str, words: Container[str], phrases: tuple[str, ...]) -> str:
     """``_strip_edge_watermarks`` without its test of the edges: the scan itself."""
     toks = text.split(" ")
 
@@ -241,6 +272,27 @@ def head_key(t: str) -> str:
     if low.isascii():  # bytes.translate deletes in C, about twice as fast as the regex
         return low.encode().translate(None, _NOT_KEY_BYTES).decode()
     return _NOT_KEY.sub("", low)
+
+
+_NOT_KEY_OR_NEWLINE_BYTES = _NOT_KEY_BYTES.replace(b"\n", b"")
+
+
+def head_keys(texts: Sequence[str]) -> list[str]:
+    """``head_key`` of each of ``texts``, from one pass over them joined by newlines (a call
+    per line cost about as much as the rest of ``drop_running_heads``): lower-cased, then
+    every character outside [a-z0-9] deleted, the non-ASCII ones by the ASCII encoding
+    (none is in [a-z0-9]), the others by ``bytes.translate``; the newlines are kept to cut
+    the keys apart again. Texts holding a newline themselves are keyed one by one. Only
+    'İ' and the Kelvin sign lower-case into ASCII letters ('i̇', 'k'): where neither stands,
+    the ASCII bytes are lower-cased after the encoding."""
+    joined = "\n".join(texts)
+    if not texts or joined.count("\n") != len(texts) - 1:
+        return [head_key(t) for t in texts]
+    if "\u0130" in joined or "\u212a" in joined:  # the two that lower-case into ASCII
+        keyed = joined.lower().encode("ascii", "ignore")
+    else:  # (lower-casing the ASCII bytes alone is several times faster)
+        keyed = joined.encode("ascii", "ignore").lower()
+    return keyed.translate(None, _NOT_KEY_OR_NEWLINE_BYTES).decode().split("\n")
 
 
 def _isolated(lines: Sequence[Line], i: int) -> bool:
@@ -314,6 +366,10 @@ class _HeadCounts(dict):
         return n
 
 
+_KEYED_LENGTHS = range(1, 121)  # the lines whose head keys are counted: not empty, <= 120
+_HEAD_LENGTHS = range(1, 61)  # a head: not empty, <= 60
+
+
 def drop_running_heads(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line], list[Change]]:
     """Running heads and page numbers. A page's top furniture is a short line standing alone
     between blank lines: a bare number beside a head (a short line without final punctuation,
@@ -321,13 +377,22 @@ def drop_running_heads(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Li
     it stands alone; a lone number or a recurring short line is dropped only where it cuts a
     sentence in two. Unsafe for lone numbers between sentences (note numbers, list numbers):
     those are kept."""
-    cand = [i for i, ln in enumerate(lines) if ln.text and _isolated(lines, i)]
-    heads = {i for i, ln in enumerate(lines) if ln.text and len(ln.text) <= 60
-             and (i + 1 >= len(lines) or not lines[i + 1].text)
-             and not _is_page_number(ln.text) and not ln.text.endswith(_HEAD_END)}
+    # Which lines stand alone, and which may be heads, found by C-level maps over the lines
+    # (a Python step per line cost a third of this fixer): a line is ``_isolated`` when the
+    # lines before and after it are blank, or missing at the text's edges.
+    texts = list(map(attrgetter("text"), lines))
+    lens = list(map(len, texts))
+    blank_before = [True, *map(not_, texts[:-1])]
+    blank_after = [*map(not_, texts[1:]), True]
+    cand = list(compress(count(), map(and_, map(and_, map(bool, lens), blank_before),
+                                      blank_after)))
+    heads = {i for i in compress(count(), map(and_, map(_HEAD_LENGTHS.__contains__, lens),
+                                              blank_after))
+             if not _is_page_number(texts[i]) and not texts[i].endswith(_HEAD_END)}
     numbers = {i for i in cand if _is_page_number(lines[i].text)}
-    key_of = {i: head_key(lines[i].text) for i in heads}
-    exact = Counter(head_key(ln.text) for ln in lines if ln.text and len(ln.text) <= 120)
+    keys = head_keys(texts)
+    key_of = {i: keys[i] for i in heads}
+    exact = Counter(compress(keys, map(_KEYED_LENGTHS.__contains__, map(len, texts))))
     # A long head also counts where it is part of a longer title ('THE ' + head).
     counts = _HeadCounts(exact)
     # beside() keeps the iteration order of the ``heads`` set, which settles ties below.

@@ -240,7 +240,9 @@ def repair_ocr(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
                                   "specks of the scan removed ('·', stray stops and apostrophes, "
                                   "quotes spaced the wrong way)"))
         tokens = new.split(" ")
-        for k, tok in enumerate(tokens):
+        # (A line of tokens all settled as plain, the usual one, is passed by one C-level
+        # set test rather than a step per token.)
+        for k, tok in enumerate(() if plain.issuperset(tokens) else tokens):
             if tok in plain:
                 continue
             split = split_glued_function_words(tok, vocab)

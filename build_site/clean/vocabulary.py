@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress, repeat
 
 from wordfreq import get_frequency_dict, word_frequency
 
@@ -84,8 +85,10 @@ class Vocabulary:
     """How often the text prints a real dash: where it does, a hyphen is a hyphen."""
     memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     """Per-token decisions of the fixers that depend only on this vocabulary (tokens repeat:
-    a text has some 10^4 distinct tokens in 10^5), under the name of the decision. It lives
-    and dies with the text's vocabulary, so it is bounded by the text."""
+    a text has some 10^4 distinct tokens in 10^5), under the name of the decision; and the
+    text's tokens as ``build_vocabulary`` split them ("split") and as ``rejoin_split_words``
+    left them ("tokens"), for the fixers after. It lives and dies with the text's
+    vocabulary, so it is bounded by the text."""
 
     def corpus_count(self, word: str) -> int:
         return self.counts.get(word.lower(), 0)
@@ -119,22 +122,33 @@ class Vocabulary:
         return -math.log(p)
 
 
+_PUNCTUATION = ".,;:!?\"“”‘’'()[]—-"  # (no letter: stripped, a word is what remains)
 _MIXED_CASE = re.compile(r"[A-Z]{2}[a-z]|[a-z][A-Z]")
 
 
 def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
     """Count words in lines that look ordinary (not letter-spaced, not OCR-noisy)."""
     # Raw forms are counted first (the filter and the lower-casing then run once per
-    # distinct form), and found in each distinct whitespace token, once: no word spans a
-    # space, and text.split() is far faster than the pattern, which then reads a token once
-    # instead of at every repetition. The forms come in the order of their first appearance,
-    # as from one pass over the text.
+    # distinct form), and found in each distinct space-separated token, once: no word spans
+    # whitespace of any kind, and str.split is far faster than the pattern, which then reads
+    # a token once instead of at every repetition. The text is split on spaces (not on all
+    # whitespace: the words found are the same) so that ``rejoin_split_words`` can take the
+    # tokens of each line from this one split (memo "split"), splitting again only the lines
+    # changed since.
     lines = list(texts)
-    text = "\n".join(lines)
+    text = " ".join(lines)
+    tokens = text.split(" ")
+    chunks = Counter(tokens)
     raw: dict[str, int] = {}
-    for chunk, times in Counter(text.split()).items():
+    for chunk, times in chunks.items():
         if chunk.isascii() and chunk.isalpha():  # the usual token: one word, itself
             raw[chunk] = raw.get(chunk, 0) + times
+            continue
+        # The next most usual: one such word in punctuation ('word,', '“word'), which holds
+        # no other match of the pattern (its apostrophe part needs letters after it).
+        core = chunk.strip(_PUNCTUATION)
+        if core.isascii() and core.isalpha():
+            raw[core] = raw.get(core, 0) + times
             continue
         for w in WORD.findall(chunk):
             raw[w] = raw.get(w, 0) + times
@@ -148,8 +162,13 @@ def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
             summed[low] = summed.get(low, 0) + n
     counts = Counter(summed)
     compounds: Counter = Counter()
-    for left, right in HYPHENATED.findall("\n".join(t for t in lines if "-" in t)):
+    # (The lines that hold a hyphen picked by a C-level map: a Python test per line cost
+    # as much as the search.)
+    hyphened = compress(lines, map(str.__contains__, lines, repeat("-")))
+    for left, right in HYPHENATED.findall("\n".join(hyphened)):
         if right.lower() not in FUNCTION_WORDS and left.lower() not in FUNCTION_WORDS:
             compounds[f"{left}-{right}".lower()] += 1
-    return Vocabulary(counts, frozenset(compounds), max(1, sum(counts.values())), compounds,
-                      text.count("—"))
+    vocab = Vocabulary(counts, frozenset(compounds), max(1, sum(counts.values())), compounds,
+                       text.count("—"))
+    vocab.memo["split"] = (lines, tokens, chunks)
+    return vocab

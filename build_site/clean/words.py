@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from itertools import accumulate, compress, count, repeat
-from operator import attrgetter, is_
+from operator import attrgetter, is_, ne
 
 from ..model import Change, Line
 from .furniture import TERMINAL, FurnitureConfig, keeps_full
@@ -52,10 +52,9 @@ def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabular
     # gives n + 1 tokens); only those lines are tried, on their slice of that list, and the
     # others are kept as they are, without a step per line.
     texts = list(map(attrgetter("text"), lines))
-    tokens = " ".join(texts).split(" ")
-    seen = set(tokens)
-    weak = weak_pieces(seen, vocab, min_piece=2)
     starts = list(accumulate(map((1).__add__, map(str.count, texts, repeat(" "))), initial=0))
+    tokens, seen = _space_tokens(texts, starts, vocab)
+    weak = weak_pieces(seen, vocab, min_piece=2)
     holding = {bisect_right(starts, at) - 1
                for at in compress(count(), map(weak.__contains__, tokens))}
     out, changes = list(lines), []
@@ -74,6 +73,36 @@ def rejoin_split_words(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabular
     # from another split of the whole text.
     vocab.memo["tokens"] = (tuple(out), seen)
     return out, changes
+
+
+def _space_tokens(texts: list[str], starts: list[int], vocab: Vocabulary
+                  ) -> tuple[list[str], set[str]]:
+    """``" ".join(texts).split(" ")`` (``starts``: where each line's tokens begin in it) and a
+    set holding every one of those tokens (and maybe more). Taken from the split the
+    vocabulary made of the text (memo "split", the lines as they were then), where only the
+    lines that differ now are split again: the fixers between change few lines. A token of
+    a line as it was only joins the set (the decisions on a token depend on it alone)."""
+    then = vocab.memo.get("split")
+    if then is None or len(then[0]) != len(texts):
+        tokens = " ".join(texts).split(" ")
+        return tokens, set(tokens)
+    old_texts, old_tokens, chunks = then
+    seen = set(chunks)
+    tokens: list[str] = []
+    shift = 0  # tokens that the changed lines so far have gained (or lost, below zero)
+    copied = 0  # old tokens taken so far
+    for k in compress(count(), map(ne, texts, old_texts)):
+        at = starts[k] - shift  # where line k's tokens began in the old split
+        tokens += old_tokens[copied:at]
+        new = texts[k].split(" ")
+        tokens += new
+        seen.update(new)
+        copied = at + old_texts[k].count(" ") + 1
+        shift += len(new) - (copied - at)
+    if not copied:
+        return old_tokens, seen  # (no line changed: the same list, never written to)
+    tokens += old_tokens[copied:]
+    return tokens, seen
 
 
 _HYPHEN_END = re.compile(r"([A-Za-z\u00c0-\u024f]+)[-~]$")  # '~': a hyphen the scan misread
@@ -212,7 +241,7 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
     # Each distinct token of the text is decided once, from one scan of the whole text, and
     # only the lines that hold a changing token are rewritten (tokenizing every line cost
     # most of this fixer's time, on lines it nearly always leaves alone).
-    texts = [ln.text for ln in lines]
+    texts = list(map(attrgetter("text"), lines))
     joined = "\n".join(texts)
     fixes: dict[str, str] = {}
     # The whitespace tokens of the text, or a superset of them: those ``rejoin_split_words``
@@ -232,16 +261,15 @@ def rehyphenate_compounds(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabu
     def fix(m: re.Match) -> str:
         return fixes.get(m.group(0), m.group(0))
 
-    rewrite = _holding(joined, texts, fixes)
-    out, changes = [], []
-    for k, ln in enumerate(lines):
-        new = _TOKEN.sub(fix, ln.text) if k in rewrite else ln.text
+    out, changes = list(lines), []
+    for k in sorted(_holding(joined, texts, fixes)):  # (the other lines are kept as they are)
+        ln = lines[k]
+        new = _TOKEN.sub(fix, ln.text)
         if new != ln.text:
             for before, after in _diff_words(ln.text, new):
                 changes.append(Change("glued-compound", "changed", ln.number, before, after,
                                       "hyphen restored in a compound glued at a line break"))
-            ln = Line(ln.number, new)
-        out.append(ln)
+            out[k] = Line(ln.number, new)
     return out, changes
 
 
