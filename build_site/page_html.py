@@ -423,10 +423,14 @@ class DirectPages:
         from . import report_html  # the works' transcription notes pages (report_html.py)
 
         self.reports = report_html.report_pages(built)
-        # each page's Markdown as the library made it: render_page's (report_markdown's),
-        # below citation front matter (tests/test_page_html.py, test_report_html.py check it)
-        self.sources = {p.path: p.markdown for p in built.pages
-                        if p.path in self.sections or p.path in self.reports}
+        from . import people_html  # the people's pages (people_html.py)
+
+        self.people = people_html.people_pages(built)
+        # each page's Markdown as the library made it: render_page's (report_markdown's,
+        # person_markdown's), below citation front matter (tests/test_page_html.py,
+        # test_report_html.py, test_people_html.py check it)
+        self.sources = {p.path: p.markdown for p in built.pages if p.path in self.sections
+                        or p.path in self.reports or p.path in self.people}
         self.made = 0  # pages whose HTML was made here
         self.declined = 0  # pages given to Python-Markdown after all
 
@@ -444,7 +448,8 @@ class DirectPages:
         """Give ``page`` a ``render`` that makes its HTML here; False if it is not ours."""
         entry = self.sections.get(page.file.src_uri)
         report = self.reports.get(page.file.src_uri)
-        if entry is None and report is None:
+        person = self.people.get(page.file.src_uri)
+        if entry is None and report is None and person is None:
             return False
         serial_render = page.render
 
@@ -463,6 +468,10 @@ class DirectPages:
                 from .report_html import report_page_html
 
                 result = report_page_html(*report, links.path_to_url)
+            elif person is not None:
+                from .people_html import person_page_html
+
+                result = person_page_html(person, links.path_to_url)
             else:
                 result = render_page_html(*entry, path, links.path_to_url)
             if result is None:
