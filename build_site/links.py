@@ -1250,17 +1250,51 @@ def person_path(pid: str) -> str:
     return f"{PEOPLE_DIR}/{pid}.md"
 
 
-def people_pages(lib, paras: list[Para], named: Mapping[str, list[int]]) -> list[Page]:
-    """A page per person named in the library, listing every paragraph that names them,
-    grouped by work and page; and an index of people."""
-    pages = []
-    numbers: dict[str, str] = {}
+@dataclass(frozen=True)
+class PersonPage:
+    """What a person's page says, before it is written: the Markdown (``person_markdown``) and,
+    without Python-Markdown, the HTML (people_html.py) are made from it. ``works`` are (work
+    title, lines); each line is (section title, href from the person's page, paragraph ids)."""
+
+    name: str
+    facts: tuple[tuple[str, str], ...]  # (label, value), the empty ones left out
+    description: str
+    count: int  # paragraphs naming the person
+    works: tuple[tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...]
+
+
+def person_markdown(person: PersonPage, numbers: dict[str, str] | None = None) -> str:
+    """A person's page; ``numbers`` memoizes the escaped paragraph numbers across pages."""
+    numbers = {} if numbers is None else numbers
 
     def number(anchor: str) -> str:  # 'p-12' -> '12', escaped once per id
         if anchor not in numbers:
             numbers[anchor] = escape(anchor.removeprefix("p-"))
         return numbers[anchor]
 
+    n = len(person.works)
+    lines = [f"# {escape(person.name)}\n"]
+    lines.append('<dl class="work-meta">' + "".join(
+        f"<div><dt>{escape_attr(k)}</dt><dd>{escape_attr(v)}</dd></div>"
+        for k, v in person.facts) + "</dl>\n")
+    if person.description:
+        lines.append(f"{escape(person.description)}\n")
+    lines.append(f"Named in {person.count} paragraphs of {n} {'work' if n == 1 else 'works'}.\n")
+    for title, entries in person.works:
+        lines.append(f"## {escape(title)}\n")
+        for section_title, rel, anchors in entries:
+            refs = ", ".join(f"[¶{number(a)}]({rel}{'#' if a else ''}{a})" for a in anchors)
+            lines.append(f"- {escape(section_title)}: {refs}")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def people_pages(lib, paras: list[Para], named: Mapping[str, list[int]]) -> list[Page]:
+    """A page per person named in the library, listing every paragraph that names them,
+    grouped by work and page; and an index of people. Each person's page carries its
+    ``PersonPage`` in ``extra['person']``."""
+    pages = []
+    numbers: dict[str, str] = {}
     index = ["# People\n", ("People named in the texts of this library, with the number of "
                             "paragraphs that name them.\n")]
     for pid, person in sorted(lib.people.items(), key=lambda kv: kv[1].sort_name):
@@ -1276,26 +1310,17 @@ def people_pages(lib, paras: list[Para], named: Mapping[str, list[int]]) -> list
         index.append(f"- [{escape(person.name)}]({pid}.md){escape(life)} — "
                      f"{escape(_description(person))} ({len(ks)} paragraphs in "
                      f"{len(works)} {'work' if len(works) == 1 else 'works'})")
-        lines = [f"# {escape(person.name)}\n"]
         facts = [("Dates", _dates(person)), ("Full name", person.full_name),
                  ("Also written", ", ".join(a for a in person.aliases if a != person.name))]
-        lines.append('<dl class="work-meta">' + "".join(
-            f"<div><dt>{escape_attr(k)}</dt><dd>{escape_attr(v)}</dd></div>"
-            for k, v in facts if v) + "</dl>\n")
-        if _description(person):
-            lines.append(f"{escape(_description(person))}\n")
-        lines.append(f"Named in {len(ks)} paragraphs of {len(works)} "
-                     f"{'work' if len(works) == 1 else 'works'}.\n")
-        for slug in sorted(works, key=lambda s: (_date(lib, s), s)):
-            title = lib.works[slug].title if slug in lib.works else slug
-            lines.append(f"## {escape(title)}\n")
-            for page, ps in by_work[slug].items():
-                rel = relative_href(page, here)  # once per page, not per paragraph
-                refs = ", ".join(f"[¶{number(q.anchor)}]({rel}{'#' if q.anchor else ''}{q.anchor})"
-                                 for q in ps)
-                lines.append(f"- {escape(ps[0].page_section.title)}: {refs}")
-            lines.append("")
-        pages.append(Page(here, person.name, "\n".join(lines) + "\n", ""))
+        model = PersonPage(
+            person.name, tuple((k, v) for k, v in facts if v), _description(person), len(ks),
+            tuple((lib.works[slug].title if slug in lib.works else slug,
+                   tuple((ps[0].page_section.title, relative_href(page, here),
+                          tuple(q.anchor for q in ps))
+                         for page, ps in by_work[slug].items()))
+                  for slug in sorted(works, key=lambda s: (_date(lib, s), s))))
+        pages.append(Page(here, person.name, person_markdown(model, numbers), "",
+                          {"person": model}))
     pages.insert(0, Page(f"{PEOPLE_DIR}/index.md", "People", "\n".join(index) + "\n", ""))
     return pages
 

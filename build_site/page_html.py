@@ -407,9 +407,10 @@ def supported(config) -> bool:
 
 
 class DirectPages:
-    """The generated pages whose HTML this build makes without Python-Markdown: each page's
-    ``render`` is replaced (``install``) by one that checks the page's Markdown is what
-    ``render.render_page`` wrote for it, then sets what ``Page.render`` would."""
+    """The generated pages whose HTML this build makes without Python-Markdown (chapters,
+    transcription notes, people): each page's ``render`` is replaced (``install``) by one that
+    checks the page's Markdown is what ``render.render_page``, ``report.report_markdown`` or
+    ``links.person_markdown`` wrote for it, then sets what ``Page.render`` would."""
 
     def __init__(self, built) -> None:
         self.sections: dict[str, tuple[Section, Document]] = {}
@@ -419,12 +420,16 @@ class DirectPages:
         from . import report_html  # the works' transcription notes pages (report_html.py)
 
         self.reports = report_html.report_pages(built)
-        # each page's Markdown as the library made it: render_page's (report_markdown's),
-        # below citation front matter (tests/test_page_html.py, test_report_html.py check it)
-        self.sources = {p.path: p.markdown for p in built.pages
-                        if p.path in self.sections or p.path in self.reports}
+        from . import people_html  # the people's pages (people_html.py)
+
+        self.people = people_html.people_pages(built)
+        # each page's Markdown as the library made it: render_page's (report_markdown's,
+        # person_markdown's), below citation front matter (tests/test_page_html.py,
+        # test_report_html.py, test_people_html.py check it)
+        self.sources = {p.path: p.markdown for p in built.pages if p.path in self.sections
+                        or p.path in self.reports or p.path in self.people}
         # every page served here (a render worker should not take them: plugin.on_nav's skip)
-        self.paths = frozenset(self.sections) | frozenset(self.reports)
+        self.paths = frozenset(self.sections) | frozenset(self.reports) | frozenset(self.people)
         self.made = 0  # pages whose HTML was made here
         self.declined = 0  # pages given to Python-Markdown after all
 
@@ -442,7 +447,8 @@ class DirectPages:
         """Give ``page`` a ``render`` that makes its HTML here; False if it is not ours."""
         entry = self.sections.get(page.file.src_uri)
         report = self.reports.get(page.file.src_uri)
-        if entry is None and report is None:
+        person = self.people.get(page.file.src_uri)
+        if entry is None and report is None and person is None:
             return False
         serial_render = page.render
 
@@ -461,6 +467,10 @@ class DirectPages:
                 from .report_html import report_page_html
 
                 result = report_page_html(*report, links.path_to_url)
+            elif person is not None:
+                from .people_html import person_page_html
+
+                result = person_page_html(person, links.path_to_url)
             else:
                 result = render_page_html(*entry, path, links.path_to_url)
             if result is None:
