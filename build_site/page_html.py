@@ -31,8 +31,8 @@ from .model import Block, BlockKind, Document, Note, Section
 
 # Characters Python-Markdown treats in ways escape() does not neutralise: controls (stripped
 # or kept at block edges), and the two markers below. Pages holding them are declined.
-_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_FOOTNOTE_MARKER = "///Footnotes Go Here///"
+UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+FOOTNOTE_MARKER = "///Footnotes Go Here///"
 _SAFE_ID = re.compile(r"[A-Za-z0-9_:.-]+\Z")  # an id attr_list reads back as itself
 _SAFE_HREF = re.compile(r"[A-Za-z0-9_.~/#:%-]*\Z")  # no space, quote, bracket or parenthesis
 # a data value attr_list reads as written (inline patterns run on it first: no '*', '_'...)
@@ -64,7 +64,7 @@ class PageHTML:
 def text_html(raw: str) -> str:
     """What Python-Markdown writes for ``render.escape(raw)`` inside a block (same steps: the
     backslashes escape() adds come out as the characters themselves)."""
-    if _UNSAFE_CHARS.search(raw) or _FOOTNOTE_MARKER in raw:
+    if UNSAFE_CHARS.search(raw) or FOOTNOTE_MARKER in raw:
         raise Decline(repr(raw[:40]))
     t = raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if "]:" in t:
@@ -83,7 +83,7 @@ def _attr(value: str) -> str:
     return value.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-class _Page:
+class PageWriter:
     """One page's walk: the HTML pieces in document order. Pieces that depend on the whole page
     (a heading's id, a footnote reference's id, every href MkDocs rewrites) are left empty
     and filled in by ``finish``, in document order."""
@@ -183,7 +183,7 @@ class _Page:
                 self.ref(self.note_keys[ref.note_id], -1)
                 last = ref.offset
         self.text(sec.title[last:])
-        _stripped(out, opening + 1, self.texts)
+        strip_block_edges(out, opening + 1, self.texts)
         self.headings.append((level, opening, len(out), slug))
         out.append('<a class="headerlink" href="')
         self.href("#")  # the heading's id, once known
@@ -192,7 +192,7 @@ class _Page:
             self.ids.append(slug)
 
 
-def _stripped(pieces: list[str], start: int, texts: set[int], trailing: bool = True) -> None:
+def strip_block_edges(pieces: list[str], start: int, texts: set[int], trailing: bool = True) -> None:
     """Python-Markdown strips a block's leading ASCII spaces (the only whitespace escape()
     leaves at a block's edges), and a heading's trailing ones: from the first and last text
     pieces, when they are the block's edges."""
@@ -216,13 +216,13 @@ def render_page_html(section: Section, doc: Document, here: str,
     return finish(page, resolve)
 
 
-def _walk(section: Section, doc: Document, here: str) -> _Page:
+def _walk(section: Section, doc: Document, here: str) -> PageWriter:
     """``render.render_page``'s walk."""
     sections = list(render._walk(section))
     ids = render._assign_ids(sections)
     notes = {n.note_id: n for n in doc.notes}
     note_keys = render.page_note_keys(sections, notes)
-    page = _Page(doc, here, note_keys, notes)
+    page = PageWriter(doc, here, note_keys, notes)
     out = page.out
     page.heading(section, 1, None)
     for sec in sections:
@@ -245,7 +245,7 @@ def _walk(section: Section, doc: Document, here: str) -> _Page:
     return page
 
 
-def block_html(page: _Page, block: Block, anchor: str) -> None:
+def block_html(page: PageWriter, block: Block, anchor: str) -> None:
     """``render.render_block``: one block, then its connections panel."""
     out = page.out
     if block.kind is BlockKind.BREAK:
@@ -276,13 +276,13 @@ def block_html(page: _Page, block: Block, anchor: str) -> None:
         out.append("\n" + open_tag)
     start = len(out)
     page.inline(block, quote)
-    _stripped(out, start, page.texts, trailing=False)
+    strip_block_edges(out, start, page.texts, trailing=False)
     out.append(_END_QUOTE if quote >= 0 else "</p>")
     page.ids.append(anchor)
     panel(page, block, anchor)
 
 
-def panel(page: _Page, block: Block, anchor: str) -> None:
+def panel(page: PageWriter, block: Block, anchor: str) -> None:
     """``render.connections_panel`` as md_in_html and the list processor make it."""
     if not block.connections or not anchor:
         return
@@ -299,7 +299,7 @@ def panel(page: _Page, block: Block, anchor: str) -> None:
     out.append("\n</ul>\n</div>")
 
 
-def footnotes(page: _Page) -> None:
+def footnotes(page: PageWriter) -> None:
     """The note labels div and the footnotes extension's list (backrefs: ``finish``)."""
     out = page.out
     labels = render.note_labels(page.note_keys, page.notes)
@@ -313,14 +313,14 @@ def footnotes(page: _Page) -> None:
         out.append(f'\n<li id="fn:{key}">\n<p>')
         start = len(out)
         note_html(page, note)
-        _stripped(out, start, page.texts)
+        strip_block_edges(out, start, page.texts)
         page.backrefs.append((key, len(out)))
         out.append("")
         out.append("</p>\n</li>")
     out.append("\n</ol>\n</div>")
 
 
-def note_html(page: _Page, note: Note) -> None:
+def note_html(page: PageWriter, note: Note) -> None:
     """``render.note_markdown``: the note's text with its page references linked."""
     out = page.out
     refs = sorted((r for r in note.page_refs if r.line), key=lambda r: r.start)
@@ -340,7 +340,7 @@ def note_html(page: _Page, note: Note) -> None:
     page.text(note.text[last:])
 
 
-def finish(page: _Page, resolve: Callable[[str], str]) -> PageHTML:
+def finish(page: PageWriter, resolve: Callable[[str], str]) -> PageHTML:
     """Fill in what depends on the whole page, as Python-Markdown's tree processors do: the
     references' ids (in the order its inline processor meets them: the top-level blocks, then
     then the quotes, breadth first), the footnotes' backrefs, the first heading's id (toc:

@@ -225,7 +225,7 @@ class _Spill:
 
     def __init__(self) -> None:
         try:
-            self.file = tempfile.TemporaryFile(prefix="library-render-")
+            self.file = tempfile.TemporaryFile(prefix="library-render-")  # noqa: SIM115 (close())
         except OSError:
             self.file = None
         self.size = 0

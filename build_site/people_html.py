@@ -20,9 +20,9 @@ import re
 from collections.abc import Callable
 
 from .links import PersonPage, person_markdown
-from .page_html import _FOOTNOTE_MARKER, _UNSAFE_CHARS, Decline, PageHTML, _Page, finish
+from .page_html import FOOTNOTE_MARKER, UNSAFE_CHARS, Decline, PageHTML, PageWriter, finish
 from .render import escape_attr
-from .report_html import _heading, _paragraph
+from .report_html import heading_html, paragraph_html
 
 _NUMBERED = re.compile(r"p-([0-9]+)\Z")  # person_markdown's '¶N' for an id 'p-N'
 
@@ -38,25 +38,25 @@ def person_page_html(person: PersonPage, resolve: Callable[[str], str]) -> PageH
     return finish(page, resolve)
 
 
-def _walk(person: PersonPage) -> _Page:
+def _walk(person: PersonPage) -> PageWriter:
     """``links.person_markdown``'s walk."""
-    page = _Page(None, "", {}, {})  # no document: a person's page has no notes
+    page = PageWriter(None, "", {}, {})  # no document: a person's page has no notes
     out = page.out
-    _heading(page, 1, person.name)
+    heading_html(page, 1, person.name)
     for k, v in person.facts:  # a raw HTML block: Python-Markdown keeps it as written
-        if _UNSAFE_CHARS.search(k + v) or _FOOTNOTE_MARKER in k + v:
+        if UNSAFE_CHARS.search(k + v) or FOOTNOTE_MARKER in k + v:
             raise Decline(repr(v[:40]))
     out.append('\n<dl class="work-meta">' + "".join(
         f"<div><dt>{escape_attr(k)}</dt><dd>{escape_attr(v)}</dd></div>"
         for k, v in person.facts) + "</dl>\n")  # the raw block keeps its line end
     if person.description:
-        _paragraph(page, person.description)
+        paragraph_html(page, person.description)
     n = len(person.works)
     out.append(f"\n<p>Named in {person.count} paragraphs of {n} "
                f"{'work' if n == 1 else 'works'}.</p>")
     for title, entries in person.works:
         out.append("\n")
-        _heading(page, 2, title)
+        heading_html(page, 2, title)
         out.append("\n<ul>")
         for section_title, rel, anchors in entries:
             out.append("\n<li>")

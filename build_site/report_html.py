@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 
 from . import report
 from .model import Change, Document
-from .page_html import Decline, PageHTML, _Page, _stripped, finish, text_html
+from .page_html import Decline, PageHTML, PageWriter, finish, strip_block_edges, text_html
 
 _PLAIN_LINE = re.compile(r"-?[0-9]+\Z")  # report_markdown writes a line number unescaped
 _PLAIN_ACTION = re.compile(r"[a-z]+\Z")  # and an action
@@ -53,7 +53,7 @@ def _cell(raw: str) -> str:
     return text_html(raw).strip(" ") if raw else ""
 
 
-def _heading(page: _Page, level: int, *raw: str) -> None:
+def heading_html(page: PageWriter, level: int, *raw: str) -> None:
     """``# text`` as Python-Markdown and the toc extension make it (id: ``finish``)."""
     out = page.out
     opening = len(out)
@@ -69,25 +69,25 @@ def _heading(page: _Page, level: int, *raw: str) -> None:
     out.append(f'" title="Permanent link">&para;</a></h{level}>')
 
 
-def _paragraph(page: _Page, raw: str) -> None:
+def paragraph_html(page: PageWriter, raw: str) -> None:
     """A paragraph of escaped text: Python-Markdown strips its leading spaces only."""
     if not raw.strip() or raw.lstrip(" ").startswith(("~~~", "```")):
         raise Decline("an empty or fenced paragraph")
     page.out.append("\n<p>")
     start = len(page.out)
     page.text(raw)
-    _stripped(page.out, start, page.texts, trailing=False)
+    strip_block_edges(page.out, start, page.texts, trailing=False)
     page.out.append("</p>")
 
 
-def _walk(doc: Document, title: str) -> _Page:
+def _walk(doc: Document, title: str) -> PageWriter:
     """``report.report_markdown``'s walk."""
     secs = report.report_sections(doc)
-    page = _Page(doc, "", {}, {})
+    page = PageWriter(doc, "", {}, {})
     out = page.out
-    _heading(page, 1, f"{report.REPORT_TITLE}: ", title)
-    _paragraph(page, report.INTRO)
-    _paragraph(page, report.notes_line(doc))
+    heading_html(page, 1, f"{report.REPORT_TITLE}: ", title)
+    paragraph_html(page, report.INTRO)
+    paragraph_html(page, report.notes_line(doc))
     out.append("\n" + _SUMMARY_HEAD)
     for s in secs:
         c = s.counts()
@@ -98,7 +98,7 @@ def _walk(doc: Document, title: str) -> _Page:
     out.append(_TABLE_END)
     for s in secs:
         out.append("\n")
-        _heading(page, 2, s.title)
+        heading_html(page, 2, s.title)
         out.append("\n" + _CHANGES_HEAD)
         out.append("".join(_rows(s.changes)) if s.changes else _EMPTY_ROW)
         out.append(_TABLE_END)
