@@ -126,17 +126,8 @@ class PageWriter:
         if not block.refs and not block.links:
             self.text(block.text)
             return
-        refs = sorted(block.refs, key=lambda r: r.offset)
-        links, end = [], 0
-        for link in sorted(block.links, key=lambda k: k.start):
-            if link.start >= end and link.end > link.start and not any(
-                    link.start < r.offset < link.end for r in refs):
-                links.append(link)
-                end = link.end
-        events = sorted([(r.offset, 1, r) for r in refs] + [(k.start, 0, k) for k in links],
-                        key=lambda e: (e[0], e[1]))
         last = 0
-        for offset, is_ref, item in events:
+        for offset, is_ref, item in render.inline_events(block):
             self.text(block.text[last:offset])
             if is_ref:
                 if item.note_id in self.note_keys and not block.text[:offset].strip(" \t\r\n") \

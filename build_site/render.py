@@ -112,12 +112,10 @@ def _link_md(block: Block, link, here: str) -> str:
     return f"[{escape(block.text[link.start:link.end])}]({href}){{ .xref-{link.kind}{data} }}"
 
 
-def _with_refs(block: Block, note_keys: dict[str, str], here: str = "") -> str:
-    """Block text escaped, with footnote references and cross-links inserted at their offsets.
-
-    A link never contains a note marker and never overlaps another link (those are dropped)."""
-    if not block.refs and not block.links:
-        return escape(block.text)  # most blocks: nothing to insert
+def inline_events(block: Block) -> list[tuple[int, int, object]]:
+    """A block's note references and cross-links in text order, as (offset, is_ref, item): a
+    link never contains a note marker and never overlaps another link (those are dropped).
+    Shared by the Markdown (``_with_refs``) and the HTML writer (page_html)."""
     refs = sorted(block.refs, key=lambda r: r.offset)
     links, end = [], 0
     for link in sorted(block.links, key=lambda k: k.start):
@@ -125,10 +123,18 @@ def _with_refs(block: Block, note_keys: dict[str, str], here: str = "") -> str:
                 link.start < r.offset < link.end for r in refs):
             links.append(link)
             end = link.end
-    events = sorted([(r.offset, 1, r) for r in refs] + [(k.start, 0, k) for k in links],
-                    key=lambda e: (e[0], e[1]))
+    return sorted([(r.offset, 1, r) for r in refs] + [(k.start, 0, k) for k in links],
+                  key=lambda e: (e[0], e[1]))
+
+
+def _with_refs(block: Block, note_keys: dict[str, str], here: str = "") -> str:
+    """Block text escaped, with footnote references and cross-links inserted at their offsets.
+
+    A link never contains a note marker and never overlaps another link (those are dropped)."""
+    if not block.refs and not block.links:
+        return escape(block.text)  # most blocks: nothing to insert
     out, last = [], 0
-    for offset, is_ref, item in events:
+    for offset, is_ref, item in inline_events(block):
         out.append(escape(block.text[last:offset]))
         if is_ref:
             if item.note_id in note_keys:

@@ -61,21 +61,22 @@ def _flat(toc):
         yield from _flat(item.children)
 
 
-def both(sec: Section, doc: Document, path: str, config, files) -> tuple[tuple, tuple | None]:
-    """(Python-Markdown's result, page_html's result or None if it declined), each with the
-    log records made while rendering."""
+def compare(path: str, markdown: str, make, config, files) -> tuple[tuple, tuple | None]:
+    """(What ``Page.render`` sets from ``markdown``, what ``make(resolve)`` makes or None if it
+    declined), each with the log records made while rendering. ``resolve`` is MkDocs's own
+    link resolver for the page, as the plugin passes it."""
     file = files.get_file_from_path(path)
     records = Records()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(records)
     try:
         page = Page(None, file, config)
-        page.markdown = render.render_page(sec, doc, here=path)
+        page.markdown = markdown
         page.render(config, files)
         want = (*rendered(page), records.lines[:])
         del records.lines[:]
         links = _RelativePathTreeprocessor(file, files, config)
-        got = page_html.render_page_html(sec, doc, path, links.path_to_url)
+        got = make(links.path_to_url)
         if got is None:
             assert records.lines == [], "a declined page must not have logged"
             return want, None
@@ -86,6 +87,13 @@ def both(sec: Section, doc: Document, path: str, config, files) -> tuple[tuple, 
         return want, (*rendered(direct), records.lines[:])
     finally:
         logger.removeHandler(records)
+
+
+def both(sec: Section, doc: Document, path: str, config, files) -> tuple[tuple, tuple | None]:
+    """(Python-Markdown's result, page_html's result or None if it declined)."""
+    return compare(path, render.render_page(sec, doc, here=path),
+                   lambda resolve: page_html.render_page_html(sec, doc, path, resolve),
+                   config, files)
 
 
 FIELDS = ("content", "toc", "toc entries", "title", "ids", "links", "log")

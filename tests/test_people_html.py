@@ -8,44 +8,20 @@ include these pages: tests/test_page_html.py.)"""
 from __future__ import annotations
 
 import dataclasses
-import logging
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mkdocs.structure.files import File
-from mkdocs.structure.pages import Page, _RelativePathTreeprocessor
-from mkdocs.structure.toc import get_toc
-from test_page_html import Records, corpus, explain, rendered, small_site  # noqa: F401
+from test_page_html import compare, corpus, explain, small_site  # noqa: F401
 
 from build_site import links, people_html
 
 
 def both(person: links.PersonPage, path: str, config, files) -> tuple[tuple, tuple | None]:
-    """(Python-Markdown's result, people_html's result or None if declined), each with the log
-    records made while rendering."""
-    file = files.get_file_from_path(path)
-    records = Records()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(records)
-    try:
-        page = Page(None, file, config)
-        page.markdown = links.person_markdown(person)
-        page.render(config, files)
-        want = (*rendered(page), records.lines[:])
-        del records.lines[:]
-        resolver = _RelativePathTreeprocessor(file, files, config)
-        got = people_html.person_page_html(person, resolver.path_to_url)
-        if got is None:
-            assert records.lines == [], "a declined page must not have logged"
-            return want, None
-        direct = Page(None, file, config)
-        direct.content, direct.toc = got.content, get_toc(got.toc_tokens)
-        direct._title_from_render, direct.present_anchor_ids = got.title, got.anchor_ids
-        direct.links_to_anchors = resolver.links_to_anchors
-        return want, (*rendered(direct), records.lines[:])
-    finally:
-        logger.removeHandler(records)
+    """(Python-Markdown's result, people_html's result or None if declined)."""
+    return compare(path, links.person_markdown(person),
+                   lambda resolve: people_html.person_page_html(person, resolve), config, files)
 
 
 # --- (a) every seed person's page ------------------------------------------------------------

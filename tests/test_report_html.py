@@ -7,45 +7,21 @@ these pages: tests/test_page_html.py.)"""
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mkdocs.structure.files import File
-from mkdocs.structure.pages import Page, _RelativePathTreeprocessor
-from mkdocs.structure.toc import get_toc
-from test_page_html import Records, corpus, explain, rendered, small_site  # noqa: F401
+from test_page_html import compare, corpus, explain, small_site  # noqa: F401
 
 from build_site import report, report_html
 from build_site.model import Block, BlockKind, Change, Document, Section
 
 
 def both(doc: Document, title: str, path: str, config, files) -> tuple[tuple, tuple | None]:
-    """(Python-Markdown's result, report_html's result or None if declined), each with the log
-    records made while rendering."""
-    file = files.get_file_from_path(path)
-    records = Records()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(records)
-    try:
-        page = Page(None, file, config)
-        page.markdown = report.report_markdown(doc, title)
-        page.render(config, files)
-        want = (*rendered(page), records.lines[:])
-        del records.lines[:]
-        links = _RelativePathTreeprocessor(file, files, config)
-        got = report_html.report_page_html(doc, title, links.path_to_url)
-        if got is None:
-            assert records.lines == [], "a declined page must not have logged"
-            return want, None
-        direct = Page(None, file, config)
-        direct.content, direct.toc = got.content, get_toc(got.toc_tokens)
-        direct._title_from_render, direct.present_anchor_ids = got.title, got.anchor_ids
-        direct.links_to_anchors = links.links_to_anchors
-        return want, (*rendered(direct), records.lines[:])
-    finally:
-        logger.removeHandler(records)
+    """(Python-Markdown's result, report_html's result or None if declined)."""
+    return compare(path, report.report_markdown(doc, title),
+                   lambda resolve: report_html.report_page_html(doc, title, resolve),
+                   config, files)
 
 
 # --- (a) every seed work's page ---------------------------------------------------------------
