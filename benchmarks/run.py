@@ -49,13 +49,56 @@ SWAPS = [("the", "that"), ("power", "force"), ("party", "organisation"), ("worke
          ("state", "polity"), ("question", "problem"), ("masses", "people"), ("new", "fresh")]
 
 
-def vary(text: str, rng: random.Random) -> str:
-    """A distinct but similar text: some common words swapped, paragraph runs shuffled locally
-    (within windows of six blank-separated chunks), so headings and structure stay in place."""
+# A body-text word that may be replaced: lowercase letters between spaces, inside a line long
+# enough to be running text (running heads, headings and page numbers are short lines and stay
+# as they are, so the variant's furniture is still furniture).
+_BODY_WORD = re.compile(r"(?<= )[a-z]{4,}(?= )")
+_BODY_LINE = 50  # characters
+
+
+def _body_words(text: str, keep: frozenset[str]) -> list[str]:
+    """The replaceable words of a text, in order, repeats kept (so common words stay common)."""
+    return [m.group() for line in text.splitlines() if len(line) >= _BODY_LINE
+            for m in _BODY_WORD.finditer(line) if m.group() not in keep]
+
+
+def _replace_words(chunk: str, pool: list[str], keep: frozenset[str], rng: random.Random,
+                   rate: float) -> str:
+    """Replace ``rate`` of the chunk's body words (at least one, if it has any) with words
+    drawn from ``pool``; words in ``keep`` are neither replaced nor brought in."""
+    lines = chunk.split("\n")
+    spots = [(k, m.span()) for k, line in enumerate(lines) if len(line) >= _BODY_LINE
+             for m in _BODY_WORD.finditer(line) if m.group() not in keep]
+    if not spots:
+        return chunk
+    for k, (start, end) in sorted(rng.sample(spots, max(1, round(rate * len(spots)))),
+                                  reverse=True):  # from the end: earlier spans stay valid
+        lines[k] = lines[k][:start] + rng.choice(pool) + lines[k][end:]
+    return "\n".join(lines)
+
+
+def _kept_words(folder: Path) -> frozenset[str]:
+    """Words of the work's corrections (``find`` and ``replace``): a correction must still
+    find its passage, exactly once, in every variant."""
+    path = folder / "corrections.yml"
+    rules = yaml.safe_load(path.read_text("utf-8")) if path.is_file() else None
+    return frozenset(w for rule in rules or () for key in ("find", "replace")
+                     for w in re.findall(r"[a-z]+", str(rule.get(key, ""))))
+
+
+def vary(text: str, rng: random.Random, keep: frozenset[str] = frozenset(),
+         rate: float = 0.08) -> str:
+    """A distinct but similar text: some common words swapped throughout, about ``rate`` of the
+    body words of every paragraph replaced by other words of the same text (so that almost no
+    paragraph repeats another text's verbatim, as in a real library, while the vocabulary and
+    its frequencies stay those of the text), and paragraph runs shuffled locally (within windows
+    of six blank-separated chunks), so headings and structure stay in place."""
     swaps = rng.sample(SWAPS, 3)
     for a, b in swaps:
         text = re.sub(rf"\b{a}\b", b, text, count=2000)
-    chunks = text.split("\n\n")
+    pool = _body_words(text, keep)
+    chunks = [_replace_words(c, pool, keep, rng, rate) for c in text.split("\n\n")] if pool \
+        else text.split("\n\n")
     for start in range(0, len(chunks) - 6, 6):
         window = chunks[start:start + 6]
         if not any(re.search(r"^[A-Z \d.,'’“”\"-]{6,}$", c, re.M) for c in window):
@@ -76,9 +119,10 @@ def make_corpus(scale: int, target: Path) -> int:
     for slug, meta in lib.works.items():
         raw = (ROOT / "source" / slug / meta.raw_file).read_bytes()
         work = yaml.safe_load((ROOT / "source" / slug / "work.yml").read_text())
+        kept = _kept_words(ROOT / "source" / slug)
         for i in range(scale):
             rng = random.Random(f"{slug}-{i}")
-            data = raw if i == 0 else vary(raw.decode("utf-8"), rng).encode("utf-8")
+            data = raw if i == 0 else vary(raw.decode("utf-8"), rng, kept).encode("utf-8")
             vslug = slug if i == 0 else f"{slug}-v{i}"
             folder = source / vslug
             folder.mkdir()
