@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, repeat
 
-from wordfreq import get_frequency_dict, word_frequency
+from wordfreq import freq_to_zipf, get_frequency_dict, word_frequency, zipf_frequency, zipf_to_freq
 
 WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:[’'][A-Za-z]+)?")
 HYPHENATED = re.compile(r"\b([A-Za-z]{2,})-([A-Za-z]{2,})\b")
@@ -49,6 +49,27 @@ def _as_wordfreq_rounds(freq: float) -> float:
             unrounded, math.floor(-math.log(unrounded, 10)) + 3)  # noqa: FURB163
         _ROUNDED[freq] = out
     return out
+
+
+_ZIPF: dict[float | None, float] = {}
+
+
+def zipf_en(word: str) -> float:
+    """``zipf_frequency(word, "en")``. A word of ASCII letters is one token to wordfreq's
+    tokenizer (as for ``general_frequency``): its figure is its table value's, worked out as
+    wordfreq does (``word_frequency`` with the minimum ``zipf_frequency`` passes, which every
+    listed value exceeds, then rounded as Zipf) once per value rather than per word through
+    the tokenizer. Other words are wordfreq's own answer."""
+    if not (word.isascii() and word.isalpha()):
+        return zipf_frequency(word, "en")
+    freq = (_TABLE[0] if _TABLE else english_table()).get(word.lower())
+    zipf = _ZIPF.get(freq)
+    if zipf is None:
+        # Not listed: word_frequency returns its minimum as it is, unrounded.
+        rounded = zipf_to_freq(0.0) if freq is None else (
+            _ROUNDED.get(freq) or _as_wordfreq_rounds(freq))
+        zipf = _ZIPF[freq] = round(freq_to_zipf(rounded), 2)
+    return zipf
 
 
 @lru_cache(maxsize=200_000)
