@@ -11,6 +11,7 @@ benchmarks/convert_profile.py (``--fresh``), never here.
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -97,3 +98,38 @@ def test_damaged_spans_of_the_seed_paragraphs_as_the_plain_definition():
             assert got == _reference_damaged_spans(text), text[:200]
             found += bool(got)
     assert found > 10
+
+
+# -- general_frequency of hyphenated ASCII words is word_frequency's --------------------------
+
+_PARTS = st.one_of(st.sampled_from(["rank", "and", "file", "co", "ordinating", "e", "mail",
+                                    "non", "a", "i", "self", "styled", "zzq", "Party", "WAR"]),
+                   st.text(alphabet="abeiqxzAE", min_size=1, max_size=6))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_PARTS, min_size=2, max_size=4))
+def test_hyphenated_word_frequency_is_wordfreqs(parts):
+    from wordfreq import word_frequency
+
+    from build_site.clean.vocabulary import general_frequency
+
+    w = "-".join(parts)
+    assert general_frequency(w) == word_frequency(w.lower(), "en"), w
+
+
+def test_hyphenated_words_of_every_band_and_of_the_seed_texts_are_wordfreqs():
+    from wordfreq import word_frequency
+
+    from build_site.clean.vocabulary import general_frequency
+
+    words = [w for w in _band_words() if w.isascii() and w.isalpha()]
+    rng = random.Random(4)
+    pairs = ["-".join(rng.sample(words, rng.choice([2, 3]))) for _ in range(3000)]
+    seed = {w for w in (t.strip(".,;:!?\"“”‘’'()[]*—").lower() for t in SEED_TOKENS)
+            if re.fullmatch(r"[a-z]+(?:-[a-z]+)+", w)}  # (plain words: others weigh 0.0)
+    tried = 0
+    for w in pairs + sorted(seed):
+        assert general_frequency(w) == word_frequency(w, "en"), w
+        tried += w.isascii() and all(p.isalpha() for p in w.split("-"))
+    assert tried > 3000 and len(seed) > 300

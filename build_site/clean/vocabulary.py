@@ -91,7 +91,25 @@ def general_frequency(word: str) -> float:
         return _as_wordfreq_rounds(freq) if rounded is None else rounded
     if not _PLAIN.fullmatch(w):
         return 0.0
+    if "'" not in w and w.isascii():
+        return _compound_frequency(w.split("-"))
     return word_frequency(w, "en")
+
+
+def _compound_frequency(parts: list[str]) -> float:
+    """``word_frequency`` of ASCII words joined by hyphens ('rank-and-file'), which wordfreq's
+    tokenizer cuts at each hyphen: its combination of the parts' table values (1/f = 1/f1 +
+    1/f2 + ..., none when a part is not listed), rounded as it rounds, without the tokenizer
+    (tested against ``word_frequency``)."""
+    table = _TABLE[0] if _TABLE else english_table()
+    one_over = 0.0
+    for part in parts:
+        freq = table.get(part)
+        if freq is None:
+            return 0.0
+        one_over += 1.0 / freq
+    unrounded = max(1.0 / one_over, 0.0)
+    return round(unrounded, math.floor(-math.log(unrounded, 10)) + 3)  # noqa: FURB163
 
 
 @dataclass(frozen=True)
