@@ -124,8 +124,7 @@ def is_whole_quotation(text: str) -> bool:
 
 
 def _splits_into_words(w: str, parts: int = 3) -> bool:
-    if zipf_en(w) >= 2.0 or any(zipf_en(w[:k]) >= 3.0
-                                             for k in range(6, len(w) - 1)):
+    if zipf_en(w) >= 2.0 or any(zipf_en(w[:k]) >= 3.0 for k in range(6, len(w) - 1)):
         return True
     if parts == 1:
         return False

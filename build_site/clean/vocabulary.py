@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, repeat
 
-from wordfreq import freq_to_zipf, get_frequency_dict, word_frequency, zipf_frequency, zipf_to_freq
+from wordfreq import (
+    freq_to_zipf,
+    get_frequency_dict,
+    word_frequency,
+    zipf_frequency,
+    zipf_to_freq,
+)
 
 WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:[’'][A-Za-z]+)?")
 HYPHENATED = re.compile(r"\b([A-Za-z]{2,})-([A-Za-z]{2,})\b")
