@@ -189,7 +189,8 @@ def damaged_spans(text: str, window: int = 6, need: int = 3) -> list[tuple[int, 
     if _PLAIN.issuperset(toks):
         return []
     new = set(toks).difference(_PLAIN)
-    weights = dict.fromkeys(_listed(new), 0)
+    # Many new tokens (a text's first paragraphs): the listed words among them at once.
+    weights = dict.fromkeys(_listed(new), 0) if len(new) > 8 else {}
     weights.update({t: _garbled_weight(t) for t in new.difference(weights)})
     if len(_PLAIN) < _PLAIN_MAX:
         _PLAIN.update(t for t, w in weights.items() if not w)
