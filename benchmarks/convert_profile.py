@@ -6,6 +6,7 @@
     PYTHONPATH=$PWD python benchmarks/convert_profile.py --source DIR # another corpus (a
         synthetic one of benchmarks/run.py: benchmarks/results/corpus-10x/source)
     PYTHONPATH=$PWD python benchmarks/convert_profile.py --fresh 5   # fixed costs included
+    PYTHONPATH=$PWD python benchmarks/convert_profile.py --instructions   # the same, counted
 
 CPU time (``time.process_time``) rather than wall time, and the minimum over repeats, because
 the machine is shared: other processes make wall times noisy. Each repeat is a fresh process
@@ -14,7 +15,9 @@ general-frequency cache) stay warm after the first run, as they do in a long bui
 run's figure (cold caches) is printed too. ``--fresh N`` runs the conversion alone in N new
 processes, each after the imports, as the first conversion of a build (wordfreq's table
 loaded, every memo empty) and prints each one's CPU time: what one core spends on a corpus
-with the per-process costs included (benchmarks/run.py's 1x figure has them too). Not a test:
+with the per-process costs included (benchmarks/run.py's 1x figure has them too).
+``--instructions`` counts that fresh conversion's instructions under valgrind (about a minute):
+the same every run, so a change of 1% shows, where CPU time varies by 5-10%. Not a test:
 the issue's target (2 MB/s) is checked here and by benchmarks/run.py.
 """
 
@@ -22,7 +25,9 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
+import re
 import subprocess
 import sys
 import time
@@ -36,16 +41,30 @@ from build_site import metadata
 from build_site.library import convert_work
 
 
-def run_once(source: Path) -> dict[str, tuple[int, float]]:
+def run_once(source: Path, convert: bool = True) -> dict[str, tuple[int, float]]:
     lib, _ = metadata.load_library(source)
     out = {}
     for slug, meta in lib.works.items():
         p = source / slug / meta.raw_file
         raw = p.read_bytes()
         t = time.process_time()
-        convert_work(slug, meta, raw, str(p))
+        if convert:
+            convert_work(slug, meta, raw, str(p))
         out[slug] = (len(raw), time.process_time() - t)
     return out
+
+
+def _instructions(source: Path, extra: list[str]) -> int:
+    """Instructions that valgrind's callgrind counts for a new process that converts the
+    corpus once (``--once``) or only imports and reads it (``--imports-only``): the difference
+    is the conversion's, deterministic where CPU time on a shared machine is not (the hash
+    seed is fixed, so that set orders, and the work they lead to, repeat)."""
+    python = Path(sys.executable).resolve()  # (not a shim script: valgrind follows no exec)
+    run = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", str(python),
+         __file__, "--source", str(source), *(extra or ["--once"])],
+        check=True, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    return int(re.search(r"Collected : (\d+)", run.stderr).group(1))
 
 
 def _raw_mb(source: Path) -> float:
@@ -90,10 +109,21 @@ def main() -> None:
     ap.add_argument("--stages", action="store_true", help="CPU time per stage and fixer")
     ap.add_argument("--fresh", type=int, default=0,
                     help="CPU time of the first conversion in N new processes")
+    ap.add_argument("--instructions", action="store_true",
+                    help="instructions of a fresh process's conversion (valgrind's callgrind)")
     ap.add_argument("--once", action="store_true", help=argparse.SUPPRESS)  # (--fresh's child)
+    ap.add_argument("--imports-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.imports_only:
+        run_once(args.source, convert=False)
+        return
     if args.once:
         print(sum(t for _, t in run_once(args.source).values()))
+        return
+    if args.instructions:
+        total, imports = (_instructions(args.source, extra) for extra in ([], ["--imports-only"]))
+        print(f"fresh conversion: {(total - imports) / 1e9:.3f} G instructions "
+              f"(process {total / 1e9:.3f} G, of which imports and reading {imports / 1e9:.3f} G)")
         return
     if args.fresh:
         raw_mb = _raw_mb(args.source)

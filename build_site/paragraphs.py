@@ -14,14 +14,12 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
-from itertools import repeat
-from operator import attrgetter
-
-from wordfreq import zipf_frequency
+from itertools import compress, repeat
+from operator import and_, attrgetter, ge
 
 from .clean.furniture import TERMINAL
 from .clean.text import join_lines
-from .clean.vocabulary import english_table
+from .clean.vocabulary import english_table, zipf_en
 from .model import Block, BlockKind, Change, Line, Section
 
 BREAK_LINE = re.compile(r"^(\*\s*){3}$|^(\*\s){2}\*$")
@@ -126,13 +124,15 @@ def is_whole_quotation(text: str) -> bool:
 
 
 def _splits_into_words(w: str, parts: int = 3) -> bool:
-    if zipf_frequency(w, "en") >= 2.0 or any(zipf_frequency(w[:k], "en") >= 3.0
-                                             for k in range(6, len(w) - 1)):
+    if zipf_en(w) >= 2.0 or any(zipf_en(w[:k]) >= 3.0 for k in range(6, len(w) - 1)):
         return True
     if parts == 1:
         return False
-    return any(zipf_frequency(w[:k], "en") >= 2.5 and _splits_into_words(w[k:], parts - 1)
+    return any(zipf_en(w[:k]) >= 2.5 and _splits_into_words(w[k:], parts - 1)
                for k in range(3, len(w) - 2))
+
+
+_EDGE = ".,;:!?\"“”‘’'()[]*—-"  # (stripped before a token is judged)
 
 
 @lru_cache(maxsize=200_000)  # tokens repeat: a text of 100k words has ~15k distinct ones
@@ -149,7 +149,7 @@ _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|s)")
 
 
 def _garbled(tok: str) -> bool:
-    core = tok.strip(".,;:!?\"“”‘’'()[]*—-")
+    core = tok.strip(_EDGE)
     if not core:
         return False
     alpha = core.isalpha()  # (a word of letters holds no digit: skip that search)
@@ -161,7 +161,7 @@ def _garbled(tok: str) -> bool:
     low = core.lower()
     if low.isascii() and english_table().get(low, 0.0) >= 2e-8:
         return False  # a listed word well above the cut (zipf 1.3), without the tokenizer
-    return zipf_frequency(low, "en") < 1.0
+    return zipf_en(low) < 1.0
 
 
 # Tokens known to weigh 0 (words): most paragraphs hold only such tokens, and one C-level
@@ -171,12 +171,27 @@ _PLAIN: set[str] = set()
 _PLAIN_MAX = 200_000
 
 
+def _listed(tokens: set[str]) -> list[str]:
+    """Those of ``tokens`` that ``_garbled`` passes as words at its table test (letters,
+    ASCII, listed above the cut), found by C-level maps over many tokens at once: the new
+    tokens of a paragraph, in a fresh process most of the text's words."""
+    toks = list(tokens)
+    cores = list(map(str.strip, toks, repeat(_EDGE)))
+    listed = map(ge, map(english_table().get, map(str.lower, cores), repeat(0.0)),
+                 repeat(2e-8))
+    return list(compress(toks, map(and_, map(and_, map(str.isalpha, cores),
+                                             map(str.isascii, cores)), listed)))
+
+
 def damaged_spans(text: str, window: int = 6, need: int = 3) -> list[tuple[int, int]]:
     """Token index ranges where at least ``need`` of ``window`` tokens are garbled."""
     toks = text.split()
     if _PLAIN.issuperset(toks):
         return []
-    weights = {t: _garbled_weight(t) for t in set(toks).difference(_PLAIN)}
+    new = set(toks).difference(_PLAIN)
+    # Many new tokens (a text's first paragraphs): the listed words among them at once.
+    weights = dict.fromkeys(_listed(new), 0) if len(new) > 8 else {}
+    weights.update({t: _garbled_weight(t) for t in new.difference(weights)})
     if len(_PLAIN) < _PLAIN_MAX:
         _PLAIN.update(t for t, w in weights.items() if not w)
     bad = list(map(weights.get, toks, repeat(0)))

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, repeat
 
-from wordfreq import get_frequency_dict, word_frequency
+from wordfreq import (
+    freq_to_zipf,
+    get_frequency_dict,
+    word_frequency,
+    zipf_frequency,
+    zipf_to_freq,
+)
 
 WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:[’'][A-Za-z]+)?")
 HYPHENATED = re.compile(r"\b([A-Za-z]{2,})-([A-Za-z]{2,})\b")
@@ -51,6 +57,27 @@ def _as_wordfreq_rounds(freq: float) -> float:
     return out
 
 
+_ZIPF: dict[float | None, float] = {}
+
+
+def zipf_en(word: str) -> float:
+    """``zipf_frequency(word, "en")``. A word of ASCII letters is one token to wordfreq's
+    tokenizer (as for ``general_frequency``): its figure is its table value's, worked out as
+    wordfreq does (``word_frequency`` with the minimum ``zipf_frequency`` passes, which every
+    listed value exceeds, then rounded as Zipf) once per value rather than per word through
+    the tokenizer. Other words are wordfreq's own answer."""
+    if not (word.isascii() and word.isalpha()):
+        return zipf_frequency(word, "en")
+    freq = (_TABLE[0] if _TABLE else english_table()).get(word.lower())
+    zipf = _ZIPF.get(freq)
+    if zipf is None:
+        # Not listed: word_frequency returns its minimum as it is, unrounded.
+        rounded = zipf_to_freq(0.0) if freq is None else (
+            _ROUNDED.get(freq) or _as_wordfreq_rounds(freq))
+        zipf = _ZIPF[freq] = round(freq_to_zipf(rounded), 2)
+    return zipf
+
+
 @lru_cache(maxsize=200_000)
 def general_frequency(word: str) -> float:
     """Frequency of a word in general English (0.0 when unknown). Only plain words are
@@ -70,7 +97,25 @@ def general_frequency(word: str) -> float:
         return _as_wordfreq_rounds(freq) if rounded is None else rounded
     if not _PLAIN.fullmatch(w):
         return 0.0
+    if "'" not in w and w.isascii():
+        return _compound_frequency(w.split("-"))
     return word_frequency(w, "en")
+
+
+def _compound_frequency(parts: list[str]) -> float:
+    """``word_frequency`` of ASCII words joined by hyphens ('rank-and-file'), which wordfreq's
+    tokenizer cuts at each hyphen: its combination of the parts' table values (1/f = 1/f1 +
+    1/f2 + ..., none when a part is not listed), rounded as it rounds, without the tokenizer
+    (tested against ``word_frequency``)."""
+    table = _TABLE[0] if _TABLE else english_table()
+    one_over = 0.0
+    for part in parts:
+        freq = table.get(part)
+        if freq is None:
+            return 0.0
+        one_over += 1.0 / freq
+    unrounded = max(1.0 / one_over, 0.0)
+    return round(unrounded, math.floor(-math.log(unrounded, 10)) + 3)  # noqa: FURB163
 
 
 @dataclass(frozen=True)
