@@ -684,18 +684,13 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
             memo.stems.update(known.stems)
     else:
         postings = _index(unique, 0, memo.stems_of if memo is not None else stems)
-    candidates = _candidates(postings, copies, works, max_df, min_shared, stock_grams)
-    size = Counter(works)
-    between = [_ordered(works[a], works[b]) for a, b in candidates]
-    per_works = Counter(between)
-    versions = {wp for wp, n in per_works.items()
-                if n > max(20, max_versions * min(size[wp[0]], size[wp[1]]))}
+    # Two versions of one text share most paragraphs: that is not quoting (``_quoting``).
+    candidates = _quoting(_shared_texts(postings, copies, max_df, stock_grams), copies, works,
+                          min_shared, max_versions)
     aligned: dict[tuple[int, int], tuple | None] = {}  # two distinct texts -> _align's answer
     kept: list[tuple[int, int, tuple[int, int]]] = []  # candidates to read: (a, b, their texts)
     todo: dict[tuple[int, int], None] = {}  # pairs of distinct texts to align, in order
-    for (a, b), wp in zip(candidates, between):
-        if wp in versions:
-            continue  # two versions of one text share most paragraphs: that is not quoting
+    for a, b in candidates:
         key = (of[a], of[b])
         kept.append((a, b, key))
         if key not in aligned and key not in todo:
@@ -826,6 +821,20 @@ def _candidates(postings: Mapping[str, list[int]], copies: list[tuple[int, ...]]
     library repeats texts. The word pairs of one passage have one list of texts (the passage in
     every version of a text), so each list is expanded into pairs of texts once, weighted by
     how many word pairs have it."""
+    shared = _shared_texts(postings, copies, max_df, stock_grams)
+    pairs = []
+    for (u, v), n in shared.items():
+        if n >= min_shared:
+            pairs.extend(itertools.combinations(copies[u], 2) if u == v else (
+                (a, b) if a < b else (b, a) for a in copies[u] for b in copies[v]))
+    # Sorted: the pairs were counted in set order, which changes with the hash seed per run.
+    return sorted(p for p in pairs if works[p[0]] != works[p[1]])
+
+
+def _shared_texts(postings: Mapping[str, list[int]], copies: list[tuple[int, ...]],
+                  max_df: int, stock_grams: set[str] = frozenset()) -> Counter:
+    """(u, v), u < v -> the rare word pairs texts u and v share; (u, u) -> those of u, when it
+    has copies (``_candidates``)."""
     lists = Counter(map(tuple, postings.values()))
     for g in stock_grams:
         if g in postings:
@@ -844,13 +853,46 @@ def _candidates(postings: Mapping[str, list[int]], copies: list[tuple[int, ...]]
         for u in us:
             if len(copies[u]) > 1:
                 shared[u, u] += n
-    pairs = []
+    return shared
+
+
+def _quoting(shared: Mapping[tuple[int, int], int], copies: list[tuple[int, ...]],
+             works: list[str], min_shared: int, max_versions: float) -> list[tuple[int, int]]:
+    """``_candidates`` less the pairs between two works that are versions of one text (pairs
+    in more than ``max_versions`` of the smaller work's paragraphs, and more than 20). The
+    pairs per two works are counted from each text's works, without making the pairs: at 10x
+    the corpus, 78,000 candidates were made and sorted, and 295 of them kept."""
+    size = Counter(works)
+    # Each text's copies' works, with counts (most texts: one copy).
+    works_of = [[(works[c[0]], 1)] if len(c) == 1 else list(Counter(works[a] for a in c).items())
+                for c in copies]
+    per_works: Counter = Counter()  # (work, work) -> candidates between them
+    between: defaultdict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for (u, v), n in shared.items():
-        if n >= min_shared:
-            pairs.extend(itertools.combinations(copies[u], 2) if u == v else (
-                (a, b) if a < b else (b, a) for a in copies[u] for b in copies[v]))
-    # Sorted: the pairs were counted in set order, which changes with the hash seed per run.
-    return sorted(p for p in pairs if works[p[0]] != works[p[1]])
+        if n < min_shared:
+            continue
+        wu = works_of[u]
+        if u == v:  # copies of one text, two by two: in two works, na * nb pairs
+            for (wa, na), (wb, nb) in itertools.combinations(wu, 2):
+                wp = (wa, wb) if wa <= wb else (wb, wa)
+                per_works[wp] += na * nb
+                between[wp].append((u, v))
+            continue
+        for wa, na in wu:
+            for wb, nb in works_of[v]:
+                if wa != wb:
+                    wp = (wa, wb) if wa <= wb else (wb, wa)
+                    per_works[wp] += na * nb
+                    between[wp].append((u, v))
+    versions = {wp for wp, n in per_works.items()
+                if n > max(20, max_versions * min(size[wp[0]], size[wp[1]]))}
+    pairs = []
+    for u, v in dict.fromkeys(uv for wp, uvs in between.items() if wp not in versions
+                              for uv in uvs):
+        pairs.extend(p for p in (itertools.combinations(copies[u], 2) if u == v else (
+            (a, b) if a < b else (b, a) for a in copies[u] for b in copies[v]))
+            if works[p[0]] != works[p[1]] and _ordered(works[p[0]], works[p[1]]) not in versions)
+    return sorted(pairs)  # the order of _candidates (whose pairs are in hash-seed order)
 
 
 def _ordered(a: str, b: str) -> tuple[str, str]:

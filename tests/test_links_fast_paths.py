@@ -184,6 +184,47 @@ def test_candidates_counted_per_text_equal_the_paragraph_pairs_counted_one_by_on
     assert found > 1000
 
 
+
+def _quoting_plain(candidates, works, max_versions):
+    """shared_passages' kept candidates as first written: every candidate's two works
+    counted, the candidates between two versions of one text dropped."""
+    size = Counter(works)
+    between = [links._ordered(works[a], works[b]) for a, b in candidates]
+    per_works = Counter(between)
+    versions = {wp for wp, n in per_works.items()
+                if n > max(20, max_versions * min(size[wp[0]], size[wp[1]]))}
+    return [c for c, wp in zip(candidates, between) if wp not in versions]
+
+
+def test_quoting_candidates_counted_by_works_equal_the_candidates_counted_one_by_one():
+    rng = random.Random(5)
+    kept = dropped = 0
+    for _ in range(300):
+        n_texts = rng.randint(1, 120)
+        vocab = [f"g{i}" for i in range(rng.randint(1, 200))]
+        texts = [set(rng.sample(vocab, rng.randint(0, min(20, len(vocab)))))
+                 for _ in range(n_texts)]
+        # Many copies in few works: two works then share enough pairs to be versions.
+        of = list(range(n_texts)) + [rng.randrange(n_texts) for _ in range(rng.randint(0, 60))]
+        rng.shuffle(of)
+        works = [rng.choice("abcd"[:rng.randint(1, 4)]) for _ in of]
+        copies = [tuple(i for i, u in enumerate(of) if u == t) for t in range(n_texts)]
+        postings = {}
+        for u, grams in enumerate(texts):
+            for g in sorted(grams):
+                postings.setdefault(g, []).append(u)
+        stock = set(rng.sample(vocab, rng.randint(0, min(3, len(vocab)))))
+        max_df, min_shared = rng.randint(2, 12), rng.randint(1, 5)
+        max_versions = rng.choice([0.0, 0.05, 0.2, 1.0])
+        plain = _candidates_plain(postings, copies, works, max_df, min_shared, stock)
+        want = _quoting_plain(plain, works, max_versions)
+        got = links._quoting(links._shared_texts(postings, copies, max_df, stock), copies,
+                             works, min_shared, max_versions)
+        assert got == want
+        kept += len(got)
+        dropped += len(plain) - len(got)
+    assert kept > 1000 and dropped > 1000, (kept, dropped)
+
 def test_the_collector_is_paused_for_the_stage_only(monkeypatch):
     docs, lib, paths = _input()
     seen = []
