@@ -239,3 +239,36 @@ def test_the_collector_is_paused_for_the_stage_only(monkeypatch):
         assert not gc.isenabled()  # left as it was
     finally:
         gc.enable()
+
+
+def _aligned_plain(text: str) -> links.Aligned:
+    """aligned_text as first written: tokens(text), word by word."""
+    toks = links.tokens(text)
+    words = [w for w, _, _ in toks]
+    grams = [f"{x} {y}" for x, y in itertools.pairwise(words)]
+    at = defaultdict(list)
+    for j, g in enumerate(grams):
+        at[g].append(j)
+    return links.Aligned(words, [s for _, s, _ in toks], [e for _, _, e in toks], grams,
+                         dict(at))
+
+
+# Words and one-letter words with every kind of gap (letter-spaced words are merged by
+# tokens' own path), joiners, non-ASCII letters and numbers that are not digits.
+_ALIGN_BITS = st.sampled_from(["a", "I", "b", "word", "Grain", "LEDGER", "don’t", "it's",
+                               "e-mail", "x-'y", "Straße", "İstanbul", "ﬁnal", "naïve", "½",
+                               "²", "42", "snake_case", "the", "which", "Σίσυφος", "ǅ"])
+_ALIGN_GAPS = st.sampled_from([" ", "  ", "   ", ", ", "-", "--", "'", "’", "—", "\n", ". ",
+                               "_", "1", ""])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.tuples(_ALIGN_BITS, _ALIGN_GAPS), max_size=30))
+def test_aligned_text_is_tokens_word_by_word(parts):
+    text = "".join(w + g for w, g in parts)
+    assert links.aligned_text(text) == _aligned_plain(text)
+
+
+def test_aligned_text_on_random_texts():
+    for text in _random_texts(3000, seed=23):
+        assert links.aligned_text(text) == _aligned_plain(text), text
