@@ -38,3 +38,18 @@ def test_edge_space_refs_is_the_regex(text: str):
 def test_escape_is_the_plain_escape(lead: str, body: str, trail: str):
     text = lead + body + trail
     assert render.escape(text) == _plain_escape(text)
+
+
+def _plain_escape_attr(text: str) -> str:
+    """``render.escape_attr`` as it was before its substitutions were run only where they
+    can match."""
+    text = (text.replace("&", "&amp;").replace('"', "&quot;").replace("'", "&#39;")
+            .replace("<", "&lt;").replace(">", "&gt;"))
+    return render._CONTROL.sub(render._char_refs, render._SPACE_RUN.sub(" ", text))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_TEXTS, _TEXTS)
+def test_escape_attr_is_the_plain_escape_attr(a: str, b: str):
+    assert render.escape_attr(a + '"\'' + b) == _plain_escape_attr(a + '"\'' + b)
+    assert render.escape_attr(a + b) == _plain_escape_attr(a + b)
