@@ -221,9 +221,16 @@ def person_pattern(people: Mapping) -> tuple[re.Pattern | None, dict[str, str]]:
         return None, {}
     # Every alternative starts with a literal letter, so the engine skips in C to the next
     # letter that starts a name; '(?<![\w\-.])' before the name is '(?<![\w\-.].)' after its
-    # first letter.
-    alts = "|".join(re.escape(f[0]) + r"(?<![\w\-.].)" + re.escape(f[1:])
-                    for f in sorted(forms, key=len, reverse=True))
+    # first letter. The names are grouped by that letter, longest first within a group (the
+    # order of the plain alternation, where the names of other letters cannot match): at a
+    # capital the engine tries the names it starts, not every name (at 10x the corpus, 0.06
+    # against 0.03 s CPU).
+    by_first: dict[str, list[str]] = {}
+    for f in sorted(forms, key=len, reverse=True):
+        by_first.setdefault(f[0], []).append(f)
+    alts = "|".join(re.escape(first) + r"(?<![\w\-.].)(?:"
+                    + "|".join(re.escape(f[1:]) for f in fs) + ")"
+                    for first, fs in by_first.items())
     return re.compile(rf"({alts})(?=(?:['’]s|s)?(?![\w\-]))(?!{_NAMED_AFTER})"), forms
 
 

@@ -272,3 +272,32 @@ def test_aligned_text_is_tokens_word_by_word(parts):
 def test_aligned_text_on_random_texts():
     for text in _random_texts(3000, seed=23):
         assert links.aligned_text(text) == _aligned_plain(text), text
+
+
+class _Person:
+    def __init__(self, name: str, aliases: tuple[str, ...]):
+        self.name, self.aliases = name, aliases
+
+
+# Names that share first letters and prefixes (so a group tries several, and a longer name
+# must win over its prefix), with their capitals, dots and spaces.
+_NAME_BITS = st.sampled_from(["L", "Le", "nin", "e", "V. I. ", "Lenin", "Sver", "dlov", "S",
+                              "Tchernov", "Trotsky", "L. D. ", "Ma", "rx", "Marx", "é", "Ł"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_NAME_BITS, min_size=1, max_size=4).map("".join), min_size=1,
+                max_size=8), st.randoms(use_true_random=False))
+def test_person_pattern_grouped_by_first_letter_is_the_plain_alternation(names, rng):
+    people = {f"p{k}": _Person(n, tuple(names[k + 1:k + 3])) for k, n in enumerate(names)}
+    pattern, forms = links.person_pattern(people)
+    if pattern is None:
+        return
+    alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    plain = re.compile(rf"(?<![\w\-.])({alts})(?=(?:['’]s|s)?(?![\w\-]))"
+                       rf"(?!{links._NAMED_AFTER})")
+    pieces = list(forms) + [" ", "-", ".", "’s", "s", "x", " University", " of ", "Le"]
+    for _ in range(20):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        got = [(m.key, m.start, m.end) for m in links.person_mentions(text, pattern, forms)]
+        assert got == [(forms[m.group(1)], *m.span(1)) for m in plain.finditer(text)], text
