@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 
 import pytest
+from test_links import _random_texts
 from test_links_memo import _input
 
 from build_site import links
@@ -71,7 +72,7 @@ def test_a_packed_index_unpacks_after_another():
     both = links._index(["alpha beta gamma delta", "beta gamma", "alpha beta gamma",
                          "zeta theta"], 0, links.stems)
     links._unpack_into(first, links._pack(second))
-    assert first == both and first["alpha beta"] == [0, 2]
+    assert first == both and first["alpha beta"] == [0, 2] and list(first) == list(both)
     empty = links._index([], 0, links.stems)
     links._unpack_into(empty, links._pack(links._index([], 0, links.stems)))
     assert empty == {}
@@ -155,3 +156,13 @@ def test_a_half_warm_memo_on_two_cores(monkeypatch):
     assert len(forks) == 2  # the texts' reader, and the aligner for the pairs not in the memo
     assert half.aligned == cold.aligned and half.stems == cold.stems
     assert half.titles == cold.titles
+
+
+def test_packed_indexes_unpack_as_one_index_of_every_text():
+    """Any cut of any texts: the halves' indexes joined are the index of all, in its order."""
+    texts = _random_texts(400, seed=29) + ["grain ledger council canal wording"] * 3
+    whole = links._index(texts, 0, links.stems)
+    for cut in (0, 1, 57, 200, 399, len(texts)):
+        first = links._index(texts[:cut], 0, links.stems)
+        links._unpack_into(first, links._pack(links._index(texts[cut:], cut, links.stems)))
+        assert first == whole and list(first) == list(whole), cut
