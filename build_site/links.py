@@ -730,22 +730,16 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
     else:
         postings = _index(unique, 0, memo.stems_of if memo is not None else stems)
     # Two versions of one text share most paragraphs: that is not quoting (``_quoting``).
-    candidates = _quoting(_shared_texts(postings, copies, max_df, stock_grams), copies, works,
-                          min_shared, max_versions)
-    aligned: dict[tuple[int, int], tuple | None] = {}  # two distinct texts -> _align's answer
-    kept: list[tuple[int, int, tuple[int, int]]] = []  # candidates to read: (a, b, their texts)
-    todo: dict[tuple[int, int], None] = {}  # pairs of distinct texts to align, in order
-    for a, b in candidates:
-        key = (of[a], of[b])
-        kept.append((a, b, key))
-        if key not in aligned and key not in todo:
-            both = (unique[key[0]], unique[key[1]], min_words, min_score)
-            if memo is not None and both in memo.old_aligned:
-                aligned[key] = memo.old_aligned[both]
-            else:
-                todo[key] = None
-    aligned.update(_align_pairs(list(todo), unique, min_words, min_score, workers,
-                                meanwhile))
+    task = (postings, copies, works, max_df, min_shared, stock_grams, max_versions, of, unique,
+            min_words, min_score, memo)
+    if (workers > 1 and sum(map(len, unique)) >= _CANDIDATES_FORK_COST
+            and "fork" in multiprocessing.get_all_start_methods()):
+        kept, aligned = _candidates_and_alignments_forked(task, meanwhile)
+    else:
+        candidates = _quoting(_shared_texts(postings, copies, max_df, stock_grams), copies,
+                              works, min_shared, max_versions)
+        kept, aligned, todo = _to_align(candidates, of, unique, min_words, min_score, memo)
+        aligned.update(_align_pairs(todo, unique, min_words, min_score, workers, meanwhile))
     out = []
     stored: set[tuple[int, int]] = set()
     for a, b, key in kept:
@@ -760,6 +754,101 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
 
 _ALIGN_INPUT: tuple = ()  # (distinct texts, min_words, min_score, groups, next) for the fork
 _ALIGN_FORK_COST = 800_000  # characters to read before a second process pays for its fork
+
+
+def _to_align(candidates: list[tuple[int, int]], of: list[int], unique: list[str],
+              min_words: int, min_score: float, memo: Memo | None) -> tuple[list, dict, list]:
+    """The candidates to read, as (a, b, their two distinct texts); the alignments the memo
+    holds; the pairs of distinct texts left to align, in order (each once)."""
+    aligned: dict[tuple[int, int], tuple | None] = {}  # two distinct texts -> _align's answer
+    kept: list[tuple[int, int, tuple[int, int]]] = []
+    todo: dict[tuple[int, int], None] = {}
+    for a, b in candidates:
+        key = (of[a], of[b])
+        kept.append((a, b, key))
+        if key not in aligned and key not in todo:
+            both = (unique[key[0]], unique[key[1]], min_words, min_score)
+            if memo is not None and both in memo.old_aligned:
+                aligned[key] = memo.old_aligned[both]
+            else:
+                todo[key] = None
+    return kept, aligned, list(todo)
+
+
+# Distinct texts' characters before the candidates are worked out in a forked process while
+# this one reads people and titles (``meanwhile``): at 1x the corpus (1.4 million) the fork
+# costs more than it saves (stage's critical path 0.123 against 0.118 s), at 10x (6.8
+# million) it saves a fifth (0.49 against 0.57 s; benchmarks/structure_profile.py --links).
+_CANDIDATES_FORK_COST = 3_000_000
+_FORK_TASK: tuple = ()  # shared_passages' inputs, then the child's groups, for the fork
+
+
+def _child_candidates() -> list[tuple[int, int]]:
+    """In the child: the candidates, kept for ``_child_aligns`` (the same task, next)."""
+    global _FORK_TASK
+    postings, copies, works, max_df, min_shared, stock_grams, max_versions = _FORK_TASK[:7]
+    candidates = _quoting(_shared_texts(postings, copies, max_df, stock_grams), copies, works,
+                          min_shared, max_versions)
+    _FORK_TASK = (*_FORK_TASK[:13], candidates)
+    return candidates
+
+
+def _child_aligns() -> list[tuple[int, list[tuple | None]]]:
+    """In the child, right after ``_child_candidates``: the pairs to align worked out as this
+    process does (the same inputs, so the same groups in the same order), then groups taken
+    in turn with it (``_take_groups``); nothing when there is too little to align."""
+    global _ALIGN_INPUT
+    of, unique, min_words, min_score, memo, taken, candidates = _FORK_TASK[7:]
+    groups = _fork_groups(_to_align(candidates, of, unique, min_words, min_score, memo)[2],
+                          unique)
+    if groups is None:
+        return []
+    _ALIGN_INPUT = (unique, min_words, min_score, groups, taken)
+    return _take_groups()
+
+
+def _fork_groups(keys: list[tuple[int, int]], unique: list[str]) -> list | None:
+    """``_align_groups``, when two processes pay for aligning ``keys`` (as ``_align_pairs``)."""
+    if len(keys) < 2 or sum(len(unique[u]) for u in {u for key in keys for u in key}) \
+            < _ALIGN_FORK_COST:
+        return None
+    return _align_groups(keys, unique)
+
+
+def _candidates_and_alignments_forked(task: tuple, meanwhile: Callable[[], None] | None
+                                      ) -> tuple[list, dict]:
+    """``shared_passages``' candidates and their alignments on two cores: a forked child finds
+    the candidates (from the inherited index) while this process runs ``meanwhile``; the
+    child then goes on to align, taking groups of pairs (``_align_groups``) in turn with this
+    process, which joins in once it has the candidates from the child. The answers are the
+    same wherever they are worked out (pure functions of the texts)."""
+    global _FORK_TASK, _ALIGN_INPUT
+    of, unique, min_words, min_score, memo = task[7:]
+    fork = multiprocessing.get_context("fork")
+    taken = fork.Value("i", 0)
+    _FORK_TASK = (*task, taken)
+    try:
+        gc.freeze()  # as _per_text: the child's collector never walks the inherited heap
+        with ProcessPoolExecutor(1, mp_context=fork) as pool:
+            found = pool.submit(_child_candidates)
+            theirs = pool.submit(_child_aligns)  # runs in the child right after
+            if meanwhile is not None:
+                meanwhile()
+            kept, aligned, todo = _to_align(found.result(), of, unique, min_words, min_score,
+                                            memo)
+            groups = _fork_groups(todo, unique)
+            if groups is None:  # too little to align for two: all here
+                _ALIGN_INPUT = (unique, min_words, min_score)
+                aligned.update(zip(todo, _align_some(todo)))
+                theirs.result()
+                return kept, aligned
+            _ALIGN_INPUT = (unique, min_words, min_score, groups, taken)
+            answers = _take_groups() + theirs.result()
+    finally:
+        _FORK_TASK = _ALIGN_INPUT = ()
+    for g, some in answers:
+        aligned.update(zip(groups[g], some))
+    return kept, aligned
 
 
 def _align_some(keys: list[tuple[int, int]]) -> list[tuple | None]:

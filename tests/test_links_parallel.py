@@ -166,3 +166,30 @@ def test_packed_indexes_unpack_as_one_index_of_every_text():
         first = links._index(texts[:cut], 0, links.stems)
         links._unpack_into(first, links._pack(links._index(texts[cut:], cut, links.stems)))
         assert first == whole and list(first) == list(whole), cut
+
+
+@pytest.mark.parametrize("align_cost", [0, 10**12])
+def test_candidates_found_in_the_child_while_people_are_read_are_the_same(monkeypatch,
+                                                                          align_cost):
+    """The candidates worked out in a forked child (forced on the seed library), then aligned
+    by both processes or (too little to align) by this one: the stage as on one core, with
+    and without a memo, and a warm memo aligns nothing again."""
+    docs, lib, paths = _input()
+    plain = links.link_library(docs, lib, links.LinksConfig(), paths, workers=1)
+    memo1 = links.Memo()
+    links.link_library(docs, lib, links.LinksConfig(), paths, memo1, workers=1)
+    monkeypatch.setattr(links, "_CANDIDATES_FORK_COST", 0)
+    monkeypatch.setattr(links, "_ALIGN_FORK_COST", align_cost)
+    forked = []
+    real = links._candidates_and_alignments_forked
+    monkeypatch.setattr(links, "_candidates_and_alignments_forked",
+                        lambda *a: forked.append(1) or real(*a))
+    assert links.link_library(docs, lib, links.LinksConfig(), paths, workers=2) == plain
+    memo2 = links.Memo()
+    assert links.link_library(docs, lib, links.LinksConfig(), paths, memo2, workers=2) == plain
+    assert memo2.aligned == memo1.aligned and list(memo2.aligned) == list(memo1.aligned)
+    assert memo2.stems == memo1.stems and memo2.titles == memo1.titles
+    monkeypatch.setattr(links, "_align", lambda *a: pytest.fail("aligned again"))
+    assert links.link_library(docs, lib, links.LinksConfig(), paths, memo2.next(),
+                              workers=2) == plain
+    assert forked == [1, 1, 1]
