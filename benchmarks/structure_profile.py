@@ -15,7 +15,8 @@ conversion is cached in ``--cache``, so only the first run converts):
         benchmarks/results/corpus-50x/source [--repeat 3] [--profile 40]
 
 With ``--workers 2`` it times the stage on two cores, robustly on a busy machine: each forked
-phase (the texts' reader ``_per_text``, the aligner ``_align_pairs``) as CPU seconds of this
+phase (the texts' reader ``_per_text``, the aligner ``_align_pairs`` or, on a larger library,
+``_candidates_and_alignments_forked``) as CPU seconds of this
 process and of its child, and the critical path, the stage's wall time on two free cores (this
 process's CPU outside the phases plus, for each phase, the larger of the two):
 
@@ -146,26 +147,26 @@ def links_time(source: Path, cache_dir: Path, workers: int = 1) -> dict[str, flo
     """CPU seconds of ``link_library`` alone (no memo, as before); on two cores also per
     forked phase (this process, the child) and the critical path."""
     args = linked_input(source, cache_dir)
-    phases: list[tuple[float, float]] = []
+    phases: list[tuple[str, float, float]] = []
 
-    def timed(fn):
+    def timed(name, fn):
         def run(*a, **k):
             t, c = time.process_time(), _children_cpu()
             found = fn(*a, **k)
-            phases.append((time.process_time() - t, _children_cpu() - c))
+            phases.append((name, time.process_time() - t, _children_cpu() - c))
             return found
         return run
 
-    for name in ("_per_text", "_align_pairs"):
-        setattr(links, name, timed(getattr(links, name)))
+    for name in ("_per_text", "_align_pairs", "_candidates_and_alignments_forked"):
+        setattr(links, name, timed(name.strip("_"), getattr(links, name)))
     t, c = time.process_time(), _children_cpu()
     links.link_library(*args, workers=workers)
     main, child = time.process_time() - t, _children_cpu() - c
     out = {"links.link_library": main}
     if workers > 1:
         out.update({"child": child, "critical path": main + sum(
-            max(0.0, k - m) for m, k in phases)})
-        for (m, k), name in zip(phases, ("per_text", "align_pairs")):
+            max(0.0, k - m) for _, m, k in phases)})
+        for name, m, k in phases:
             out[f"{name} (this, child)"] = (m, k)
     return out
 

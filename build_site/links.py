@@ -221,9 +221,16 @@ def person_pattern(people: Mapping) -> tuple[re.Pattern | None, dict[str, str]]:
         return None, {}
     # Every alternative starts with a literal letter, so the engine skips in C to the next
     # letter that starts a name; '(?<![\w\-.])' before the name is '(?<![\w\-.].)' after its
-    # first letter.
-    alts = "|".join(re.escape(f[0]) + r"(?<![\w\-.].)" + re.escape(f[1:])
-                    for f in sorted(forms, key=len, reverse=True))
+    # first letter. The names are grouped by that letter, longest first within a group (the
+    # order of the plain alternation, where the names of other letters cannot match): at a
+    # capital the engine tries the names it starts, not every name (at 10x the corpus, 0.06
+    # against 0.03 s CPU).
+    by_first: dict[str, list[str]] = {}
+    for f in sorted(forms, key=len, reverse=True):
+        by_first.setdefault(f[0], []).append(f)
+    alts = "|".join(re.escape(first) + r"(?<![\w\-.].)(?:"
+                    + "|".join(re.escape(f[1:]) for f in fs) + ")"
+                    for first, fs in by_first.items())
     return re.compile(rf"({alts})(?=(?:['’]s|s)?(?![\w\-]))(?!{_NAMED_AFTER})"), forms
 
 
@@ -561,15 +568,53 @@ def _bigrams(toks: list[tuple[str, int, int]]) -> list[tuple[str, str]]:
 class Aligned:
     """A text's tokens made ready for ``_align`` once, however many candidates it is in."""
 
-    spans: list[tuple[str, int, int]]  # tokens(text)
-    words: list[str]
+    words: list[str]  # tokens(text)'s words
+    starts: list[int]  # and where each starts and ends in the text
+    ends: list[int]
     grams: list[str]  # word pairs, as 'w1 w2'
     at: dict[str, list[int]]  # where each word pair is, in order
 
 
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")  # split: [gap, token, gap, token, ..., gap]
+_SIX = operator.itemgetter(slice(None, 6))
+
+
 def aligned_text(text: str) -> Aligned:
-    toks = tokens(text)
-    words = [w for w, _, _ in toks]
+    """``tokens(text)`` made ready for ``_align``: its words, their spans, word pairs and where
+    each pair is. Without letter-spaced words to merge (most texts), worked out a list at a
+    time, with no Python code per word: the text split into gaps and tokens (``re.split``),
+    the offsets as running sums of their lengths (at 50x the corpus, tokens' loop over
+    ``finditer`` was a third of the alignment's time)."""
+    parts = _TOKEN_SPLIT.split(text)
+    raw = parts[1::2]
+    lens = list(map(len, raw))
+    k = -1
+    try:
+        while True:  # tokens merges one-letter words at most two apart: its own way then
+            k = lens.index(1, k + 1)
+            if k + 1 < len(lens) and lens[k + 1] == 1 and len(parts[2 * k + 2]) <= 2:
+                return _aligned(tokens(text))
+    except ValueError:  # no more one-letter words
+        pass
+    if not raw:
+        return Aligned([], [], [], [], {})
+    # tokens' words and its test for a content word, on every word at once.
+    folded = ("\n".join(raw).replace("-", "").replace("'", "").replace("’", "").casefold()
+              .split("\n"))
+    keep = list(map(operator.and_, map(operator.lt, itertools.repeat(2), map(len, folded)),
+                    map(operator.not_, map(_STOP.__contains__, folded))))
+    offsets = list(itertools.accumulate(map(len, parts)))  # token k: offsets[2k], [2k + 1]
+    return _ready(list(map(_SIX, itertools.compress(folded, keep))),
+                  list(itertools.compress(offsets[0::2], keep)),
+                  list(itertools.compress(offsets[1::2], keep)))
+
+
+def _aligned(toks: list[tuple[str, int, int]]) -> Aligned:
+    """``Aligned`` of ``tokens(text)``."""
+    return _ready([w for w, _, _ in toks], [s for _, s, _ in toks], [e for _, _, e in toks])
+
+
+def _ready(words: list[str], starts: list[int], ends: list[int]) -> Aligned:
     grams = list(map(" ".join, itertools.pairwise(words)))
     at: dict[str, list[int]] = {}
     for j, g in enumerate(grams):
@@ -577,7 +622,7 @@ def aligned_text(text: str) -> Aligned:
             at[g].append(j)
         else:
             at[g] = [j]
-    return Aligned(toks, words, grams, at)
+    return Aligned(words, starts, ends, grams, at)
 
 
 def distinct(texts: Iterable[str]) -> tuple[list[str], list[int]]:
@@ -684,28 +729,17 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
             memo.stems.update(known.stems)
     else:
         postings = _index(unique, 0, memo.stems_of if memo is not None else stems)
-    candidates = _candidates(postings, copies, works, max_df, min_shared, stock_grams)
-    size = Counter(works)
-    between = [_ordered(works[a], works[b]) for a, b in candidates]
-    per_works = Counter(between)
-    versions = {wp for wp, n in per_works.items()
-                if n > max(20, max_versions * min(size[wp[0]], size[wp[1]]))}
-    aligned: dict[tuple[int, int], tuple | None] = {}  # two distinct texts -> _align's answer
-    kept: list[tuple[int, int, tuple[int, int]]] = []  # candidates to read: (a, b, their texts)
-    todo: dict[tuple[int, int], None] = {}  # pairs of distinct texts to align, in order
-    for (a, b), wp in zip(candidates, between):
-        if wp in versions:
-            continue  # two versions of one text share most paragraphs: that is not quoting
-        key = (of[a], of[b])
-        kept.append((a, b, key))
-        if key not in aligned and key not in todo:
-            both = (unique[key[0]], unique[key[1]], min_words, min_score)
-            if memo is not None and both in memo.old_aligned:
-                aligned[key] = memo.old_aligned[both]
-            else:
-                todo[key] = None
-    aligned.update(_align_pairs(list(todo), unique, min_words, min_score, workers,
-                                meanwhile))
+    # Two versions of one text share most paragraphs: that is not quoting (``_quoting``).
+    task = (postings, copies, works, max_df, min_shared, stock_grams, max_versions, of, unique,
+            min_words, min_score, memo)
+    if (workers > 1 and sum(map(len, unique)) >= _CANDIDATES_FORK_COST
+            and "fork" in multiprocessing.get_all_start_methods()):
+        kept, aligned = _candidates_and_alignments_forked(task, meanwhile)
+    else:
+        candidates = _quoting(_shared_texts(postings, copies, max_df, stock_grams), copies,
+                              works, min_shared, max_versions)
+        kept, aligned, todo = _to_align(candidates, of, unique, min_words, min_score, memo)
+        aligned.update(_align_pairs(todo, unique, min_words, min_score, workers, meanwhile))
     out = []
     stored: set[tuple[int, int]] = set()
     for a, b, key in kept:
@@ -720,6 +754,101 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
 
 _ALIGN_INPUT: tuple = ()  # (distinct texts, min_words, min_score, groups, next) for the fork
 _ALIGN_FORK_COST = 800_000  # characters to read before a second process pays for its fork
+
+
+def _to_align(candidates: list[tuple[int, int]], of: list[int], unique: list[str],
+              min_words: int, min_score: float, memo: Memo | None) -> tuple[list, dict, list]:
+    """The candidates to read, as (a, b, their two distinct texts); the alignments the memo
+    holds; the pairs of distinct texts left to align, in order (each once)."""
+    aligned: dict[tuple[int, int], tuple | None] = {}  # two distinct texts -> _align's answer
+    kept: list[tuple[int, int, tuple[int, int]]] = []
+    todo: dict[tuple[int, int], None] = {}
+    for a, b in candidates:
+        key = (of[a], of[b])
+        kept.append((a, b, key))
+        if key not in aligned and key not in todo:
+            both = (unique[key[0]], unique[key[1]], min_words, min_score)
+            if memo is not None and both in memo.old_aligned:
+                aligned[key] = memo.old_aligned[both]
+            else:
+                todo[key] = None
+    return kept, aligned, list(todo)
+
+
+# Distinct texts' characters before the candidates are worked out in a forked process while
+# this one reads people and titles (``meanwhile``): at 1x the corpus (1.4 million) the fork
+# costs more than it saves (stage's critical path 0.123 against 0.118 s), at 10x (6.8
+# million) it saves a fifth (0.49 against 0.57 s; benchmarks/structure_profile.py --links).
+_CANDIDATES_FORK_COST = 3_000_000
+_FORK_TASK: tuple = ()  # shared_passages' inputs, then the child's groups, for the fork
+
+
+def _child_candidates() -> list[tuple[int, int]]:
+    """In the child: the candidates, kept for ``_child_aligns`` (the same task, next)."""
+    global _FORK_TASK
+    postings, copies, works, max_df, min_shared, stock_grams, max_versions = _FORK_TASK[:7]
+    candidates = _quoting(_shared_texts(postings, copies, max_df, stock_grams), copies, works,
+                          min_shared, max_versions)
+    _FORK_TASK = (*_FORK_TASK[:13], candidates)
+    return candidates
+
+
+def _child_aligns() -> list[tuple[int, list[tuple | None]]]:
+    """In the child, right after ``_child_candidates``: the pairs to align worked out as this
+    process does (the same inputs, so the same groups in the same order), then groups taken
+    in turn with it (``_take_groups``); nothing when there is too little to align."""
+    global _ALIGN_INPUT
+    of, unique, min_words, min_score, memo, taken, candidates = _FORK_TASK[7:]
+    groups = _fork_groups(_to_align(candidates, of, unique, min_words, min_score, memo)[2],
+                          unique)
+    if groups is None:
+        return []
+    _ALIGN_INPUT = (unique, min_words, min_score, groups, taken)
+    return _take_groups()
+
+
+def _fork_groups(keys: list[tuple[int, int]], unique: list[str]) -> list | None:
+    """``_align_groups``, when two processes pay for aligning ``keys`` (as ``_align_pairs``)."""
+    if len(keys) < 2 or sum(len(unique[u]) for u in {u for key in keys for u in key}) \
+            < _ALIGN_FORK_COST:
+        return None
+    return _align_groups(keys, unique)
+
+
+def _candidates_and_alignments_forked(task: tuple, meanwhile: Callable[[], None] | None
+                                      ) -> tuple[list, dict]:
+    """``shared_passages``' candidates and their alignments on two cores: a forked child finds
+    the candidates (from the inherited index) while this process runs ``meanwhile``; the
+    child then goes on to align, taking groups of pairs (``_align_groups``) in turn with this
+    process, which joins in once it has the candidates from the child. The answers are the
+    same wherever they are worked out (pure functions of the texts)."""
+    global _FORK_TASK, _ALIGN_INPUT
+    of, unique, min_words, min_score, memo = task[7:]
+    fork = multiprocessing.get_context("fork")
+    taken = fork.Value("i", 0)
+    _FORK_TASK = (*task, taken)
+    try:
+        gc.freeze()  # as _per_text: the child's collector never walks the inherited heap
+        with ProcessPoolExecutor(1, mp_context=fork) as pool:
+            found = pool.submit(_child_candidates)
+            theirs = pool.submit(_child_aligns)  # runs in the child right after
+            if meanwhile is not None:
+                meanwhile()
+            kept, aligned, todo = _to_align(found.result(), of, unique, min_words, min_score,
+                                            memo)
+            groups = _fork_groups(todo, unique)
+            if groups is None:  # too little to align for two: all here
+                _ALIGN_INPUT = (unique, min_words, min_score)
+                aligned.update(zip(todo, _align_some(todo)))
+                theirs.result()
+                return kept, aligned
+            _ALIGN_INPUT = (unique, min_words, min_score, groups, taken)
+            answers = _take_groups() + theirs.result()
+    finally:
+        _FORK_TASK = _ALIGN_INPUT = ()
+    for g, some in answers:
+        aligned.update(zip(groups[g], some))
+    return kept, aligned
 
 
 def _align_some(keys: list[tuple[int, int]]) -> list[tuple | None]:
@@ -826,6 +955,20 @@ def _candidates(postings: Mapping[str, list[int]], copies: list[tuple[int, ...]]
     library repeats texts. The word pairs of one passage have one list of texts (the passage in
     every version of a text), so each list is expanded into pairs of texts once, weighted by
     how many word pairs have it."""
+    shared = _shared_texts(postings, copies, max_df, stock_grams)
+    pairs = []
+    for (u, v), n in shared.items():
+        if n >= min_shared:
+            pairs.extend(itertools.combinations(copies[u], 2) if u == v else (
+                (a, b) if a < b else (b, a) for a in copies[u] for b in copies[v]))
+    # Sorted: the pairs were counted in set order, which changes with the hash seed per run.
+    return sorted(p for p in pairs if works[p[0]] != works[p[1]])
+
+
+def _shared_texts(postings: Mapping[str, list[int]], copies: list[tuple[int, ...]],
+                  max_df: int, stock_grams: set[str] = frozenset()) -> Counter:
+    """(u, v), u < v -> the rare word pairs texts u and v share; (u, u) -> those of u, when it
+    has copies (``_candidates``)."""
     lists = Counter(map(tuple, postings.values()))
     for g in stock_grams:
         if g in postings:
@@ -844,13 +987,46 @@ def _candidates(postings: Mapping[str, list[int]], copies: list[tuple[int, ...]]
         for u in us:
             if len(copies[u]) > 1:
                 shared[u, u] += n
-    pairs = []
+    return shared
+
+
+def _quoting(shared: Mapping[tuple[int, int], int], copies: list[tuple[int, ...]],
+             works: list[str], min_shared: int, max_versions: float) -> list[tuple[int, int]]:
+    """``_candidates`` less the pairs between two works that are versions of one text (pairs
+    in more than ``max_versions`` of the smaller work's paragraphs, and more than 20). The
+    pairs per two works are counted from each text's works, without making the pairs: at 10x
+    the corpus, 78,000 candidates were made and sorted, and 295 of them kept."""
+    size = Counter(works)
+    # Each text's copies' works, with counts (most texts: one copy).
+    works_of = [[(works[c[0]], 1)] if len(c) == 1 else list(Counter(works[a] for a in c).items())
+                for c in copies]
+    per_works: Counter = Counter()  # (work, work) -> candidates between them
+    between: defaultdict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for (u, v), n in shared.items():
-        if n >= min_shared:
-            pairs.extend(itertools.combinations(copies[u], 2) if u == v else (
-                (a, b) if a < b else (b, a) for a in copies[u] for b in copies[v]))
-    # Sorted: the pairs were counted in set order, which changes with the hash seed per run.
-    return sorted(p for p in pairs if works[p[0]] != works[p[1]])
+        if n < min_shared:
+            continue
+        wu = works_of[u]
+        if u == v:  # copies of one text, two by two: in two works, na * nb pairs
+            for (wa, na), (wb, nb) in itertools.combinations(wu, 2):
+                wp = (wa, wb) if wa <= wb else (wb, wa)
+                per_works[wp] += na * nb
+                between[wp].append((u, v))
+            continue
+        for wa, na in wu:
+            for wb, nb in works_of[v]:
+                if wa != wb:
+                    wp = (wa, wb) if wa <= wb else (wb, wa)
+                    per_works[wp] += na * nb
+                    between[wp].append((u, v))
+    versions = {wp for wp, n in per_works.items()
+                if n > max(20, max_versions * min(size[wp[0]], size[wp[1]]))}
+    pairs = []
+    for u, v in dict.fromkeys(uv for wp, uvs in between.items() if wp not in versions
+                              for uv in uvs):
+        pairs.extend(p for p in (itertools.combinations(copies[u], 2) if u == v else (
+            (a, b) if a < b else (b, a) for a in copies[u] for b in copies[v]))
+            if works[p[0]] != works[p[1]] and _ordered(works[p[0]], works[p[1]]) not in versions)
+    return sorted(pairs)  # the order of _candidates (whose pairs are in hash-seed order)
 
 
 def _ordered(a: str, b: str) -> tuple[str, str]:
@@ -875,7 +1051,7 @@ def _align(a: Aligned, b: Aligned, min_words: int, min_score: float,
     score = fuzz.ratio(" ".join(a.words[i0:i1 + 1]), " ".join(b.words[j0:j1 + 1]))
     if score < min_score:
         return None
-    return (a.spans[i0][1], a.spans[i1][2]), (b.spans[j0][1], b.spans[j1][2]), score
+    return (a.starts[i0], a.ends[i1]), (b.starts[j0], b.ends[j1]), score
 
 
 def _in_quotation(text: str, span: tuple[int, int]) -> bool:
@@ -1110,6 +1286,11 @@ def _link_library(docs: dict[str, Document], lib, config: LinksConfig,
 
 
 _PER_TEXT_INPUT: tuple = ()  # (distinct texts, person pattern, forms, titles, ...) for the fork
+# This process's share of the texts' characters in ``_per_text``: a little under half, as it
+# also starts the child and takes its index in (``_unpack_into``). Measured with
+# benchmarks/structure_profile.py --links --workers 2, CPU seconds of this process and the
+# child: with half, 0.35 and 0.32 at 10x the corpus, 0.94 and 0.85 at 50x.
+_OWN_SHARE = 0.47
 
 
 def _read_texts(start: int, stop: int) -> tuple[list, list, list, tuple]:
@@ -1162,9 +1343,9 @@ def _per_text(texts: list[str], pattern, forms, by_first: Mapping, memo: Memo | 
         return {t: person_mentions(t, pattern, forms) for t in unique}, {}, None
     fresh_titles = memo is None or memo.old_titles_key != memo.titles_key
     spans_too = {t for t in unique if fresh_titles or t not in memo.old_titles}
-    half, cut = sum(map(len, unique)) / 2, 0
+    half, cut = sum(map(len, unique)) * _OWN_SHARE, 0
     done = 0
-    while cut < len(unique) and done < half:  # this process takes the first half
+    while cut < len(unique) and done < half:  # this process takes the first part
         done += len(unique[cut])
         cut += 1
     _PER_TEXT_INPUT = (unique, pattern, forms, by_first, spans_too, memo)

@@ -184,6 +184,47 @@ def test_candidates_counted_per_text_equal_the_paragraph_pairs_counted_one_by_on
     assert found > 1000
 
 
+
+def _quoting_plain(candidates, works, max_versions):
+    """shared_passages' kept candidates as first written: every candidate's two works
+    counted, the candidates between two versions of one text dropped."""
+    size = Counter(works)
+    between = [links._ordered(works[a], works[b]) for a, b in candidates]
+    per_works = Counter(between)
+    versions = {wp for wp, n in per_works.items()
+                if n > max(20, max_versions * min(size[wp[0]], size[wp[1]]))}
+    return [c for c, wp in zip(candidates, between) if wp not in versions]
+
+
+def test_quoting_candidates_counted_by_works_equal_the_candidates_counted_one_by_one():
+    rng = random.Random(5)
+    kept = dropped = 0
+    for _ in range(300):
+        n_texts = rng.randint(1, 120)
+        vocab = [f"g{i}" for i in range(rng.randint(1, 200))]
+        texts = [set(rng.sample(vocab, rng.randint(0, min(20, len(vocab)))))
+                 for _ in range(n_texts)]
+        # Many copies in few works: two works then share enough pairs to be versions.
+        of = list(range(n_texts)) + [rng.randrange(n_texts) for _ in range(rng.randint(0, 60))]
+        rng.shuffle(of)
+        works = [rng.choice("abcd"[:rng.randint(1, 4)]) for _ in of]
+        copies = [tuple(i for i, u in enumerate(of) if u == t) for t in range(n_texts)]
+        postings = {}
+        for u, grams in enumerate(texts):
+            for g in sorted(grams):
+                postings.setdefault(g, []).append(u)
+        stock = set(rng.sample(vocab, rng.randint(0, min(3, len(vocab)))))
+        max_df, min_shared = rng.randint(2, 12), rng.randint(1, 5)
+        max_versions = rng.choice([0.0, 0.05, 0.2, 1.0])
+        plain = _candidates_plain(postings, copies, works, max_df, min_shared, stock)
+        want = _quoting_plain(plain, works, max_versions)
+        got = links._quoting(links._shared_texts(postings, copies, max_df, stock), copies,
+                             works, min_shared, max_versions)
+        assert got == want
+        kept += len(got)
+        dropped += len(plain) - len(got)
+    assert kept > 1000 and dropped > 1000, (kept, dropped)
+
 def test_the_collector_is_paused_for_the_stage_only(monkeypatch):
     docs, lib, paths = _input()
     seen = []
@@ -198,3 +239,65 @@ def test_the_collector_is_paused_for_the_stage_only(monkeypatch):
         assert not gc.isenabled()  # left as it was
     finally:
         gc.enable()
+
+
+def _aligned_plain(text: str) -> links.Aligned:
+    """aligned_text as first written: tokens(text), word by word."""
+    toks = links.tokens(text)
+    words = [w for w, _, _ in toks]
+    grams = [f"{x} {y}" for x, y in itertools.pairwise(words)]
+    at = defaultdict(list)
+    for j, g in enumerate(grams):
+        at[g].append(j)
+    return links.Aligned(words, [s for _, s, _ in toks], [e for _, _, e in toks], grams,
+                         dict(at))
+
+
+# Words and one-letter words with every kind of gap (letter-spaced words are merged by
+# tokens' own path), joiners, non-ASCII letters and numbers that are not digits.
+_ALIGN_BITS = st.sampled_from(["a", "I", "b", "word", "Grain", "LEDGER", "don’t", "it's",
+                               "e-mail", "x-'y", "Straße", "İstanbul", "ﬁnal", "naïve", "½",
+                               "²", "42", "snake_case", "the", "which", "Σίσυφος", "ǅ"])
+_ALIGN_GAPS = st.sampled_from([" ", "  ", "   ", ", ", "-", "--", "'", "’", "—", "\n", ". ",
+                               "_", "1", ""])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.tuples(_ALIGN_BITS, _ALIGN_GAPS), max_size=30))
+def test_aligned_text_is_tokens_word_by_word(parts):
+    text = "".join(w + g for w, g in parts)
+    assert links.aligned_text(text) == _aligned_plain(text)
+
+
+def test_aligned_text_on_random_texts():
+    for text in _random_texts(3000, seed=23):
+        assert links.aligned_text(text) == _aligned_plain(text), text
+
+
+class _Person:
+    def __init__(self, name: str, aliases: tuple[str, ...]):
+        self.name, self.aliases = name, aliases
+
+
+# Names that share first letters and prefixes (so a group tries several, and a longer name
+# must win over its prefix), with their capitals, dots and spaces.
+_NAME_BITS = st.sampled_from(["L", "Le", "nin", "e", "V. I. ", "Lenin", "Sver", "dlov", "S",
+                              "Tchernov", "Trotsky", "L. D. ", "Ma", "rx", "Marx", "é", "Ł"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_NAME_BITS, min_size=1, max_size=4).map("".join), min_size=1,
+                max_size=8), st.randoms(use_true_random=False))
+def test_person_pattern_grouped_by_first_letter_is_the_plain_alternation(names, rng):
+    people = {f"p{k}": _Person(n, tuple(names[k + 1:k + 3])) for k, n in enumerate(names)}
+    pattern, forms = links.person_pattern(people)
+    if pattern is None:
+        return
+    alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    plain = re.compile(rf"(?<![\w\-.])({alts})(?=(?:['’]s|s)?(?![\w\-]))"
+                       rf"(?!{links._NAMED_AFTER})")
+    pieces = list(forms) + [" ", "-", ".", "’s", "s", "x", " University", " of ", "Le"]
+    for _ in range(20):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        got = [(m.key, m.start, m.end) for m in links.person_mentions(text, pattern, forms)]
+        assert got == [(forms[m.group(1)], *m.span(1)) for m in plain.finditer(text)], text

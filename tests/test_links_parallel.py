@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 
 import pytest
+from test_links import _random_texts
 from test_links_memo import _input
 
 from build_site import links
@@ -71,7 +72,7 @@ def test_a_packed_index_unpacks_after_another():
     both = links._index(["alpha beta gamma delta", "beta gamma", "alpha beta gamma",
                          "zeta theta"], 0, links.stems)
     links._unpack_into(first, links._pack(second))
-    assert first == both and first["alpha beta"] == [0, 2]
+    assert first == both and first["alpha beta"] == [0, 2] and list(first) == list(both)
     empty = links._index([], 0, links.stems)
     links._unpack_into(empty, links._pack(links._index([], 0, links.stems)))
     assert empty == {}
@@ -155,3 +156,40 @@ def test_a_half_warm_memo_on_two_cores(monkeypatch):
     assert len(forks) == 2  # the texts' reader, and the aligner for the pairs not in the memo
     assert half.aligned == cold.aligned and half.stems == cold.stems
     assert half.titles == cold.titles
+
+
+def test_packed_indexes_unpack_as_one_index_of_every_text():
+    """Any cut of any texts: the halves' indexes joined are the index of all, in its order."""
+    texts = _random_texts(400, seed=29) + ["grain ledger council canal wording"] * 3
+    whole = links._index(texts, 0, links.stems)
+    for cut in (0, 1, 57, 200, 399, len(texts)):
+        first = links._index(texts[:cut], 0, links.stems)
+        links._unpack_into(first, links._pack(links._index(texts[cut:], cut, links.stems)))
+        assert first == whole and list(first) == list(whole), cut
+
+
+@pytest.mark.parametrize("align_cost", [0, 10**12])
+def test_candidates_found_in_the_child_while_people_are_read_are_the_same(monkeypatch,
+                                                                          align_cost):
+    """The candidates worked out in a forked child (forced on the seed library), then aligned
+    by both processes or (too little to align) by this one: the stage as on one core, with
+    and without a memo, and a warm memo aligns nothing again."""
+    docs, lib, paths = _input()
+    plain = links.link_library(docs, lib, links.LinksConfig(), paths, workers=1)
+    memo1 = links.Memo()
+    links.link_library(docs, lib, links.LinksConfig(), paths, memo1, workers=1)
+    monkeypatch.setattr(links, "_CANDIDATES_FORK_COST", 0)
+    monkeypatch.setattr(links, "_ALIGN_FORK_COST", align_cost)
+    forked = []
+    real = links._candidates_and_alignments_forked
+    monkeypatch.setattr(links, "_candidates_and_alignments_forked",
+                        lambda *a: forked.append(1) or real(*a))
+    assert links.link_library(docs, lib, links.LinksConfig(), paths, workers=2) == plain
+    memo2 = links.Memo()
+    assert links.link_library(docs, lib, links.LinksConfig(), paths, memo2, workers=2) == plain
+    assert memo2.aligned == memo1.aligned and list(memo2.aligned) == list(memo1.aligned)
+    assert memo2.stems == memo1.stems and memo2.titles == memo1.titles
+    monkeypatch.setattr(links, "_align", lambda *a: pytest.fail("aligned again"))
+    assert links.link_library(docs, lib, links.LinksConfig(), paths, memo2.next(),
+                              workers=2) == plain
+    assert forked == [1, 1, 1]
