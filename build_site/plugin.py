@@ -250,8 +250,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.direct = page_html.DirectPages.start(self.built, config, self) \
             if self.config.direct_html else None
         if self.config.parallel_render:
-            skip = self.direct.paths if self.direct is not None else frozenset()
-            self.renderer = parallel_render.ParallelRender.start(files, config, self, skip)
+            self.renderer = parallel_render.ParallelRender.start(files, config, self, self.direct)
         self._start_stager(config)
         return nav
 
@@ -285,35 +284,40 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         return content
 
     def on_pre_page(self, page, config, files):
-        """MkDocs reaches ``page``: its HTML is made here without Python-Markdown, or MkDocs
-        renders it, or takes the worker's result if it has it."""
-        if self.direct is not None and self.direct.install(page):
-            return page
+        """MkDocs reaches ``page``: it takes the worker's result if the worker took the page;
+        else (or if that result cannot be used) its HTML is made here without Python-Markdown,
+        or MkDocs renders it."""
+        if self.direct is not None:
+            self.direct.install(page)
         index = self.renderer.claim(page) if self.renderer is not None else None
         if index is not None:
             parallel_render.install(page, index, self.renderer)
         return page
 
-    def _stop_direct(self) -> None:
-        """Every page is rendered: say how many pages' HTML was made without Python-Markdown."""
+    def _stop_direct(self, worker: parallel_render.ParallelRender | None = None) -> None:
+        """Every page is rendered: say how many pages' HTML was made without Python-Markdown
+        (here, or by the Markdown ``worker``)."""
         if self.direct is None:
             return
         direct, self.direct = self.direct, None
-        log.info(f"library: {direct.made} pages' HTML made without Python-Markdown"
-                 + (f" ({direct.declined} given to it after all)" if direct.declined else ""))
+        made = direct.made + (worker.direct_made if worker is not None else 0)
+        declined = direct.declined + (worker.direct_declined if worker is not None else 0)
+        log.info(f"library: {made} pages' HTML made without Python-Markdown"
+                 + (f" ({declined} given to it after all)" if declined else ""))
 
-    def _stop_renderer(self) -> None:
-        """Reap this build's worker (if any) and say how many pages it rendered."""
+    def _stop_renderer(self) -> parallel_render.ParallelRender | None:
+        """Reap this build's worker (if any), say how many pages it rendered; return it."""
         if self.renderer is None:
-            return
+            return None
         renderer, self.renderer = self.renderer, None
         used = renderer.close()
         log.info(f"library: {used} of {renderer.pages} {renderer.what} rendered by a second "
                  "process")
+        return renderer
 
     def on_env(self, env, config, files):
-        self._stop_renderer()  # every page is rendered: the Markdown worker is done
-        self._stop_direct()
+        # every page is rendered: the Markdown worker is done
+        self._stop_direct(self._stop_renderer())
         self._lap("mkdocs-markdown")  # MkDocs calls on_env after converting every page
         self.files = files
         env.filters["striptags"] = safe_striptags
