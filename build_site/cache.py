@@ -39,7 +39,7 @@ FORMAT = "2"  # what a cache entry holds: 2 = the document with its paragraph id
 
 AFTER_CONVERSION = frozenset({
     "__main__.py", "cli.py", "plugin.py", "links.py", "reading.py", "report.py",
-    "downloads.py", "search.py", "linkcheck.py"})
+    "downloads.py", "search.py", "linkcheck.py", "theme_cache.py"})
 """Modules that only ever run on converted documents (a conversion never calls them, which
 tests/test_cache.py checks by tracing one): editing them must not throw away every cached
 conversion. Any other file of the package is part of the converter's version (anchors.py too:

@@ -28,7 +28,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import CountHandler
 
-from . import anchors, downloads, page_html, parallel_render, search
+from . import anchors, downloads, page_html, parallel_render, search, theme_cache
 from .library import Built, build_library
 from .model import Level
 
@@ -74,6 +74,12 @@ def safe_striptags(value) -> Markup:
     """Jinja's ``striptags`` returns plain text that Material then writes unescaped (in <title>,
     where '</title><script>' would end the element): return it escaped instead."""
     return Markup.escape(Markup(str(value)).striptags())
+
+
+def _prepare_env(env) -> None:
+    """The plugin's change to the theme's Jinja environment (``on_env``; ``theme_cache``
+    compiles the templates for an environment changed the same way)."""
+    env.filters["striptags"] = safe_striptags
 
 
 def staging_dir(site_dir: Path) -> Path:
@@ -170,6 +176,8 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.sent: set[str] = set()  # pages handed to the stager at on_page_content
         self.early: search.EarlyIndex | None = None  # the indexer started at on_env
         self.staged: tuple | None = None  # records staged at on_env, indexed at the end
+        self.templates = theme_cache.TemplateCache()  # the theme's, compiled (kept across builds)
+        self.precompile: theme_cache.Precompile | None = None  # compiling them meanwhile
         self.timings: list[tuple[str, float]] = []
         self.memory: list[tuple[str, int | None]] = []  # resident MB of this process after each
         self._clock = 0.0
@@ -200,6 +208,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.cache_dir = cache_dir
         self.built = None  # under `mkdocs serve` the previous build's documents can go now
         self._clock = time.perf_counter()
+        self._start_precompile(config)
         try:
             built = build_library(source, cache_dir=cache_dir)
         except Exception as exc:  # a converter bug must not reach the user as a traceback
@@ -231,6 +240,16 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         staging.mkdir(parents=True)
         config.site_dir = str(staging)
         return config
+
+    def _start_precompile(self, config) -> None:
+        """Compile the theme's templates in a thread while the texts convert (this process only
+        waits then): ``theme_cache``. Not when another plugin listens on env (it may change
+        the environment the templates are compiled for after ``on_env`` has checked it)."""
+        if self.precompile is not None:
+            self.precompile.join()  # a failed build's: done with the cache before it is reused
+        self.precompile = None
+        if not parallel_render.other_listeners(config, self, ("env",)):
+            self.precompile = theme_cache.Precompile(config, self.templates, _prepare_env)
 
     def on_files(self, files: Files, config) -> Files:
         assert self.built is not None
@@ -320,7 +339,10 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self._stop_direct(self._stop_renderer())
         self._lap("mkdocs-markdown")  # MkDocs calls on_env after converting every page
         self.files = files
-        env.filters["striptags"] = safe_striptags
+        _prepare_env(env)
+        if self.precompile is not None:  # before the template worker is forked: both use them
+            self.precompile.attach(env)
+            self.precompile = None
         for file in files.documentation_pages():
             page = file.page
             if page is not None and page.title is not None and not isinstance(page.title, Markup):
