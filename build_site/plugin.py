@@ -208,9 +208,10 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.cache_dir = cache_dir
         self.built = None  # under `mkdocs serve` the previous build's documents can go now
         self._clock = time.perf_counter()
-        self._start_precompile(config)
-        try:
-            built = build_library(source, cache_dir=cache_dir)
+        self._stop_precompile()
+        try:  # the theme's templates compile while the texts convert in worker processes
+            built = build_library(source, cache_dir=cache_dir,
+                                  started=lambda: self._start_precompile(config))
         except Exception as exc:  # a converter bug must not reach the user as a traceback
             raise PluginError(f"library: converting {source} failed: {type(exc).__name__}: "
                               f"{exc} (a bug in build_site: run `build-site check` and report "
@@ -229,9 +230,17 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self._clock = time.perf_counter()
         log.info(f"library: converted {len(built.converted)} of {len(built.documents)} texts "
                  f"({len(built.documents) - len(built.converted)} from the cache)")
-        # EPUB and text files are made in worker processes while MkDocs renders the HTML.
+        # The search records' process starts now, while MkDocs lists the files on one core.
+        self._start_stager(config)
+        # EPUB and text files are made in worker processes while MkDocs renders the HTML: from
+        # now, or, when the search index is made while the templates are written
+        # (``records_from_content``), from on_env (their worker starts now, on the core MkDocs
+        # leaves idle while it lists the files): the records' process then keeps up with the
+        # Markdown stage, the indexer starts sooner, and the downloads run beside its last,
+        # single-threaded phase, on the core the build leaves idle then.
         self.downloads = downloads.Downloads.start(built, cache_dir,
-                                                   conversions=built.conversion_keys)
+                                                   conversions=built.conversion_keys,
+                                                   hold=self.records_from_content)
         self._lap("downloads-start")
         config.nav = html_nav(built.nav)
         staging = staging_dir(self.site_dir)
@@ -241,13 +250,16 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         config.site_dir = str(staging)
         return config
 
+    def _stop_precompile(self) -> None:
+        """A previous (failed) build's compiling thread: done before the cache is reused."""
+        if self.precompile is not None:
+            self.precompile.join()
+        self.precompile = None
+
     def _start_precompile(self, config) -> None:
         """Compile the theme's templates in a thread while the texts convert (this process only
         waits then): ``theme_cache``. Not when another plugin listens on env (it may change
         the environment the templates are compiled for after ``on_env`` has checked it)."""
-        if self.precompile is not None:
-            self.precompile.join()  # a failed build's: done with the cache before it is reused
-        self.precompile = None
         if not parallel_render.other_listeners(config, self, ("env",)):
             self.precompile = theme_cache.Precompile(config, self.templates, _prepare_env)
 
@@ -270,7 +282,6 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             if self.config.direct_html else None
         if self.config.parallel_render:
             self.renderer = parallel_render.ParallelRender.start(files, config, self, self.direct)
-        self._start_stager(config)
         return nav
 
     def _start_stager(self, config) -> None:
@@ -357,6 +368,8 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             if self.renderer is not None:
                 shared = parallel_render.SharedEnv(env, self.renderer, config)
         self._start_index(config)
+        if self.downloads is not None:  # held at on_config
+            self.downloads.release()
         self._lap("search-start")  # the template worker forked, the records waited for
         return shared
 
