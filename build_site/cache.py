@@ -39,7 +39,7 @@ FORMAT = "2"  # what a cache entry holds: 2 = the document with its paragraph id
 
 AFTER_CONVERSION = frozenset({
     "__main__.py", "cli.py", "plugin.py", "links.py", "reading.py", "report.py",
-    "downloads.py", "search.py", "linkcheck.py"})
+    "downloads.py", "search.py", "linkcheck.py", "theme_cache.py"})
 """Modules that only ever run on converted documents (a conversion never calls them, which
 tests/test_cache.py checks by tracing one): editing them must not throw away every cached
 conversion. Any other file of the package is part of the converter's version (anchors.py too:
@@ -119,11 +119,14 @@ def _kept(docs: Iterable[Document]) -> Iterator[Document]:
 def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | None = None,
                  progress: Callable[[Iterable], Iterable] | None = None,
                  keys: dict[str, str] | None = None,
+                 started: Callable[[], None] | None = None,
                  ) -> tuple[dict[str, Document], list[str]]:
     """Convert every job, taking cached results where the key matches.
 
     Returns the documents by slug and the slugs actually converted (not from the cache); with a
     cache, each job's key goes into ``keys`` (by slug), for the caches of later stages.
+    ``started`` is called once the conversions run in their worker processes (or, converted
+    here, before they start): the caller may then use this process's idle time, in a thread.
     """
     docs: dict[str, Document] = {}
     todo: list[tuple[Job, Path | None]] = []
@@ -147,10 +150,14 @@ def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | Non
         # Largest texts first, so that no core is left idle while the last big one converts.
         order = sorted(range(len(pending)), key=lambda k: -_size(pending[k]))
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            done = pool.map(_convert, [pending[k] for k in order])
+            done = pool.map(_convert, [pending[k] for k in order])  # the workers are forked now
+            if started is not None:
+                started()
             by_index = dict(zip(order, _kept(progress(done) if progress else done)))
         results = [by_index[k] for k in range(len(pending))]
     else:
+        if started is not None:
+            started()
         results = list(_kept(_convert(j) for j in (progress(pending) if progress else pending)))
     for (job, target), doc in zip(todo, results):
         docs[job.slug] = doc

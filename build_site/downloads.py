@@ -20,7 +20,7 @@ import textwrap
 import uuid
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .model import Block, BlockKind, Document, Note, Section
@@ -426,6 +426,12 @@ def write_downloads(built, site_dir: Path) -> None:
     Downloads.start(built, None, workers=0).finish(site_dir)
 
 
+def _ready() -> None:
+    """A worker's first job when ``Downloads.start`` holds the others: load what ``make_files``
+    needs (this module is loaded to unpickle this call)."""
+    from ebooklib import epub  # noqa: F401
+
+
 def make_files(doc: Document, info: WorkInfo, folder: str) -> None:
     """Write one work's EPUB and text into ``folder`` (``_<slug>.epub`` / ``.txt``, renamed to
     ``<slug>.*`` last, so a file under the final name is always complete). Runs in a worker."""
@@ -474,15 +480,18 @@ class Downloads:
     pool: object | None
     scratch: Path | None  # a temporary folder (no cache): removed by ``finish``
     made: list[str]  # slugs whose files this build makes (not found in the cache)
+    held: list = field(default_factory=list)  # jobs for the workers, until ``release``
 
     @classmethod
     def start(cls, built, cache_dir: Path | None, workers: int | None = None,
-              conversions: dict[str, str] | None = None) -> Downloads:
+              conversions: dict[str, str] | None = None, hold: bool = False) -> Downloads:
         """Find each work's files in ``cache_dir`` or start making them (``workers``=0: now,
         in this process; None: one worker per spare core, at least one). ``conversions``: slug
         -> the key of the cached conversion each document of ``built`` was linked from
         (``Built.conversion_keys``), for a cheaper
-        ``download_key``; only for documents exactly as ``build_library`` returned them."""
+        ``download_key``; only for documents exactly as ``build_library`` returned them.
+        ``hold``: the workers start (a fresh interpreter takes a tenth of a second of CPU) but
+        get their jobs only at ``release`` (the plugin lets them run when a core is free)."""
         import os
         import tempfile
 
@@ -524,6 +533,10 @@ class Downloads:
             # 'spawn': a fresh interpreter, not a copy of this large process (memory) and safe
             # beside the threads of ``mkdocs serve``.
             pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            if hold:
+                pending = [pool.submit(_ready) for _ in range(workers)]
+                return cls(files, pending, pool, scratch, [doc.slug for doc, _, _ in jobs],
+                           held=jobs)
             pending = [pool.submit(make_files, doc, info, str(folder))
                        for doc, info, folder in jobs]
         else:
@@ -531,9 +544,17 @@ class Downloads:
                 make_files(doc, info, str(folder))
         return cls(files, pending, pool, scratch, [doc.slug for doc, _, _ in jobs])
 
+    def release(self) -> None:
+        """Give the workers the jobs ``start`` held."""
+        held, self.held = self.held, []
+        if self.pool is not None:
+            self.pending.extend(self.pool.submit(make_files, doc, info, str(folder))
+                                for doc, info, folder in held)
+
     def finish(self, site_dir: Path) -> None:
         """Wait for the workers and put every work's files into ``site_dir/downloads``."""
         try:
+            self.release()
             for future in self.pending:
                 future.result()
             if not self.files:

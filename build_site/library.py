@@ -320,9 +320,11 @@ def _date_key(text: str, year: int) -> tuple[int, ...] | None:
 
 def build_library(source_dir: Path, only: Iterable[str] | None = None,
                   progress: Callable[[Iterable], Iterable] | None = None,
-                  cache_dir: Path | None = None, workers: int | None = None) -> Built:
+                  cache_dir: Path | None = None, workers: int | None = None,
+                  started: Callable[[], None] | None = None) -> Built:
     """Convert every work under ``source_dir`` (or those in ``only``), in parallel, taking
-    unchanged texts from ``cache_dir`` when given."""
+    unchanged texts from ``cache_dir`` when given. ``started``: see ``cache.convert_many``
+    (called at most once: not if the metadata has errors)."""
     timer = _Timer()
     lib, diags = metadata.load_library(source_dir)
     diags = list(diags)
@@ -337,7 +339,7 @@ def build_library(source_dir: Path, only: Iterable[str] | None = None,
                       ledger=str(anchors.ledger_path(source_dir, slug)),
                       cite=anchors.work_citation(lib, slug)) for slug in slugs]
     keys: dict[str, str] = {}
-    docs, fresh = cache.convert_many(jobs, cache_dir, workers, progress, keys)
+    docs, fresh = cache.convert_many(jobs, cache_dir, workers, progress, keys, started)
     timer.lap("convert")
     timer.lap("anchors")  # done in the conversion's jobs (kept: the stage list stays the same)
     index_pages = {slug: work_index_page(doc, lib.works[slug], lib) for slug, doc in docs.items()}

@@ -419,8 +419,6 @@ class DirectPages:
         # test_report_html.py, test_people_html.py check it)
         self.sources = {p.path: p.markdown for p in built.pages if p.path in self.sections
                         or p.path in self.reports or p.path in self.people}
-        # every page served here (a render worker should not take them: plugin.on_nav's skip)
-        self.paths = frozenset(self.sections) | frozenset(self.reports) | frozenset(self.people)
         self.made = 0  # pages whose HTML was made here
         self.declined = 0  # pages given to Python-Markdown after all
 
@@ -444,7 +442,7 @@ class DirectPages:
         serial_render = page.render
 
         def direct_render(config, files) -> None:
-            del page.render  # the class's render again
+            vars(page).pop("render", None)  # the class's render again (if not already)
             path = page.file.src_uri
             if not self.unchanged(page):
                 self.declined += 1  # not the Markdown we made: Python-Markdown reads it

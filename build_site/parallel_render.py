@@ -73,6 +73,7 @@ class Rendered:
     links: dict[str, dict[str, str]] | None = None  # target src_uri -> {anchor: link}
     records: list[logging.LogRecord] = field(default_factory=list)
     error: BaseException | None = None
+    direct: bool | None = None  # a page of ``DirectPages``: its HTML made directly, or declined
 
 
 @dataclass(frozen=True)
@@ -129,11 +130,15 @@ def _portable_error(exc: BaseException) -> BaseException:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
-def _render_one(page, index: int, records: list, config, files) -> Rendered:
-    """Render one page as MkDocs would, in the worker (a forked copy: the page is ours)."""
+def _render_one(page, index: int, records: list, config, files, direct=None) -> Rendered:
+    """Render one page as MkDocs would, in the worker (a forked copy: the page is ours): with
+    ``direct`` (the build's ``page_html.DirectPages``), a page of its own gets its HTML from it,
+    as in the main process (``plugin.on_pre_page``)."""
     page.read_source(config)
     md_digest = digest(page.markdown)
     del records[:]  # only what render logs: the main process runs read_source itself
+    made = direct.made if direct is not None else 0
+    is_direct = direct.install(page) if direct is not None else False
     config._current_page = page
     try:
         page.render(config, files)
@@ -147,7 +152,8 @@ def _render_one(page, index: int, records: list, config, files) -> Rendered:
         index, md_digest, content=page.content, toc=page.toc,
         title=page._title_from_render, anchor_ids=page.present_anchor_ids,
         links=None if links is None else {f.src_uri: dict(v) for f, v in links.items()},
-        records=[_portable(r) for r in records])
+        records=[_portable(r) for r in records],
+        direct=(direct.made > made) if is_direct else None)
 
 
 def _template_one(page, index: int, records: list, config, nav, doc_files, env
@@ -173,9 +179,9 @@ def _template_one(page, index: int, records: list, config, nav, doc_files, env
     return Templated(index, html, records=[_portable(r) for r in records])
 
 
-def markdown_job(config, files):
-    """The Markdown worker's job: ``Page.render`` of one page."""
-    return functools.partial(_render_one, config=config, files=files)
+def markdown_job(config, files, direct=None):
+    """The Markdown worker's job: ``Page.render`` of one page (``direct``: see ``_render_one``)."""
+    return functools.partial(_render_one, config=config, files=files, direct=direct)
 
 
 def template_job(config, nav, doc_files, env):
@@ -282,6 +288,8 @@ class ParallelRender:
         self.last = time.monotonic()  # when the worker last sent a result
         self.pages = len(pages)
         self.installed = 0  # pages whose worker result was used
+        self.direct_made = 0  # of those, pages whose HTML the worker made without Python-Markdown
+        self.direct_declined = 0  # pages of ``DirectPages`` it gave to Python-Markdown
         ctx = multiprocessing.get_context("fork")
         self.lock = ctx.Lock()
         self.bounds = ctx.RawArray("l", [0, len(pages)])  # [main's next page, worker's lowest]
@@ -301,10 +309,11 @@ class ParallelRender:
         self.reader.start()
 
     @classmethod
-    def start(cls, files, config, plugin, skip=frozenset()) -> ParallelRender | None:
-        """Fork the worker for this build's pages (but those in ``skip``: src_uris whose HTML
-        is made without Python-Markdown), or None when a serial build is the right one (one
-        core, too few pages, or another plugin's hook runs before ``render``)."""
+    def start(cls, files, config, plugin, direct=None) -> ParallelRender | None:
+        """Fork the worker for this build's pages, or None when a serial build is the right one
+        (one core, too few pages, or another plugin's hook runs before ``render``). With
+        ``direct`` (``page_html.DirectPages``), the worker makes the HTML of the pages it
+        serves as the main process does: the two share those pages too."""
         if (os.cpu_count() or 1) < 2:
             return None
         others = other_listeners(config, plugin)
@@ -312,11 +321,10 @@ class ParallelRender:
             log.info("library: pages rendered on one core (another plugin listens on "
                      + ", ".join(sorted(set(others))) + ")")
             return None
-        pages = [f.page for f in files.documentation_pages()
-                 if f.page is not None and f.src_uri not in skip]
+        pages = [f.page for f in files.documentation_pages() if f.page is not None]
         if len(pages) < 2:
             return None
-        return cls(pages, markdown_job(config, files))
+        return cls(pages, markdown_job(config, files, direct))
 
     @classmethod
     def start_templates(cls, files, config, plugin, nav, env) -> ParallelRender | None:
@@ -392,16 +400,20 @@ class ParallelRender:
 
 def install(page, index: int, renderer: ParallelRender) -> None:
     """Give ``page`` a ``render`` that takes the worker's result, or renders here if there is
-    none (the worker died) or the Markdown differs from what the worker converted."""
+    none (the worker died) or the Markdown differs from what the worker converted (with the
+    ``render`` the page had: ``DirectPages``'s, or the class's)."""
     serial_render = page.render
 
     def render(config, files) -> None:
-        del page.render  # the class's render again
+        vars(page).pop("render", None)  # the class's render again
         result = renderer.wait(index)
         if not isinstance(result, Rendered) or result.digest != digest(page.markdown):
             return serial_render(config, files)
         _replay(result)
         renderer.installed += 1
+        if result.direct is not None:
+            renderer.direct_made += result.direct
+            renderer.direct_declined += not result.direct
         page.content = result.content
         page.toc = result.toc
         page._title_from_render = result.title

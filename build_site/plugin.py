@@ -28,7 +28,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import CountHandler
 
-from . import anchors, downloads, page_html, parallel_render, search
+from . import anchors, downloads, page_html, parallel_render, search, theme_cache
 from .library import Built, build_library
 from .model import Level
 
@@ -74,6 +74,12 @@ def safe_striptags(value) -> Markup:
     """Jinja's ``striptags`` returns plain text that Material then writes unescaped (in <title>,
     where '</title><script>' would end the element): return it escaped instead."""
     return Markup.escape(Markup(str(value)).striptags())
+
+
+def _prepare_env(env) -> None:
+    """The plugin's change to the theme's Jinja environment (``on_env``; ``theme_cache``
+    compiles the templates for an environment changed the same way)."""
+    env.filters["striptags"] = safe_striptags
 
 
 def staging_dir(site_dir: Path) -> Path:
@@ -170,6 +176,8 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.sent: set[str] = set()  # pages handed to the stager at on_page_content
         self.early: search.EarlyIndex | None = None  # the indexer started at on_env
         self.staged: tuple | None = None  # records staged at on_env, indexed at the end
+        self.templates = theme_cache.TemplateCache()  # the theme's, compiled (kept across builds)
+        self.precompile: theme_cache.Precompile | None = None  # compiling them meanwhile
         self.timings: list[tuple[str, float]] = []
         self.memory: list[tuple[str, int | None]] = []  # resident MB of this process after each
         self._clock = 0.0
@@ -200,8 +208,10 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.cache_dir = cache_dir
         self.built = None  # under `mkdocs serve` the previous build's documents can go now
         self._clock = time.perf_counter()
-        try:
-            built = build_library(source, cache_dir=cache_dir)
+        self._stop_precompile()
+        try:  # the theme's templates compile while the texts convert in worker processes
+            built = build_library(source, cache_dir=cache_dir,
+                                  started=lambda: self._start_precompile(config))
         except Exception as exc:  # a converter bug must not reach the user as a traceback
             raise PluginError(f"library: converting {source} failed: {type(exc).__name__}: "
                               f"{exc} (a bug in build_site: run `build-site check` and report "
@@ -220,9 +230,17 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self._clock = time.perf_counter()
         log.info(f"library: converted {len(built.converted)} of {len(built.documents)} texts "
                  f"({len(built.documents) - len(built.converted)} from the cache)")
-        # EPUB and text files are made in worker processes while MkDocs renders the HTML.
+        # The search records' process starts now, while MkDocs lists the files on one core.
+        self._start_stager(config)
+        # EPUB and text files are made in worker processes while MkDocs renders the HTML: from
+        # now, or, when the search index is made while the templates are written
+        # (``records_from_content``), from on_env (their worker starts now, on the core MkDocs
+        # leaves idle while it lists the files): the records' process then keeps up with the
+        # Markdown stage, the indexer starts sooner, and the downloads run beside its last,
+        # single-threaded phase, on the core the build leaves idle then.
         self.downloads = downloads.Downloads.start(built, cache_dir,
-                                                   conversions=built.conversion_keys)
+                                                   conversions=built.conversion_keys,
+                                                   hold=self.records_from_content)
         self._lap("downloads-start")
         config.nav = html_nav(built.nav)
         staging = staging_dir(self.site_dir)
@@ -231,6 +249,19 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         staging.mkdir(parents=True)
         config.site_dir = str(staging)
         return config
+
+    def _stop_precompile(self) -> None:
+        """A previous (failed) build's compiling thread: done before the cache is reused."""
+        if self.precompile is not None:
+            self.precompile.join()
+        self.precompile = None
+
+    def _start_precompile(self, config) -> None:
+        """Compile the theme's templates in a thread while the texts convert (this process only
+        waits then): ``theme_cache``. Not when another plugin listens on env (it may change
+        the environment the templates are compiled for after ``on_env`` has checked it)."""
+        if not parallel_render.other_listeners(config, self, ("env",)):
+            self.precompile = theme_cache.Precompile(config, self.templates, _prepare_env)
 
     def on_files(self, files: Files, config) -> Files:
         assert self.built is not None
@@ -250,9 +281,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.direct = page_html.DirectPages.start(self.built, config, self) \
             if self.config.direct_html else None
         if self.config.parallel_render:
-            skip = self.direct.paths if self.direct is not None else frozenset()
-            self.renderer = parallel_render.ParallelRender.start(files, config, self, skip)
-        self._start_stager(config)
+            self.renderer = parallel_render.ParallelRender.start(files, config, self, self.direct)
         return nav
 
     def _start_stager(self, config) -> None:
@@ -285,38 +314,46 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         return content
 
     def on_pre_page(self, page, config, files):
-        """MkDocs reaches ``page``: its HTML is made here without Python-Markdown, or MkDocs
-        renders it, or takes the worker's result if it has it."""
-        if self.direct is not None and self.direct.install(page):
-            return page
+        """MkDocs reaches ``page``: it takes the worker's result if the worker took the page;
+        else (or if that result cannot be used) its HTML is made here without Python-Markdown,
+        or MkDocs renders it."""
+        if self.direct is not None:
+            self.direct.install(page)
         index = self.renderer.claim(page) if self.renderer is not None else None
         if index is not None:
             parallel_render.install(page, index, self.renderer)
         return page
 
-    def _stop_direct(self) -> None:
-        """Every page is rendered: say how many pages' HTML was made without Python-Markdown."""
+    def _stop_direct(self, worker: parallel_render.ParallelRender | None = None) -> None:
+        """Every page is rendered: say how many pages' HTML was made without Python-Markdown
+        (here, or by the Markdown ``worker``)."""
         if self.direct is None:
             return
         direct, self.direct = self.direct, None
-        log.info(f"library: {direct.made} pages' HTML made without Python-Markdown"
-                 + (f" ({direct.declined} given to it after all)" if direct.declined else ""))
+        made = direct.made + (worker.direct_made if worker is not None else 0)
+        declined = direct.declined + (worker.direct_declined if worker is not None else 0)
+        log.info(f"library: {made} pages' HTML made without Python-Markdown"
+                 + (f" ({declined} given to it after all)" if declined else ""))
 
-    def _stop_renderer(self) -> None:
-        """Reap this build's worker (if any) and say how many pages it rendered."""
+    def _stop_renderer(self) -> parallel_render.ParallelRender | None:
+        """Reap this build's worker (if any), say how many pages it rendered; return it."""
         if self.renderer is None:
-            return
+            return None
         renderer, self.renderer = self.renderer, None
         used = renderer.close()
         log.info(f"library: {used} of {renderer.pages} {renderer.what} rendered by a second "
                  "process")
+        return renderer
 
     def on_env(self, env, config, files):
-        self._stop_renderer()  # every page is rendered: the Markdown worker is done
-        self._stop_direct()
+        # every page is rendered: the Markdown worker is done
+        self._stop_direct(self._stop_renderer())
         self._lap("mkdocs-markdown")  # MkDocs calls on_env after converting every page
         self.files = files
-        env.filters["striptags"] = safe_striptags
+        _prepare_env(env)
+        if self.precompile is not None:  # before the template worker is forked: both use them
+            self.precompile.attach(env)
+            self.precompile = None
         for file in files.documentation_pages():
             page = file.page
             if page is not None and page.title is not None and not isinstance(page.title, Markup):
@@ -331,6 +368,8 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
             if self.renderer is not None:
                 shared = parallel_render.SharedEnv(env, self.renderer, config)
         self._start_index(config)
+        if self.downloads is not None:  # held at on_config
+            self.downloads.release()
         self._lap("search-start")  # the template worker forked, the records waited for
         return shared
 

@@ -61,3 +61,29 @@ def test_files_found_by_conversion_keys_are_the_documents_files(tmp_path: Path):
     want = _files(tmp_path / "plain" / downloads.FOLDER)
     assert _files(tmp_path / "site" / downloads.FOLDER) == want
     assert _files(tmp_path / "again" / downloads.FOLDER) == want
+
+
+def test_held_jobs_run_only_once_released_and_make_the_same_files(tmp_path: Path):
+    """``hold``: the worker starts, but no file is made before ``release`` (``finish``
+    releases what is still held); the files are the ones made at once."""
+    cache_dir = tmp_path / "cache"
+    built = build_library(ROOT / "source", cache_dir=cache_dir)
+    held = downloads.Downloads.start(built, cache_dir, workers=1, hold=True,
+                                     conversions=built.conversion_keys)
+    try:
+        for future in held.pending:  # the worker's first job: ready to make files
+            future.result(timeout=120)
+        assert held.held and not any(folder.exists() and any(folder.iterdir())
+                                     for _, folder in held.files)
+        held.release()
+        assert not held.held
+    finally:
+        held.finish(tmp_path / "site")
+    plain = downloads.Downloads.start(built, None, workers=0)
+    plain.finish(tmp_path / "plain")
+    assert (_files(tmp_path / "site" / downloads.FOLDER)
+            == _files(tmp_path / "plain" / downloads.FOLDER))
+    unreleased = downloads.Downloads.start(built, tmp_path / "cache2", workers=1, hold=True)
+    unreleased.finish(tmp_path / "site2")  # finish releases the held jobs itself
+    assert (_files(tmp_path / "site2" / downloads.FOLDER)
+            == _files(tmp_path / "plain" / downloads.FOLDER))

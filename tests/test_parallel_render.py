@@ -298,6 +298,38 @@ def test_real_site_is_byte_identical_to_a_serial_build(tmp_path: Path):
     assert differing(tmp_path / "serial", tmp_path / "parallel") - DATE_STAMPED == set()
 
 
+def test_worker_makes_direct_pages_as_the_main_process_does(tmp_path: Path, caplog,
+                                                           monkeypatch):
+    """The Markdown worker also serves the pages made without Python-Markdown
+    (page_html.DirectPages): left to take every page first, it makes them all, they are counted
+    as made directly, and the site is the one a serial build writes."""
+    proj = copy_fixture(tmp_path)
+    caplog.set_level(logging.INFO, logger="mkdocs")
+    start = ParallelRender.start
+
+    def start_and_wait(files, *args, **kwargs):
+        renderer = start(files, *args, **kwargs)
+        assert renderer.pages == len(files.documentation_pages())  # the direct ones too
+        with renderer.done:  # the worker takes every page before MkDocs reaches the first
+            renderer.done.wait_for(lambda: renderer.finished, timeout=60)
+        return renderer
+    monkeypatch.setattr(ParallelRender, "start", start_and_wait)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    build(load_config(str(proj / "mkdocs.yml"), site_dir=str(tmp_path / "parallel")))
+    pages = re.search(r"library: (\d+) of (\d+) pages rendered by a second process", caplog.text)
+    assert pages and pages[1] == pages[2], caplog.text
+    made = re.search(r"library: (\d+) pages' HTML made without Python-Markdown(.*)", caplog.text)
+    assert made and int(made[1]) > 0 and "after all" not in made[2]
+    monkeypatch.setattr(ParallelRender, "start", start)
+    caplog.clear()
+    cfg = load_config(str(proj / "mkdocs.yml"), site_dir=str(tmp_path / "serial"))
+    cfg.plugins["library"].config.parallel_render = False
+    build(cfg)
+    assert f"library: {made[1]} pages' HTML made without Python-Markdown" in caplog.text
+    assert differing(tmp_path / "serial", tmp_path / "parallel") - DATE_STAMPED == set()
+    no_worker_left()
+
+
 def test_strict_build_aborts_the_same_way(tmp_path: Path):
     """A broken link in a page the worker may render: the same warnings, in the same order, and
     the same abort as a serial build."""
