@@ -39,7 +39,6 @@ _SAFE_HREF = re.compile(r"[A-Za-z0-9_.~/#:%-]*\Z")  # no space, quote, bracket o
 _SAFE_ATTR = re.compile(r"[^\n\r\t\"{}\\<>&*_`\[\]!]*\Z")
 _SAFE_KEY = re.compile(r"[a-z][a-z0-9-]*\Z")
 _SPACE_RUN = render._SPACE_RUN
-_EDGE_SPACE = render._EDGE_SPACE
 _BACKREF = ('<a class="footnote-backref" href="{0}" title="Jump back to footnote {1} in the '
             'text">&#8617;</a>')
 _END_QUOTE = "</p>\n</blockquote>"
@@ -72,7 +71,7 @@ def text_html(raw: str) -> str:
     if "\t" in t or "\n" in t or "\r" in t or "  " in t:
         t = _SPACE_RUN.sub(" ", t)
     if t[:1].isspace() or t[-1:].isspace():
-        t = _EDGE_SPACE.sub(render._unicode_space_refs, t)
+        t = render.edge_space_refs(t)
     return t
 
 

@@ -66,11 +66,11 @@ def escape(text: str) -> str:
     if "\x02" in text or "\x03" in text:
         text = _CONTROL.sub(_char_refs, text)
     if text[:1].isspace() or text[-1:].isspace():  # what _EDGE_SPACE needs (both use \s)
-        return _edge_space_refs(text)
+        return edge_space_refs(text)
     return text
 
 
-def _edge_space_refs(text: str) -> str:
+def edge_space_refs(text: str) -> str:
     """``_EDGE_SPACE.sub(_unicode_space_refs, text)`` by ``str.strip`` (which strips what
     ``\\s`` matches, ``str.isspace``): the regex tries ``\\s+$`` at every character, and a
     stretch of text before a link or a note reference mostly ends with a space (at 10x the

@@ -29,7 +29,7 @@ def _plain_escape(text: str) -> str:
 @settings(max_examples=3000, deadline=None)
 @given(_TEXTS)
 def test_edge_space_refs_is_the_regex(text: str):
-    assert render._edge_space_refs(text) == render._EDGE_SPACE.sub(
+    assert render.edge_space_refs(text) == render._EDGE_SPACE.sub(
         render._unicode_space_refs, text)
 
 
