@@ -21,6 +21,7 @@ benchmarks/results/latest.json. Not a test: figures go in the README's Performan
 from __future__ import annotations
 
 import argparse
+import compileall
 import functools
 import hashlib
 import http.server
@@ -418,6 +419,11 @@ def main() -> int:
     ap.add_argument("--scales", type=int, nargs="+", default=[1, 10, 50])
     args = ap.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
+    # The builds import the package as an installed copy does: from compiled bytecode, as they
+    # import MkDocs and Material. Where PYTHONDONTWRITEBYTECODE is set (this sandbox sets it)
+    # Python never writes it, and every full build would compile the package's source again
+    # (about 0.08 s of the 1x build's critical path), which the plain build never pays.
+    compileall.compile_dir(ROOT / "build_site", quiet=1)
     load_start = [round(x, 2) for x in os.getloadavg()]
     rows = []
     for scale in args.scales:
