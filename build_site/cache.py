@@ -125,8 +125,10 @@ def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | Non
 
     Returns the documents by slug and the slugs actually converted (not from the cache); with a
     cache, each job's key goes into ``keys`` (by slug), for the caches of later stages.
-    ``started`` is called once the conversions run in their worker processes (or, converted
-    here, before they start): the caller may then use this process's idle time, in a thread.
+    ``started`` is called once the conversions run in their worker processes (the caller may
+    then use this process's idle time, in a thread), or, when they are converted here, once
+    they are done (a thread would only take turns with them, and slow the conversion step of
+    a warm build, which converts a text or two).
     """
     docs: dict[str, Document] = {}
     todo: list[tuple[Job, Path | None]] = []
@@ -156,9 +158,9 @@ def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | Non
             by_index = dict(zip(order, _kept(progress(done) if progress else done)))
         results = [by_index[k] for k in range(len(pending))]
     else:
-        if started is not None:
-            started()
         results = list(_kept(_convert(j) for j in (progress(pending) if progress else pending)))
+        if started is not None:  # after: a thread would only take turns with them here
+            started()
     for (job, target), doc in zip(todo, results):
         docs[job.slug] = doc
         if target is not None:

@@ -144,3 +144,16 @@ def test_a_work_whose_name_starts_another_keeps_the_others_cache_entry(tmp_path:
     _, converted = cache.convert_many([touched, other], cache_dir, workers=1)
     assert converted == []
     assert len(list(cache_dir.glob("*.pickle"))) == 2
+
+
+def test_converting_here_calls_started_after_the_conversions(monkeypatch):
+    """With one worker the texts convert in this process: a thread started meanwhile would only
+    take turns with them (and lengthen a warm build's conversion step), so ``started`` comes
+    after the last one."""
+    events: list[str] = []
+    monkeypatch.setattr(cache, "_convert", lambda job: events.append(job.slug) or job.slug)
+    jobs = [cache.Job(slug, "{}", f"/nowhere/{slug}.txt") for slug in ("a", "b")]
+    docs, fresh = cache.convert_many(jobs, None, workers=1,
+                                     started=lambda: events.append("started"))
+    assert events == ["a", "b", "started"]
+    assert docs == {"a": "a", "b": "b"} and fresh == ["a", "b"]
