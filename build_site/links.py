@@ -729,16 +729,13 @@ def shared_passages(texts: list[str], works: list[str], max_df: int = 12, min_sh
             memo.stems.update(known.stems)
     else:
         postings = _index(unique, 0, memo.stems_of if memo is not None else stems)
-    # Two versions of one text share most paragraphs: that is not quoting (``_quoting``).
-    task = (postings, copies, works, max_df, min_shared, stock_grams, max_versions, of, unique,
-            min_words, min_score, memo)
+    task = _PassageTask(postings, copies, works, max_df, min_shared, stock_grams, max_versions,
+                        of, unique, min_words, min_score, memo)
     if (workers > 1 and sum(map(len, unique)) >= _CANDIDATES_FORK_COST
             and "fork" in multiprocessing.get_all_start_methods()):
         kept, aligned = _candidates_and_alignments_forked(task, meanwhile)
     else:
-        candidates = _quoting(_shared_texts(postings, copies, max_df, stock_grams), copies,
-                              works, min_shared, max_versions)
-        kept, aligned, todo = _to_align(candidates, of, unique, min_words, min_score, memo)
+        kept, aligned, todo = task.to_align(task.candidates())
         aligned.update(_align_pairs(todo, unique, min_words, min_score, workers, meanwhile))
     out = []
     stored: set[tuple[int, int]] = set()
@@ -780,17 +777,46 @@ def _to_align(candidates: list[tuple[int, int]], of: list[int], unique: list[str
 # costs more than it saves (stage's critical path 0.123 against 0.118 s), at 10x (6.8
 # million) it saves a fifth (0.49 against 0.57 s; benchmarks/structure_profile.py --links).
 _CANDIDATES_FORK_COST = 3_000_000
-_FORK_TASK: tuple = ()  # shared_passages' inputs, then the child's groups, for the fork
+
+
+@dataclass
+class _PassageTask:
+    """What ``shared_passages`` finds its candidates and alignments from (a forked child
+    inherits it, and keeps there the candidates it found and the counter of groups taken)."""
+
+    postings: Mapping[str, list[int]]
+    copies: list[tuple[int, ...]]
+    works: list[str]
+    max_df: int
+    min_shared: int
+    stock_grams: set[str]
+    max_versions: float
+    of: list[int]
+    unique: list[str]
+    min_words: int
+    min_score: float
+    memo: Memo | None
+    taken: object = None  # the shared count of groups taken (a forked run)
+    found: list[tuple[int, int]] | None = None  # the child's candidates, for its aligning
+
+    def candidates(self) -> list[tuple[int, int]]:
+        """Pairs of paragraphs to read. Two versions of one text share most paragraphs: that
+        is not quoting (``_quoting``)."""
+        return _quoting(_shared_texts(self.postings, self.copies, self.max_df, self.stock_grams),
+                        self.copies, self.works, self.min_shared, self.max_versions)
+
+    def to_align(self, candidates: list[tuple[int, int]]) -> tuple[list, dict, list]:
+        return _to_align(candidates, self.of, self.unique, self.min_words, self.min_score,
+                         self.memo)
+
+
+_FORK_TASK: _PassageTask | None = None  # shared_passages' task, for the fork
 
 
 def _child_candidates() -> list[tuple[int, int]]:
     """In the child: the candidates, kept for ``_child_aligns`` (the same task, next)."""
-    global _FORK_TASK
-    postings, copies, works, max_df, min_shared, stock_grams, max_versions = _FORK_TASK[:7]
-    candidates = _quoting(_shared_texts(postings, copies, max_df, stock_grams), copies, works,
-                          min_shared, max_versions)
-    _FORK_TASK = (*_FORK_TASK[:13], candidates)
-    return candidates
+    _FORK_TASK.found = _FORK_TASK.candidates()
+    return _FORK_TASK.found
 
 
 def _child_aligns() -> list[tuple[int, list[tuple | None]]]:
@@ -798,12 +824,11 @@ def _child_aligns() -> list[tuple[int, list[tuple | None]]]:
     process does (the same inputs, so the same groups in the same order), then groups taken
     in turn with it (``_take_groups``); nothing when there is too little to align."""
     global _ALIGN_INPUT
-    of, unique, min_words, min_score, memo, taken, candidates = _FORK_TASK[7:]
-    groups = _fork_groups(_to_align(candidates, of, unique, min_words, min_score, memo)[2],
-                          unique)
+    task = _FORK_TASK
+    groups = _fork_groups(task.to_align(task.found)[2], task.unique)
     if groups is None:
         return []
-    _ALIGN_INPUT = (unique, min_words, min_score, groups, taken)
+    _ALIGN_INPUT = (task.unique, task.min_words, task.min_score, groups, task.taken)
     return _take_groups()
 
 
@@ -815,7 +840,7 @@ def _fork_groups(keys: list[tuple[int, int]], unique: list[str]) -> list | None:
     return _align_groups(keys, unique)
 
 
-def _candidates_and_alignments_forked(task: tuple, meanwhile: Callable[[], None] | None
+def _candidates_and_alignments_forked(task: _PassageTask, meanwhile: Callable[[], None] | None
                                       ) -> tuple[list, dict]:
     """``shared_passages``' candidates and their alignments on two cores: a forked child finds
     the candidates (from the inherited index) while this process runs ``meanwhile``; the
@@ -823,10 +848,10 @@ def _candidates_and_alignments_forked(task: tuple, meanwhile: Callable[[], None]
     process, which joins in once it has the candidates from the child. The answers are the
     same wherever they are worked out (pure functions of the texts)."""
     global _FORK_TASK, _ALIGN_INPUT
-    of, unique, min_words, min_score, memo = task[7:]
+    unique, min_words, min_score = task.unique, task.min_words, task.min_score
     fork = multiprocessing.get_context("fork")
-    taken = fork.Value("i", 0)
-    _FORK_TASK = (*task, taken)
+    taken = task.taken = fork.Value("i", 0)
+    _FORK_TASK = task
     try:
         gc.freeze()  # as _per_text: the child's collector never walks the inherited heap
         with ProcessPoolExecutor(1, mp_context=fork) as pool:
@@ -834,8 +859,7 @@ def _candidates_and_alignments_forked(task: tuple, meanwhile: Callable[[], None]
             theirs = pool.submit(_child_aligns)  # runs in the child right after
             if meanwhile is not None:
                 meanwhile()
-            kept, aligned, todo = _to_align(found.result(), of, unique, min_words, min_score,
-                                            memo)
+            kept, aligned, todo = task.to_align(found.result())
             groups = _fork_groups(todo, unique)
             if groups is None:  # too little to align for two: all here
                 _ALIGN_INPUT = (unique, min_words, min_score)
@@ -845,7 +869,7 @@ def _candidates_and_alignments_forked(task: tuple, meanwhile: Callable[[], None]
             _ALIGN_INPUT = (unique, min_words, min_score, groups, taken)
             answers = _take_groups() + theirs.result()
     finally:
-        _FORK_TASK = _ALIGN_INPUT = ()
+        _FORK_TASK, _ALIGN_INPUT = None, ()
     for g, some in answers:
         aligned.update(zip(groups[g], some))
     return kept, aligned
