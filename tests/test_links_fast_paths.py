@@ -160,24 +160,34 @@ def _candidates_plain(postings, copies, works, max_df, min_shared, stock_grams):
                   if n >= min_shared and works[a] != works[b])
 
 
+def _random_index(rng, max_texts, max_vocab, max_grams, max_extra, letters):
+    """A random inverted index of distinct texts (word pairs ``g0``, ``g1``...) and its
+    paragraphs: every text at least once, some many times, in any order, each paragraph in a
+    work drawn from ``letters(rng)``; with a stock set and the two thresholds. Returns
+    (postings, copies, works, stock, max_df, min_shared)."""
+    n_texts = rng.randint(1, max_texts)
+    vocab = [f"g{i}" for i in range(rng.randint(1, max_vocab))]
+    texts = [set(rng.sample(vocab, rng.randint(0, min(max_grams, len(vocab)))))
+             for _ in range(n_texts)]
+    of = list(range(n_texts)) + [rng.randrange(n_texts) for _ in range(rng.randint(0, max_extra))]
+    rng.shuffle(of)
+    works = [rng.choice(letters(rng)) for _ in of]
+    copies = [tuple(i for i, u in enumerate(of) if u == t) for t in range(n_texts)]
+    postings = {}
+    for u, grams in enumerate(texts):
+        for g in sorted(grams):
+            postings.setdefault(g, []).append(u)
+    stock = set(rng.sample(vocab, rng.randint(0, min(3, len(vocab)))))
+    return postings, copies, works, stock, rng.randint(2, 12), rng.randint(1, 5)
+
+
 def test_candidates_counted_per_text_equal_the_paragraph_pairs_counted_one_by_one():
     rng = random.Random(3)
     found = 0
     for _ in range(300):
-        n_texts = rng.randint(1, 30)
-        vocab = [f"g{i}" for i in range(rng.randint(1, 40))]
-        texts = [set(rng.sample(vocab, rng.randint(0, len(vocab)))) for _ in range(n_texts)]
-        # Paragraphs: every text at least once, some many times, in any order and work.
-        of = list(range(n_texts)) + [rng.randrange(n_texts) for _ in range(rng.randint(0, 20))]
-        rng.shuffle(of)
-        works = [rng.choice("abcd") for _ in of]
-        copies = [tuple(i for i, u in enumerate(of) if u == t) for t in range(n_texts)]
-        postings = {}
-        for u, grams in enumerate(texts):
-            for g in sorted(grams):
-                postings.setdefault(g, []).append(u)
-        stock = set(rng.sample(vocab, rng.randint(0, min(3, len(vocab)))))
-        max_df, min_shared = rng.randint(2, 12), rng.randint(1, 5)
+        postings, copies, works, stock, max_df, min_shared = _random_index(
+            rng, max_texts=30, max_vocab=40, max_grams=40, max_extra=20,
+            letters=lambda rng: "abcd")
         got = links._candidates(postings, copies, works, max_df, min_shared, stock)
         assert got == _candidates_plain(postings, copies, works, max_df, min_shared, stock)
         found += len(got)
@@ -200,21 +210,10 @@ def test_quoting_candidates_counted_by_works_equal_the_candidates_counted_one_by
     rng = random.Random(5)
     kept = dropped = 0
     for _ in range(300):
-        n_texts = rng.randint(1, 120)
-        vocab = [f"g{i}" for i in range(rng.randint(1, 200))]
-        texts = [set(rng.sample(vocab, rng.randint(0, min(20, len(vocab)))))
-                 for _ in range(n_texts)]
         # Many copies in few works: two works then share enough pairs to be versions.
-        of = list(range(n_texts)) + [rng.randrange(n_texts) for _ in range(rng.randint(0, 60))]
-        rng.shuffle(of)
-        works = [rng.choice("abcd"[:rng.randint(1, 4)]) for _ in of]
-        copies = [tuple(i for i, u in enumerate(of) if u == t) for t in range(n_texts)]
-        postings = {}
-        for u, grams in enumerate(texts):
-            for g in sorted(grams):
-                postings.setdefault(g, []).append(u)
-        stock = set(rng.sample(vocab, rng.randint(0, min(3, len(vocab)))))
-        max_df, min_shared = rng.randint(2, 12), rng.randint(1, 5)
+        postings, copies, works, stock, max_df, min_shared = _random_index(
+            rng, max_texts=120, max_vocab=200, max_grams=20, max_extra=60,
+            letters=lambda rng: "abcd"[:rng.randint(1, 4)])
         max_versions = rng.choice([0.0, 0.05, 0.2, 1.0])
         plain = _candidates_plain(postings, copies, works, max_df, min_shared, stock)
         want = _quoting_plain(plain, works, max_versions)

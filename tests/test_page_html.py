@@ -7,6 +7,7 @@ Python-Markdown and the site comes out the same."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import subprocess
@@ -59,6 +60,14 @@ def _flat(toc):
     for item in toc:
         yield item
         yield from _flat(item.children)
+
+
+def with_page_edited(built, page):
+    """``built`` with ``page``'s Markdown no longer the one the library made (a line added), as
+    after another plugin or a hand edit: a direct writer must not take it."""
+    return dataclasses.replace(built, pages=tuple(
+        dataclasses.replace(p, markdown=p.markdown + "\nAdded.\n") if p is page else p
+        for p in built.pages))
 
 
 def compare(path: str, markdown: str, make, config, files) -> tuple[tuple, tuple | None]:

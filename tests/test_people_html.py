@@ -13,7 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mkdocs.structure.files import File
-from test_page_html import compare, corpus, explain, small_site  # noqa: F401
+from test_page_html import (  # noqa: F401
+    compare,
+    corpus,
+    explain,
+    small_site,
+    with_page_edited,
+)
 
 from build_site import links, people_html
 
@@ -41,9 +47,7 @@ def test_every_seed_person_is_what_python_markdown_makes(corpus):  # noqa: F811
 def test_a_person_page_made_otherwise_is_not_taken(corpus):  # noqa: F811
     _, _, built = corpus
     page = next(p for p in built.pages if "person" in p.extra)
-    edited = dataclasses.replace(built, pages=tuple(
-        dataclasses.replace(p, markdown=p.markdown + "\nAdded.\n") if p is page else p
-        for p in built.pages))
+    edited = with_page_edited(built, page)
     assert page.path in people_html.people_pages(built)
     assert page.path not in people_html.people_pages(edited)
 

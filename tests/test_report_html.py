@@ -11,7 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mkdocs.structure.files import File
-from test_page_html import compare, corpus, explain, small_site  # noqa: F401
+from test_page_html import (  # noqa: F401
+    compare,
+    corpus,
+    explain,
+    small_site,
+    with_page_edited,
+)
 
 from build_site import report, report_html
 from build_site.model import Block, BlockKind, Change, Document, Section
@@ -43,12 +49,8 @@ def test_every_seed_report_is_what_python_markdown_makes(corpus):  # noqa: F811
 def test_a_report_page_made_otherwise_is_not_taken(corpus):  # noqa: F811
     """report_pages keeps only pages whose Markdown is report_markdown's."""
     _, _, built = corpus
-    import dataclasses
-
     page = next(p for p in built.pages if p.path.endswith("/" + report.REPORT_FILE))
-    edited = dataclasses.replace(built, pages=tuple(
-        dataclasses.replace(p, markdown=p.markdown + "\nAdded.\n") if p is page else p
-        for p in built.pages))
+    edited = with_page_edited(built, page)
     assert page.path in report_html.report_pages(built)
     assert page.path not in report_html.report_pages(edited)
 
