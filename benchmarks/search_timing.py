@@ -136,7 +136,7 @@ def measure(site: Path, queries: tuple[str, ...] = QUERIES, repeat: int = 1,
                     page.goto(url, wait_until="networkidle")
                     page.evaluate(_WATCH, _normalise(query))
                     done: list = []
-                    page.on("requestfinished", lambda r: done.append(r))
+                    page.on("requestfinished", done.append)
                     page.keyboard.press("/")
                     page.keyboard.type(query)
                     page.wait_for_function("() => window.__bench.t1 !== null",
