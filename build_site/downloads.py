@@ -468,6 +468,37 @@ def download_key(doc: Document, info: WorkInfo, conversion: str = "") -> str:
     return h.hexdigest()[:24]
 
 
+def early_pool(workers: int | None = None):
+    """A process pool for ``Downloads.start``, forked now (the plugin calls this before the
+    conversion, when the build process is still small and runs one thread), or None where
+    that cannot be done safely (no ``fork``, or other threads running: a fork copies their
+    locks as they are, held or not; ``Downloads.start`` then spawns its workers).
+
+    Why forked, and early: a spawned worker is a fresh interpreter that imports MkDocs's
+    command line again (``__main__``) and starts multiprocessing's resource tracker, a second
+    interpreter (for the semaphores of a spawned pool; a forked pool's are unlinked at once):
+    about 0.3 s of CPU on the 1x corpus (benchmarks/cpu_timeline.py: 'spawned' and 'python'),
+    spent while MkDocs keeps both cores busy. A fork of the process before the conversion
+    copies no document (the jobs are sent as before) and costs a few milliseconds.
+    ``workers``: None, one a spare core (at least one)."""
+    import multiprocessing
+    import os
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return None
+    workers = workers or max(1, (os.cpu_count() or 1) - 1)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        for _ in range(workers):  # the first job forks every worker, now
+            pool.submit(_ready)
+    except Exception:  # noqa: BLE001 (no fork now: Downloads.start spawns its workers)
+        pool.shutdown(wait=False, cancel_futures=True)
+        return None
+    return pool
+
+
 @dataclass
 class Downloads:
     """The downloads of one build, made while MkDocs renders the HTML and copied into the site
@@ -484,9 +515,11 @@ class Downloads:
 
     @classmethod
     def start(cls, built, cache_dir: Path | None, workers: int | None = None,
-              conversions: dict[str, str] | None = None, hold: bool = False) -> Downloads:
+              conversions: dict[str, str] | None = None, hold: bool = False,
+              pool=None) -> Downloads:
         """Find each work's files in ``cache_dir`` or start making them (``workers``=0: now,
-        in this process; None: one worker per spare core, at least one). ``conversions``: slug
+        in this process; None: one worker per spare core, at least one; ``pool``: in the
+        workers of ``early_pool``, which this ``Downloads`` then owns). ``conversions``: slug
         -> the key of the cached conversion each document of ``built`` was linked from
         (``Built.conversion_keys``), for a cheaper
         ``download_key``; only for documents exactly as ``build_library`` returned them.
@@ -523,6 +556,15 @@ class Downloads:
                     shutil.rmtree(old, ignore_errors=True)  # a changed text's old files
         for _, _, folder in jobs:
             folder.mkdir(parents=True, exist_ok=True)
+        if pool is not None and jobs:  # forked already: even one job is made there
+            if hold:
+                return cls(files, [], pool, scratch, [doc.slug for doc, _, _ in jobs],
+                           held=jobs)
+            pending = [pool.submit(make_files, doc, info, str(folder))
+                       for doc, info, folder in jobs]
+            return cls(files, pending, pool, scratch, [doc.slug for doc, _, _ in jobs])
+        if pool is not None:  # nothing to make
+            pool.shutdown(wait=False, cancel_futures=True)
         if workers is None:
             workers = max(1, min(len(jobs), (os.cpu_count() or 1) - 1))
         pool, pending = None, []

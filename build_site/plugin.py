@@ -12,6 +12,7 @@ the file and line, never as a traceback.
 
 from __future__ import annotations
 
+import gc
 import html
 import json
 import logging
@@ -166,6 +167,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self.site_dir: Path | None = None  # the real site_dir while we build into a sibling
         self.cache_dir: Path | None = None
         self.downloads: downloads.Downloads | None = None
+        self.download_pool = None  # downloads.early_pool's workers until Downloads.start
         self.files: Files | None = None  # MkDocs's files, whose pages are freed after writing
         self.renderer: parallel_render.ParallelRender | None = None  # this build's worker
         self.direct: page_html.DirectPages | None = None  # pages made without Python-Markdown
@@ -203,12 +205,17 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
                               + " to markdown_extensions in mkdocs.yml")
         self._stop_renderer()  # a previous build's, if it failed before reaping it
         self._stop_stager()
+        gc.unfreeze()  # what a previous build froze at its end (on_post_build), collectable again
         root = Path(config.config_file_path).parent
         cache_dir = root / self.config.cache_dir if self.config.cache_dir else None
         self.cache_dir = cache_dir
         self.built = None  # under `mkdocs serve` the previous build's documents can go now
         self._clock = time.perf_counter()
         self._stop_precompile()
+        self._stop_downloads()  # a previous build's, if it failed before finishing them
+        # The downloads' workers are forked now, while this process is small and alone
+        # (downloads.early_pool); they get their jobs once the texts are converted and linked.
+        self.download_pool = downloads.early_pool()
         try:  # the theme's templates compile while the texts convert in worker processes
             built = build_library(source, cache_dir=cache_dir,
                                   started=lambda: self._start_precompile(config))
@@ -238,9 +245,10 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         # leaves idle while it lists the files): the records' process then keeps up with the
         # Markdown stage, the indexer starts sooner, and the downloads run beside its last,
         # single-threaded phase, on the core the build leaves idle then.
+        pool, self.download_pool = self.download_pool, None
         self.downloads = downloads.Downloads.start(built, cache_dir,
                                                    conversions=built.conversion_keys,
-                                                   hold=self.records_from_content)
+                                                   hold=self.records_from_content, pool=pool)
         self._lap("downloads-start")
         config.nav = html_nav(built.nav)
         staging = staging_dir(self.site_dir)
@@ -249,6 +257,16 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         staging.mkdir(parents=True)
         config.site_dir = str(staging)
         return config
+
+    def _stop_downloads(self) -> None:
+        """Stop the downloads' workers (a failed build's): those not handed to ``Downloads``
+        yet, and ``Downloads``'s own."""
+        if self.download_pool is not None:
+            self.download_pool.shutdown(wait=False, cancel_futures=True)
+            self.download_pool = None
+        if self.downloads is not None:
+            self.downloads.close()
+            self.downloads = None
 
     def _stop_precompile(self) -> None:
         """A previous (failed) build's compiling thread: done before the cache is reused."""
@@ -456,6 +474,12 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         config.site_dir = str(self.site_dir)
         log.info(f"library: site written to {self.site_dir}")
         self.site_dir = None
+        # The build is done: what is alive now lives to the end of `mkdocs build`, so the
+        # collector leaves it alone (the next build's on_config hands it back under `mkdocs
+        # serve`). Python's exit collects every generation but the frozen one, several times;
+        # 1x corpus, from the last exit handler to the process's end: 0.12-0.24 s without,
+        # 0.02-0.05 s with (more than the plain build's whole exit, 0.09-0.10 s).
+        gc.freeze()
 
     def _free_pages(self) -> list[search.SearchPage]:
         """Every page is written by now: keep what the search index needs (each page's URL,
@@ -501,9 +525,7 @@ class LibraryPlugin(BasePlugin[LibraryConfig]):
         self._stop_renderer()
         self.direct = None
         self._stop_stager()
-        if self.downloads is not None:
-            self.downloads.close()
-            self.downloads = None
+        self._stop_downloads()
         if self.site_dir is not None:
             staging = staging_dir(self.site_dir)
             shutil.rmtree(staging, ignore_errors=True)
