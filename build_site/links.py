@@ -158,9 +158,22 @@ def _label(p: Para, lib) -> str:
     return f"{work} › {where} ¶{p.anchor.removeprefix('p-')}"
 
 
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+# Marks common in the texts that are never letters: dropped first, most texts are then ASCII,
+# whose letters are kept by a byte table (a regex tries every character: ``find_place`` reads
+# every paragraph of a work up to the one it names, 0.02 s CPU at 1x the corpus, 0.003 so).
+_NOT_LETTER_MARKS = "“”—’‘–"
+_ASCII_NOT_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
+
+
 def _letters(text: str) -> str:
     """Letters only, lowercased: survives line breaks, letter-spacing and punctuation."""
-    return re.sub(r"[^\w]|[\d_]", "", text).casefold()
+    for mark in _NOT_LETTER_MARKS:
+        if mark in text:
+            text = text.replace(mark, "")
+    if text.isascii():
+        return text.encode().translate(None, _ASCII_NOT_LETTERS).decode().lower()
+    return _NOT_LETTERS.sub("", text).casefold()
 
 
 def find_place(place: Place, paras: list[Para],
