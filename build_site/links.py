@@ -539,6 +539,9 @@ _LONG_LETTERS = re.compile(r"[^\W\d_]{3,}")  # runs of letters, the one- and two
 # space. Replaced by one (and '’' by "'", a joiner like it), most texts are ASCII (below).
 _BOUNDARIES = ("—", "“", "”", "‘", "–")
 _ASCII_SPLIT = bytes(c if 97 <= c <= 122 else 32 for c in range(256))  # a-z kept, else space
+# What ``stems`` leaves out of such a text's words (all a-z): function words, and every word of
+# one or two letters, as one set test per word instead of a length test and a set test.
+_ASCII_DROP = _STOP | {chr(a) + b for a in range(97, 123) for b in ("", *map(chr, range(97, 123)))}
 
 
 def stems(text: str) -> list[str]:
@@ -560,7 +563,7 @@ def stems(text: str) -> list[str]:
         text = text.replace("-", "").replace("'", "")
     if text.isascii():
         return [w[:6] for w in text.encode().translate(_ASCII_SPLIT).decode().split()
-                if len(w) > 2 and w not in _STOP]
+                if w not in _ASCII_DROP]
     return [w[:6] for w in _LONG_LETTERS.findall(text) if w not in _STOP]
 
 
@@ -1011,19 +1014,33 @@ def _shared_texts(postings: Mapping[str, list[int]], copies: list[tuple[int, ...
         if g in postings:
             lists[tuple(postings[g])] -= 1
     shared: Counter = Counter()  # (u, v), u < v: rare word pairs in both; (u, u): in u
+    many = {u for u, c in enumerate(copies) if len(c) > 1}  # the texts with copies
+    once: list[tuple[int, ...]] = []  # the lists of one word pair, counted in one C call
     for us, n in lists.items():
         # Every text has at least one paragraph: more than max_df texts, more paragraphs.
-        if n < 1 or len(us) > max_df or not 1 < sum(len(copies[u]) for u in us) <= max_df:
+        if n < 1 or len(us) > max_df:
+            continue
+        if many.isdisjoint(us):  # most lists: a paragraph per text, and no (u, u) to count
+            if len(us) > 1:
+                if n == 1:
+                    once.append(us)
+                else:
+                    for pair in itertools.combinations(us, 2):
+                        shared[pair] += n
+            continue
+        if not 1 < sum(len(copies[u]) for u in us) <= max_df:
             continue
         if len(us) > 1:
             if n == 1:
-                shared.update(itertools.combinations(us, 2))
+                once.append(us)
             else:
                 for pair in itertools.combinations(us, 2):
                     shared[pair] += n
         for u in us:
             if len(copies[u]) > 1:
                 shared[u, u] += n
+    shared.update(itertools.chain.from_iterable(
+        map(itertools.combinations, once, itertools.repeat(2))))
     return shared
 
 
