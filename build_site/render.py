@@ -18,8 +18,11 @@ from . import anchors
 from .model import Block, BlockKind, Document, Note, Page, Section
 
 # Python-Markdown's ESCAPED_CHARS that can start syntax ('.' and '>' are handled apart):
-# escaping any other character would leave a visible backslash.
-_INLINE = re.compile(r"([\\`*_{}\[\]()#+!-])")
+# escaping any other character would leave a visible backslash. Each is backslashed by a
+# ``str.replace`` where the text holds it (the backslash first, so that the ones added are
+# not doubled): a C scan for one character is many times faster than a regex's character
+# class tried at every position (0.0045 against 0.0017 s CPU over the 1x corpus's texts).
+_INLINE_MARKS = tuple((mark, "\\" + mark) for mark in "\\`*_{}[]()#+!-")
 _NUMBER_START = re.compile(r"^( ?\d+)\.")  # '1.' opening a line would start a list
 # Markdown reads tabs as four spaces, two trailing spaces as <br>, four leading as code; HTML
 # collapses a run of whitespace to one space anyway, so one space is the same text, and safe.
@@ -54,11 +57,20 @@ def escape(text: str) -> str:
     '&' and '<' become entities (so no raw HTML passes through); every ASCII punctuation mark
     Markdown might read as syntax is backslash-escaped; line starts lose their meaning.
     """
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _INLINE.sub(_backslashed, text)
-    text = text.replace("\\]:", "\\]&#58;")  # '[\]: x' would be a link definition
-    # Each pattern below is run only where it can match: most texts have none of its
-    # characters, and a plain substring test is several times faster than the regex's scan.
+    # Each replacement and pattern below is run only where it can match: most texts have none
+    # of its characters, and a plain substring test is faster than a call that finds nothing
+    # (escape is called for every stretch of text on every page: 74,000 times at 10x).
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    for mark, backslashed in _INLINE_MARKS:
+        if mark in text:
+            text = text.replace(mark, backslashed)
+    if "\\]:" in text:  # '[\]: x' would be a link definition
+        text = text.replace("\\]:", "\\]&#58;")
     if "\t" in text or "\n" in text or "\r" in text or "  " in text:  # what _SPACE_RUN needs
         text = _SPACE_RUN.sub(" ", text)
     if text[:1].isdigit() or text[:1] == " ":  # isdigit covers every \d

@@ -300,3 +300,23 @@ def test_person_pattern_grouped_by_first_letter_is_the_plain_alternation(names, 
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         got = [(m.key, m.start, m.end) for m in links.person_mentions(text, pattern, forms)]
         assert got == [(forms[m.group(1)], *m.span(1)) for m in plain.finditer(text)], text
+
+
+def _letters_plain(text: str) -> str:
+    """links._letters as first written: one regex over every character."""
+    return re.sub(r"[^\w]|[\d_]", "", text).casefold()
+
+
+_LETTER_BITS = st.sampled_from(_FRAGMENTS + ("x²", "٣", "Ⅻ", "É", "ǅ", "ﬀ", "\u00a0", "¶", "½"))
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True)
+@given(st.lists(_LETTER_BITS, max_size=20).map("".join) | st.text(max_size=30))
+def test_letters_equal_the_plain_regex(text):
+    assert links._letters(text) == _letters_plain(text)
+
+
+def test_letters_on_random_texts_and_their_ascii_forms():
+    for text in _random_texts(400, seed=5):
+        for form in (text, text.encode("ascii", "ignore").decode()):
+            assert links._letters(form) == _letters_plain(form), form

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +20,7 @@ _TEXTS = st.lists(_PIECES, max_size=12).map("".join) | st.text(max_size=30)
 def _plain_escape(text: str) -> str:
     """``render.escape`` as it was before its edges were read by ``str.strip``."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = render._INLINE.sub(render._backslashed, text)
+    text = re.sub(r"([\\`*_{}\[\]()#+!-])", r"\\\1", text)
     text = text.replace("\\]:", "\\]&#58;")
     text = render._SPACE_RUN.sub(" ", text)
     text = render._NUMBER_START.sub(r"\1\\.", text)
