@@ -517,9 +517,9 @@ def _merge_spaced(raw: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]
             j += 1
         if j - i >= 2:
             merged.append(("".join(w for w, _, _ in raw[i:j + 1]), raw[i][1], raw[j][2]))
-        else:
+        else:  # one or two: words of their own (no later start makes a longer run)
             merged.extend(raw[i:j + 1])
-        i = j + 1 if j - i >= 2 else i + 1
+        i = j + 1
     return merged
 
 

@@ -336,6 +336,13 @@ def _tokens_plain(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+def test_merge_spaced_joins_three_or_more_one_letter_words_and_keeps_every_other_word_once():
+    text = "a b cat r e s u l t dog x y z"
+    raw = [(m.group(0), m.start(), m.end()) for m in links._TOKEN.finditer(text)]
+    assert links._merge_spaced(raw) == [("a", 0, 1), ("b", 2, 3), ("cat", 4, 7),
+                                        ("result", 8, 19), ("dog", 20, 23), ("xyz", 24, 29)]
+
+
 def test_stems_and_tokens_equal_their_word_by_word_definitions():
     texts = _random_texts(3000)
     assert any(t.isascii() for t in texts) and not all(t.isascii() for t in texts)
