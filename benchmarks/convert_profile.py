@@ -23,10 +23,10 @@ measures what benchmarks/run.py's conversion figure measures, in N new processes
 ``build_library(source, workers=1)`` (metadata, conversion with the anchors, links, render)
 after the imports, its MB/s as run.py computes it (raw MB over that call's wall seconds), the
 same over its CPU seconds (what a shared machine lets one compare) and each stage's wall
-seconds. It differs from ``--fresh``: the conversion
-there runs through ``cache.convert_many``, which freezes each document for the collector
-(no full collection walks them), and gives the paragraphs their ids. Not a test: the issue's
-target (2 MB/s) is checked here and by benchmarks/run.py.
+seconds. Unlike ``--fresh``, its conversion runs through ``cache.convert_many``, which
+freezes each document for the collector (no full collection walks them), and gives the
+paragraphs their ids. Not a test: the issue's target (2 MB/s) is checked here and by
+benchmarks/run.py.
 """
 
 from __future__ import annotations
