@@ -120,18 +120,17 @@ class _CostMemo(dict):
         the segmenter tries every substring of a run up to its longest word, most of them no
         word in general English nor in the text ('tim', 'imeo'). Such a string of ASCII
         letters costs ``word_cost``'s price of an unknown string, 24 + 1.5 a letter, settled
-        here by two lookups instead of three Python calls; a listed one or the text's own
-        is ``word_cost`` of its lower case. The others (apostrophes, other letters) go the
-        usual way."""
-        table, counts, word_cost = english_table(), self.counts, self.vocab.word_cost
+        here by two lookups instead of three Python calls. The others (listed words, the
+        text's own, apostrophes, other letters) go the usual way."""
+        table, counts = english_table(), self.counts
         # (Not ``set.difference(self)``: for a dict subclass it walks the whole memo.)
         for w in filterfalse(self.__contains__, set(strings)):
             if w.isascii() and w.isalpha():
-                low = w.lower()  # (no apostrophe: ``cost`` is ``word_cost`` of the lower case)
-                self[w] = 24.0 + 1.5 * len(low) if low not in table and not counts.get(
-                    low, 0) else word_cost(low)
-            else:
-                self[w]  # (``__missing__``)
+                low = w.lower()
+                if low not in table and not counts.get(low, 0):
+                    self[w] = 24.0 + 1.5 * len(low)
+                    continue
+            self[w]  # (``__missing__``)
 
 
 def _segment(s: str, vocab: Vocabulary, maxlen: int) -> tuple[str, ...]:
