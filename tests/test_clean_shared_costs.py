@@ -52,7 +52,7 @@ def test_shared_cost_of_any_string(w, k):
     assert letterspacing._CostMemo(vocab)[w] == vocab.cost(w)
 
 
-# -- _CostMemo.fill: the segmenter's strings costed at once -------------------------------------
+# -- _CostMemo's price of unknown ASCII strings, without word_cost's calls ----------------------
 
 _RUN_PIECES = ["the", "a", "i", "s", "x", "q", "zz", "zzq", "tim", "eo", "Lenin", "tchernov", "kulak",
                "NEP", "nep", "’s", "'", "é", "İ", "×", "ov", "harbour", "books", ""]
@@ -62,10 +62,10 @@ def _substrings(s: str, maxlen: int = 24) -> list[str]:
     return [s[i:j] for j in range(1, len(s) + 1) for i in range(max(0, j - maxlen), j)]
 
 
-def test_filled_costs_are_each_texts_own():
-    """Every substring of random runs, filled in bulk (in random order, after strings asked
-    for one by one), costs what ``Vocabulary.cost`` says, in texts with and without the
-    words; both ways of the fill are taken (unknown ASCII letters, and the rest)."""
+def test_run_costs_are_each_texts_own():
+    """Every substring of random runs, as the segmenter asks for them (after other strings,
+    in texts with and without the words, the shared table filled by all), costs what
+    ``Vocabulary.cost`` says; both ways are taken (unknown ASCII letters, and the rest)."""
     rng = random.Random(7)
     vocabs = [build_vocabulary(t.split("\n")) for t in _TEXTS]
     memos = [letterspacing._CostMemo(v) for v in vocabs]
@@ -74,9 +74,10 @@ def test_filled_costs_are_each_texts_own():
         k = rng.randrange(len(vocabs))
         run = "".join(rng.choice(_RUN_PIECES) for _ in range(rng.randint(0, 8)))
         if rng.random() < 0.3:
-            memos[k][_strings(rng)]  # asked for before: the fill leaves it as it is
+            memos[k][_strings(rng)]  # asked for before
         subs = _substrings(run, rng.choice([24, 5]))
-        memos[k].fill(subs)
+        for w in subs:
+            memos[k][w]
         for w in subs:
             assert dict.__getitem__(memos[k], w) == vocabs[k].cost(w), (k, w)
             if w.isascii() and w.isalpha() and vocabs[k].cost(w) >= 24.0:
@@ -89,17 +90,18 @@ def test_filled_costs_are_each_texts_own():
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(st.text(alphabet="abskTİé’'×", max_size=8), max_size=20),
        st.sampled_from(range(len(_TEXTS))))
-def test_filled_cost_of_any_strings(ws, k):
+def test_memo_cost_of_any_strings(ws, k):
     vocab = build_vocabulary(_TEXTS[k].split("\n"))
     memo = letterspacing._CostMemo(vocab)
-    memo.fill(ws)
+    for w in ws:
+        memo[w]
     assert set(memo) == set(ws)
     assert all(dict.__getitem__(memo, w) == vocab.cost(w) for w in ws)
 
 
-def test_filled_costs_of_the_seed_runs():
-    """Every substring the segmenter tries on the seed texts' letter-spaced lines, filled at
-    once, costs what ``Vocabulary.cost`` says in that text."""
+def test_costs_of_the_seed_runs():
+    """Every substring the segmenter tries on the seed texts' letter-spaced lines costs what
+    ``Vocabulary.cost`` says in that text (the shared table filled by the texts before)."""
     from pathlib import Path
 
     from build_site.clean.letterspacing import _LETTERS, maybe_spaced
@@ -114,7 +116,8 @@ def test_filled_costs_of_the_seed_runs():
             run = "".join(line.split())
             for letters in _LETTERS.findall(run):
                 subs = _substrings(letters)
-                memo.fill(subs)
+                for w in subs:
+                    memo[w]
                 for w in subs:
                     assert dict.__getitem__(memo, w) == vocab.cost(w), (raw.name, w)
                 tried += len(subs)

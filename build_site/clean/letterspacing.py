@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from itertools import chain, filterfalse
-from operator import add
 
-from .vocabulary import Vocabulary, english_table, general_frequency
+from .vocabulary import _TABLE, Vocabulary, english_table, general_frequency
 
 _LAST_PIECE = re.compile(r"^([A-Za-z]+)(\W*)$")
 _LETTERS = re.compile(r"[A-Za-z\u00c0-\u024f’']+")
@@ -91,6 +89,7 @@ class _CostMemo(dict):
         super().__init__()
         self.vocab = vocab
         self.counts = vocab.counts
+        english_table()  # (``__missing__`` reads it as ``_TABLE[0]``)
 
     def __missing__(self, w: str) -> float:
         general = _GENERAL_COSTS.get(w)
@@ -99,9 +98,15 @@ class _CostMemo(dict):
             if counted is not None and counted in self.counts:
                 c = self.vocab.cost(w)  # the text's own count may lower it
         else:
-            if "’" not in w and "'" not in w:
-                # (Most strings tried: no apostrophe, so the counted word is the lower case,
-                # and the cost is ``word_cost`` of it, without the possessive tests.)
+            if w.isascii() and w.isalpha() and (counted := w.lower()) not in _TABLE[0] \
+                    and not self.counts.get(counted, 0):
+                # (Most strings tried: ASCII letters, no word in general English nor in the
+                # text ('tim', 'imeo'): ``word_cost``'s price of an unknown string, without
+                # its calls.)
+                c = 24.0 + 1.5 * len(counted)
+            elif "’" not in w and "'" not in w:
+                # (No apostrophe: the counted word is the lower case, and the cost is
+                # ``word_cost`` of it, without the possessive tests.)
                 counted = w.lower()
                 c = self.vocab.word_cost(counted)
             else:
@@ -115,23 +120,6 @@ class _CostMemo(dict):
         self[w] = c
         return c
 
-    def fill(self, strings: Iterable[str]) -> None:
-        """Cost every one of ``strings`` not asked for yet, as ``__missing__`` would, at once:
-        the segmenter tries every substring of a run up to its longest word, most of them no
-        word in general English nor in the text ('tim', 'imeo'). Such a string of ASCII
-        letters costs ``word_cost``'s price of an unknown string, 24 + 1.5 a letter, settled
-        here by two lookups instead of three Python calls. The others (listed words, the
-        text's own, apostrophes, other letters) go the usual way."""
-        table, counts = english_table(), self.counts
-        # (Not ``set.difference(self)``: for a dict subclass it walks the whole memo.)
-        for w in filterfalse(self.__contains__, set(strings)):
-            if w.isascii() and w.isalpha():
-                low = w.lower()
-                if low not in table and not counts.get(low, 0):
-                    self[w] = 24.0 + 1.5 * len(low)
-                    continue
-            self[w]  # (``__missing__``)
-
 
 def _segment(s: str, vocab: Vocabulary, maxlen: int) -> tuple[str, ...]:
     costs = vocab.memo.get("cost")
@@ -140,16 +128,11 @@ def _segment(s: str, vocab: Vocabulary, maxlen: int) -> tuple[str, ...]:
     n = len(s)
     best = [0.0] * (n + 1)
     back = [0] * (n + 1)
-    # The strings that may be the last word ending at each j (starts lo..j-1), costed at
-    # once before the programme reads them.
-    rows = [[s[i:j] for i in range(max(0, j - maxlen), j)] for j in range(1, n + 1)]
-    costs.fill(chain.from_iterable(rows))
-    cost_of = costs.__getitem__
-    for j, row in enumerate(rows, 1):
+    for j in range(1, n + 1):
         # The cheapest last word ending at j; on a tie the earliest start, as a scan with a
         # strict '<' would keep.
-        lo = j - len(row)
-        cands = list(map(add, best[lo:j], map(cost_of, row)))
+        lo = max(0, j - maxlen)
+        cands = [best[i] + costs[s[i:j]] for i in range(lo, j)]
         c = min(cands)
         best[j], back[j] = c, lo + cands.index(c)
     out, j = [], n
