@@ -7,6 +7,7 @@
         synthetic one of benchmarks/run.py: benchmarks/results/corpus-10x/source)
     PYTHONPATH=$PWD python benchmarks/convert_profile.py --fresh 5   # fixed costs included
     PYTHONPATH=$PWD python benchmarks/convert_profile.py --instructions   # the same, counted
+    PYTHONPATH=$PWD python benchmarks/convert_profile.py --library 5  # as benchmarks/run.py
 
 CPU time (``time.process_time``) rather than wall time, and the minimum over repeats, because
 the machine is shared: other processes make wall times noisy. Each repeat is a fresh process
@@ -17,8 +18,15 @@ processes, each after the imports, as the first conversion of a build (wordfreq'
 loaded, every memo empty) and prints each one's CPU time: what one core spends on a corpus
 with the per-process costs included (benchmarks/run.py's 1x figure has them too).
 ``--instructions`` counts that fresh conversion's instructions under valgrind (about a minute):
-the same every run, so a change of 1% shows, where CPU time varies by 5-10%. Not a test:
-the issue's target (2 MB/s) is checked here and by benchmarks/run.py.
+the same every run, so a change of 1% shows, where CPU time varies by 5-10%. ``--library N``
+measures what benchmarks/run.py's conversion figure measures, in N new processes: the whole
+``build_library(source, workers=1)`` (metadata, conversion with the anchors, links, render)
+after the imports, its MB/s as run.py computes it (raw MB over that call's wall seconds), the
+same over its CPU seconds (what a shared machine lets one compare) and each stage's wall
+seconds. Unlike ``--fresh``, its conversion runs through ``cache.convert_many``, which
+freezes each document for the collector (no full collection walks them), and gives the
+paragraphs their ids. Not a test: the issue's target (2 MB/s) is checked here and by
+benchmarks/run.py.
 """
 
 from __future__ import annotations
@@ -52,6 +60,23 @@ def run_once(source: Path, convert: bool = True) -> dict[str, tuple[int, float]]
             convert_work(slug, meta, raw, str(p))
         out[slug] = (len(raw), time.process_time() - t)
     return out
+
+
+def run_library(source: Path) -> str:
+    """One ``build_library(source, workers=1)`` as benchmarks/run.py times it: a line with
+    its MB/s (raw MB over the call's wall seconds, and over its CPU seconds) and stages' wall
+    seconds."""
+    from build_site.library import build_library
+
+    raw_mb = _raw_mb(source)
+    cpu, wall = time.process_time(), time.perf_counter()
+    built = build_library(source, workers=1)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    if built.errors:
+        raise SystemExit("conversion errors:\n" + "\n".join(map(str, built.errors[:20])))
+    stages = " ".join(f"{k} {v:.3f}" for k, v in built.timings if v >= 0.0005)
+    return (f"{raw_mb / wall:.2f} MB/s ({wall:.3f} s wall), {raw_mb / cpu:.2f} MB/s of CPU "
+            f"({cpu:.3f} s); stages, s wall: {stages}")
 
 
 def _instructions(source: Path, extra: list[str]) -> int:
@@ -111,7 +136,10 @@ def main() -> None:
                     help="CPU time of the first conversion in N new processes")
     ap.add_argument("--instructions", action="store_true",
                     help="instructions of a fresh process's conversion (valgrind's callgrind)")
+    ap.add_argument("--library", type=int, default=0,
+                    help="build_library(workers=1) as benchmarks/run.py times it, N new processes")
     ap.add_argument("--once", action="store_true", help=argparse.SUPPRESS)  # (--fresh's child)
+    ap.add_argument("--library-once", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--imports-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.imports_only:
@@ -119,6 +147,15 @@ def main() -> None:
         return
     if args.once:
         print(sum(t for _, t in run_once(args.source).values()))
+        return
+    if args.library_once:
+        print(run_library(args.source))
+        return
+    if args.library:
+        for _ in range(args.library):
+            print(subprocess.run(
+                [sys.executable, __file__, "--library-once", "--source", str(args.source)],
+                check=True, capture_output=True, text=True).stdout.strip())
         return
     if args.instructions:
         total, imports = (_instructions(args.source, extra) for extra in ([], ["--imports-only"]))

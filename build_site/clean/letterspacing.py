@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .vocabulary import Vocabulary, general_frequency
+from .vocabulary import _TABLE, Vocabulary, english_table, general_frequency
 
 _LAST_PIECE = re.compile(r"^([A-Za-z]+)(\W*)$")
 _LETTERS = re.compile(r"[A-Za-z\u00c0-\u024f’']+")
@@ -89,6 +89,7 @@ class _CostMemo(dict):
         super().__init__()
         self.vocab = vocab
         self.counts = vocab.counts
+        english_table()  # (``__missing__`` reads it as ``_TABLE[0]``)
 
     def __missing__(self, w: str) -> float:
         general = _GENERAL_COSTS.get(w)
@@ -97,9 +98,15 @@ class _CostMemo(dict):
             if counted is not None and counted in self.counts:
                 c = self.vocab.cost(w)  # the text's own count may lower it
         else:
-            if "’" not in w and "'" not in w:
-                # (Most strings tried: no apostrophe, so the counted word is the lower case,
-                # and the cost is ``word_cost`` of it, without the possessive tests.)
+            if w.isascii() and w.isalpha() and (counted := w.lower()) not in _TABLE[0] \
+                    and not self.counts.get(counted, 0):
+                # (Most strings tried: ASCII letters, no word in general English nor in the
+                # text ('tim', 'imeo'): ``word_cost``'s price of an unknown string, without
+                # its calls.)
+                c = 24.0 + 1.5 * len(counted)
+            elif "’" not in w and "'" not in w:
+                # (No apostrophe: the counted word is the lower case, and the cost is
+                # ``word_cost`` of it, without the possessive tests.)
                 counted = w.lower()
                 c = self.vocab.word_cost(counted)
             else:
