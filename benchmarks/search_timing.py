@@ -136,7 +136,11 @@ def measure(site: Path, queries: tuple[str, ...] = QUERIES, repeat: int = 1,
                     page.goto(url, wait_until="networkidle")
                     page.evaluate(_WATCH, _normalise(query))
                     done: list = []
-                    page.on("requestfinished", done.append)
+
+                    def finished(request, done: list = done) -> None:  # this run's list, bound now
+                        done.append(request)
+
+                    page.on("requestfinished", finished)
                     page.keyboard.press("/")
                     page.keyboard.type(query)
                     page.wait_for_function("() => window.__bench.t1 !== null",
