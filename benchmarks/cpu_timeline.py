@@ -4,8 +4,9 @@
 
 On two cores a build is as fast as its total CPU and how well it keeps both cores busy allow;
 this shows both. Each row is one second of wall time: the CPU seconds the main process, the
-forked Python workers (conversion, links, render, Markdown, templates), the spawned download
-workers, the search records' process and Pagefind used in it (2.00 = both cores busy).
+forked Python workers (conversion, links, render, Markdown, templates, downloads), spawned
+download workers (only where another thread runs, as under ``mkdocs serve``), the search
+records' process and Pagefind used in it (2.00 = both cores busy).
 ``--sys`` counts kernel time only (file writes, page faults).
 The build's own stage times (``.cache/last-build.json``) say which stage each second belongs
 to; the last line measures the tail: the wall time after the template worker (the last forked
@@ -44,8 +45,8 @@ def tree(pid: int) -> list[int]:
 
 def process_kind(pid: int) -> str:
     """What a process of the build is, from its command line: forked Python workers
-    (conversion, links, render, Markdown and templates) keep the build's command line; the
-    download workers are spawned interpreters; the search records' process runs
+    (conversion, links, render, Markdown, templates and downloads) keep the build's command
+    line; spawned download workers (where another thread runs) are fresh interpreters; the search records' process runs
     ``build_site.search``; anything else is named by its command (pagefind_ext)."""
     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     if b"build_site.search" in cmdline:
