@@ -1020,15 +1020,10 @@ def _shared_texts(postings: Mapping[str, list[int]], copies: list[tuple[int, ...
         # Every text has at least one paragraph: more than max_df texts, more paragraphs.
         if n < 1 or len(us) > max_df:
             continue
-        if many.isdisjoint(us):  # most lists: a paragraph per text, and no (u, u) to count
-            if len(us) > 1:
-                if n == 1:
-                    once.append(us)
-                else:
-                    for pair in itertools.combinations(us, 2):
-                        shared[pair] += n
-            continue
-        if not 1 < sum(len(copies[u]) for u in us) <= max_df:
+        # Most lists hold no text with copies: a paragraph per text (so the sum below is
+        # len(us), already known to be in range when there are pairs), and no (u, u) to count.
+        with_copies = not many.isdisjoint(us)
+        if with_copies and not 1 < sum(len(copies[u]) for u in us) <= max_df:
             continue
         if len(us) > 1:
             if n == 1:
@@ -1036,9 +1031,10 @@ def _shared_texts(postings: Mapping[str, list[int]], copies: list[tuple[int, ...
             else:
                 for pair in itertools.combinations(us, 2):
                     shared[pair] += n
-        for u in us:
-            if len(copies[u]) > 1:
-                shared[u, u] += n
+        if with_copies:
+            for u in us:
+                if len(copies[u]) > 1:
+                    shared[u, u] += n
     shared.update(itertools.chain.from_iterable(
         map(itertools.combinations, once, itertools.repeat(2))))
     return shared
