@@ -415,6 +415,37 @@ def table(rows: list[dict]) -> str:
     return "\n".join([head, sep, *body])
 
 
+MARKDOWN_SPEED = """
+import sys, time
+from pathlib import Path
+import markdown
+texts = [p.read_text("utf-8") for p in sorted(Path(sys.argv[1]).rglob("*.md"))]
+size = sum(len(t.encode()) for t in texts)
+best = None
+for _ in range(3):
+    md = markdown.Markdown(extensions=["attr_list", "footnotes", "md_in_html", "toc"],
+                           extension_configs={"toc": {"permalink": True}})
+    t0 = time.process_time()
+    for t in texts:
+        md.reset().convert(t)
+    spent = time.process_time() - t0
+    best = spent if best is None else min(best, spent)
+print(size / 1e6 / best)
+"""
+
+
+def markdown_speed(plain_docs: Path) -> float | None:
+    """This machine's speed, as the floor the issue names: Python-Markdown's MB of Markdown
+    per second on one core (CPU time, best of three, in a fresh process), over the exported
+    pages of a corpus with the project's extensions. The convert MB/s target is absolute, and
+    the machine's speed drifts by 5-15% between runs: this says how fast the machine was."""
+    if not plain_docs.is_dir():
+        return None
+    out = subprocess.run([sys.executable, "-c", MARKDOWN_SPEED, str(plain_docs)],
+                         capture_output=True, text=True, check=True)
+    return round(float(out.stdout.strip()), 2)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scales", type=int, nargs="+", default=[1, 10, 50])
@@ -434,13 +465,17 @@ def main() -> int:
     if len(rows) > 1 and rows[0]["scale"] == 1:
         for r in rows:
             r["growth_vs_1x"] = round(r["build_s"] / rows[0]["build_s"], 1)
+    speed = markdown_speed(RESULTS / f"corpus-{rows[0]['scale']}x" / "plain_docs")
     out = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                       "python_markdown_mb_s": speed,
                        # other work on the machine slows every figure: say how busy it was
                        "load_average_start": load_start,
                        "load_average_end": [round(x, 2) for x in os.getloadavg()]},
            "date": time.strftime("%Y-%m-%d"), "rows": rows}
     (RESULTS / "latest.json").write_text(json.dumps(out, indent=2))
     print(table(rows))
+    print(f"Python-Markdown on this machine: {speed} MB/s of Markdown on one core "
+          f"(the {rows[0]['scale']}x corpus's pages; the issue's figure: about 3)")
     return 0
 
 
