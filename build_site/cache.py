@@ -143,7 +143,7 @@ def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | Non
                 try:
                     docs[job.slug] = pickle.loads(target.read_bytes())
                     continue
-                except Exception:  # a damaged cache entry is only a miss
+                except Exception:  # noqa: BLE001 - a damaged cache entry is only a miss
                     target.unlink(missing_ok=True)
         todo.append((job, target))
     workers = workers or min(len(todo), os.cpu_count() or 1)

@@ -26,6 +26,7 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from .clean.furniture import TERMINAL
 from .clean.text import join_lines
@@ -267,7 +268,7 @@ def _footnotes(lines: list[Line], pages: PageMap, width: int | None, aliases: di
     expected = 1
     i, n = 0, len(lines)
     numbers = [ln.number for ln in lines]
-    ascending = all(a < b for a, b in zip(numbers, numbers[1:]))
+    ascending = all(a < b for a, b in pairwise(numbers))
     while i < n:
         ln = lines[i]
         if stop is not None and ln.number >= stop:
@@ -391,7 +392,7 @@ def _continuations(feet: list[_Foot], lines: list[Line], pages: PageMap, width: 
     if not width:
         return feet
     numbers = [ln.number for ln in lines]
-    ascending = all(a < b for a, b in zip(numbers, numbers[1:]))
+    ascending = all(a < b for a, b in pairwise(numbers))
     for f in feet:
         for _ in range(3):  # a note runs over at most a few pages
             last = lines[f.idx[-1]].text
@@ -456,7 +457,7 @@ def _footnote_hits(feet: list[_Foot], lines: list[Line], pages: PageMap,
     used: set[tuple[int, int]] = set()
     last_num: tuple[int, int] = (-1, -1)
     numbers: list[int] | None = [ln.number for ln in lines]
-    if not all(a < b for a, b in zip(numbers, numbers[1:])):
+    if not all(a < b for a, b in pairwise(numbers)):
         numbers = None
     for k, f in enumerate(feet):
         start = f.glued_idx if f.glued_idx is not None else f.idx[0]

@@ -8,6 +8,7 @@ on what came before). Speed itself is measured by benchmarks/convert_profile.py,
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from test_convert_fast_paths import _reference_damaged_spans
@@ -81,7 +82,7 @@ def test_lines_from_the_page_top_are_the_plain_scan():
         if rng.random() < 0.3:
             rng.shuffle(nums)  # not ascending: the scan must be used
         lines = [Line(n, "x") for n in nums]
-        ascending = all(a < b for a, b in zip(nums, nums[1:]))
+        ascending = all(a < b for a, b in itertools.pairwise(nums))
         top, end = rng.randint(0, 210), rng.randint(0, len(lines))
         expected = [j for j in range(end) if lines[j].number >= top]
         assert list(_from_top(lines, nums if ascending else None, top, end)) == expected
@@ -241,7 +242,7 @@ def _reference_footnotes(lines, pages, width, aliases, stop):
     expected = 1
     i, n = 0, len(lines)
     numbers = [ln.number for ln in lines]
-    ascending = all(a < b for a, b in zip(numbers, numbers[1:]))
+    ascending = all(a < b for a, b in itertools.pairwise(numbers))
     while i < n:
         ln = lines[i]
         if stop is not None and ln.number >= stop:

@@ -30,7 +30,7 @@ def differing(a: Path, b: Path) -> set[str]:
     sa, sb = snapshot(a), snapshot(b)
     diff = {k for k in set(sa) | set(sb) if sa.get(k) != sb.get(k)}
     unordered = {k for k in diff if PAGEFIND_UNORDERED.match(k)}
-    count = lambda snap: sum(1 for k in snap if PAGEFIND_UNORDERED.match(k))  # noqa: E731
+    count = lambda snap: sum(1 for k in snap if PAGEFIND_UNORDERED.match(k))
     assert count(sa) == count(sb), "the two search indexes hold different numbers of files"
     return diff - unordered
 

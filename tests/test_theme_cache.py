@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
+from typing import ClassVar
 
 import jinja2
 import pytest
@@ -97,7 +98,7 @@ def test_not_given_to_an_environment_it_was_not_compiled_for(folder: Path):
     assert fingerprint(other) != fingerprint(make_env(folder))
 
     class Theme:
-        static_templates = {"page.html"}
+        static_templates: ClassVar[set[str]] = {"page.html"}
 
         def get_env(self):
             return make_env(folder)
