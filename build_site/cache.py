@@ -71,17 +71,21 @@ def _source_hash(leave_out: frozenset[str]) -> str:
 def job_key(job: Job) -> str:
     """Hash of the converter, the metadata and every file in the work's folder (the raw text,
     and any per-work data such as corrections, which the converter may read)."""
+    folder = Path(job.raw_path).parent
+    # The ledger by where it is from the work's folder, not by how its path is spelled: under
+    # `mkdocs serve` the first build reads the configuration by a relative path and the
+    # rebuilds by an absolute one, and the first rebuild converted every text again.
+    ledger_at = os.path.relpath(Path(job.ledger).resolve(), folder.resolve()) if job.ledger else ""
     h = hashlib.sha256()
     for part in (FORMAT.encode(), converter_version().encode(), job.slug.encode(),
-                 job.meta_json.encode(), repr((job.ledger, job.cite)).encode()):
+                 job.meta_json.encode(), repr((ledger_at, job.cite)).encode()):
         h.update(hashlib.sha256(part).digest())
-    folder = Path(job.raw_path).parent
     for path in sorted(folder.iterdir()):
         if path.is_file():
             h.update(path.name.encode())
             h.update(hashlib.sha256(path.read_bytes()).digest())
-    ledger = Path(job.ledger)
-    if job.ledger and ledger.parent != folder:  # a ledger elsewhere is an input too
+    if os.path.dirname(ledger_at):  # a ledger elsewhere is an input too
+        ledger = Path(job.ledger)
         h.update(hashlib.sha256(ledger.read_bytes() if ledger.is_file() else b"").digest())
     return h.hexdigest()
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from build_site import cache, downloads, metadata
+from build_site.cache import Job, job_key
 from build_site.library import build_library
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,3 +158,27 @@ def test_converting_here_calls_started_after_the_conversions(monkeypatch):
                                      started=lambda: events.append("started"))
     assert events == ["a", "b", "started"]
     assert docs == {"a": "a", "b": "b"} and fresh == ["a", "b"]
+
+
+def test_a_jobs_key_does_not_depend_on_how_its_paths_are_spelled(tmp_path: Path, monkeypatch):
+    """Under `mkdocs serve` the first build reads mkdocs.yml by a relative path and the rebuilds
+    by an absolute one: the same work must keep its key (else every text converts again)."""
+    work = tmp_path / "lib" / "w"
+    work.mkdir(parents=True)
+    (work / "raw.txt").write_text("Some text.\n")
+    (work / "anchors.yml").write_text("next: 1\n")
+    elsewhere = tmp_path / "ledgers" / "w.yml"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("next: 2\n")
+    monkeypatch.chdir(tmp_path)
+    for ledger in ("lib/w/anchors.yml", "ledgers/w.yml"):
+        relative = Job("w", "{}", "lib/w/raw.txt", ledger=ledger)
+        absolute = Job("w", "{}", str(tmp_path / "lib/w/raw.txt"), ledger=str(tmp_path / ledger))
+        dotted = Job("w", "{}", "./lib/../lib/w/raw.txt", ledger=ledger)
+        assert job_key(relative) == job_key(absolute) == job_key(dotted)
+    in_folder = job_key(Job("w", "{}", "lib/w/raw.txt", ledger="lib/w/anchors.yml"))
+    other = job_key(Job("w", "{}", "lib/w/raw.txt", ledger="ledgers/w.yml"))
+    assert in_folder != other  # which ledger it is still counts
+    before = other
+    elsewhere.write_text("next: 3\n")
+    assert job_key(Job("w", "{}", "lib/w/raw.txt", ledger="ledgers/w.yml")) != before
