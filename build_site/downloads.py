@@ -556,35 +556,32 @@ class Downloads:
                     shutil.rmtree(old, ignore_errors=True)  # a changed text's old files
         for _, _, folder in jobs:
             folder.mkdir(parents=True, exist_ok=True)
-        if pool is not None and jobs:  # forked already: even one job is made there
-            if hold:
-                return cls(files, [], pool, scratch, [doc.slug for doc, _, _ in jobs],
-                           held=jobs)
-            pending = [pool.submit(make_files, doc, info, str(folder))
-                       for doc, info, folder in jobs]
-            return cls(files, pending, pool, scratch, [doc.slug for doc, _, _ in jobs])
-        if pool is not None:  # nothing to make
+        slugs = [doc.slug for doc, _, _ in jobs]
+        warming: list = []  # a spawned pool's first jobs, which start its workers now
+        if pool is not None and not jobs:  # forked already, and nothing to make
             pool.shutdown(wait=False, cancel_futures=True)
-        if workers is None:
-            workers = max(1, min(len(jobs), (os.cpu_count() or 1) - 1))
-        pool, pending = None, []
-        if workers > 0 and len(jobs) > 1:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+            pool = None
+        elif pool is None:  # (a forked pool takes even one job)
+            if workers is None:
+                workers = max(1, min(len(jobs), (os.cpu_count() or 1) - 1))
+            if workers > 0 and len(jobs) > 1:
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
 
-            # 'spawn': a fresh interpreter, not a copy of this large process (memory) and safe
-            # beside the threads of ``mkdocs serve``.
-            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-            if hold:
-                pending = [pool.submit(_ready) for _ in range(workers)]
-                return cls(files, pending, pool, scratch, [doc.slug for doc, _, _ in jobs],
-                           held=jobs)
-            pending = [pool.submit(make_files, doc, info, str(folder))
-                       for doc, info, folder in jobs]
-        else:
+                # 'spawn': a fresh interpreter, not a copy of this large process (memory) and
+                # safe beside the threads of ``mkdocs serve``.
+                pool = ProcessPoolExecutor(workers,
+                                           mp_context=multiprocessing.get_context("spawn"))
+                if hold:
+                    warming = [pool.submit(_ready) for _ in range(workers)]
+        if pool is None:
             for doc, info, folder in jobs:
                 make_files(doc, info, str(folder))
-        return cls(files, pending, pool, scratch, [doc.slug for doc, _, _ in jobs])
+            return cls(files, [], None, scratch, slugs)
+        if hold:
+            return cls(files, warming, pool, scratch, slugs, held=jobs)
+        return cls(files, [pool.submit(make_files, doc, info, str(folder))
+                           for doc, info, folder in jobs], pool, scratch, slugs)
 
     def release(self) -> None:
         """Give the workers the jobs ``start`` held."""
