@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from itertools import compress, repeat
-from operator import and_, attrgetter, ge
+from operator import and_, attrgetter, ge, not_
 
 from .clean.furniture import TERMINAL
 from .clean.text import join_lines
@@ -202,9 +202,12 @@ def damaged_spans(text: str, window: int = 6, need: int = 3) -> list[tuple[int, 
     new = set(toks).difference(_PLAIN)
     # Many new tokens (a text's first paragraphs): the listed words among them at once.
     weights = dict.fromkeys(_listed(new), 0) if len(new) > 8 else {}
-    weights.update({t: _garbled_weight(t) for t in new.difference(weights)})
+    # (C-level zip, map and compress rather than a comprehension and a generator: in a fresh
+    # process most of a text's words pass here once, a Python step each.)
+    rest = new.difference(weights)
+    weights.update(zip(rest, map(_garbled_weight, rest)))
     if len(_PLAIN) < _PLAIN_MAX:
-        _PLAIN.update(t for t, w in weights.items() if not w)
+        _PLAIN.update(compress(weights, map(not_, weights.values())))
     bad = list(map(weights.get, toks, repeat(0)))
     spans: list[tuple[int, int]] = []
     if sum(bad) < need:  # most paragraphs: no window can reach ``need``
