@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from build_site import paragraphs, segment
 from build_site.clean import furniture, letterspacing, ocr, words
-from build_site.clean.vocabulary import build_vocabulary
+from build_site.clean.vocabulary import FUNCTION_WORDS, build_vocabulary
 from build_site.model import Line
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -631,3 +631,19 @@ def test_vocabulary_counts_are_the_patterns(texts):
     counts, compounds = _reference_vocabulary(texts)
     assert list(vocab.counts.items()) == list(counts.items())  # the same order too
     assert list(vocab.compound_counts.items()) == list(compounds.items())
+
+
+# -- vocabulary: compounds counted per distinct token ----------------------------------------------
+
+def test_build_vocabulary_compounds_on_the_seed_texts():
+    for raw in sorted(ROOT.glob("source/*/*.txt")):
+        lines = raw.read_text("utf-8", "replace").split("\n")
+        compounds: dict[str, int] = {}
+        for t in lines:
+            for left, right in re.findall(r"\b([A-Za-z]{2,})-([A-Za-z]{2,})\b", t):
+                if right.lower() not in FUNCTION_WORDS and left.lower() not in FUNCTION_WORDS:
+                    key = f"{left}-{right}".lower()
+                    compounds[key] = compounds.get(key, 0) + 1
+        got = build_vocabulary(lines).compound_counts
+        assert list(got.items()) == list(compounds.items()), raw
+        assert compounds, raw
