@@ -349,6 +349,18 @@ def test_join_line_breaks_of_each_kind():
     assert joined >= 6
 
 
+def test_join_line_breaks_asks_each_second_half():
+    """The known second halves are remembered word by word within a text: a known word
+    ('quite') that begins a line decides nothing about another ('qrst') that does."""
+    vocab = build_vocabulary(["xyzéqrst xyzéqrst"])
+    for lines in ([Line(1, "it was"), Line(2, "quite the xyzé"), Line(3, "qrst here")],
+                  [Line(1, "the xyzé"), Line(2, "qrst was"), Line(3, "quite the xyzé"),
+                   Line(4, "qrst")]):
+        fast = words.join_line_breaks(lines, None, vocab)
+        assert fast == _plain_join_line_breaks(lines, None, vocab)
+        assert len(fast[1]) == len(lines) // 2  # each 'xyzé / qrst' joined
+
+
 @settings(max_examples=2000, deadline=None)
 @given(st.one_of(_LINES, _WORDY, st.lists(st.sampled_from(
     ["Back to", "Back to ", "Chapter", "On to", "3", "*", " * ", "**", "\n", " ", "PART", "Book",
