@@ -659,3 +659,20 @@ def test_build_vocabulary_compounds_on_the_seed_texts():
         got = build_vocabulary(lines).compound_counts
         assert list(got.items()) == list(compounds.items()), raw
         assert compounds, raw
+
+
+# -- segment: _norm ---------------------------------------------------------------------------------
+
+def _plain_norm(t: str) -> str:
+    return " ".join(re.sub(r"\s+(?=[:;,])", "", t).split()).casefold()
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(_LINES, _WORDY, st.text(alphabet=" \t\u00a0\u2003\n\x1c:;,.aßİ", max_size=30)))
+def test_norm_is_the_plain_substitution(t):
+    assert segment._norm(t) == _plain_norm(t)
+
+
+def test_norm_on_the_seed_texts():
+    assert [segment._norm(t) for t in SEED_LINES] == [_plain_norm(t) for t in SEED_LINES]
+    assert any(re.search(r"\s[:;,]", t) for t in SEED_LINES)
