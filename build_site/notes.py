@@ -672,8 +672,7 @@ def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block]
                     # and the extra back-references come last, as they always did, so the
                     # sums are the same floats.
                     gc = (-4.0 if label == k else (6.0 if label is not None else 0.0)) + base
-                    named = len(words & context)  # it names what it annotates (at most 3)
-                    gc -= 1.5 * (named if named < 3 else 3)
+                    gc -= 1.5 * min(3, len(words & context))  # it names what it annotates
                     if refs and page is not None:
                         near = lo - page if page <= lo else page - hi if page >= hi else min(
                             abs(r - page) for r in refs)
