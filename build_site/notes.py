@@ -630,11 +630,9 @@ def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block]
     back: list[list[tuple[int, int] | None]] = [[None] * (J + 1) for _ in range(count + 1)]
     cost[0][0] = 0.0
 
-    groups: dict[tuple[int, int], tuple] = {}
-
     def group(j0: int, j1: int) -> tuple[float, int | None, set[str], list[int], float, int, int]:
-        """What a group's cost owes to its blocks alone; computed once per group, since the
-        programme tries every group against several note numbers. The least and greatest
+        """What a group's cost owes to its blocks alone; computed once per group (``ending``),
+        since the programme tries every group against several note numbers. The least and greatest
         back-reference settle the page distance for a page outside them."""
         first = blocks[j0]
         c = 0.0 if first.hard else 1.0
@@ -649,6 +647,9 @@ def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block]
         extra = 2.0 * (len(refs) - 1) if len(refs) > 1 else 0.0
         return c, first.label, words, refs, extra, min(refs, default=0), max(refs, default=0)
 
+    # The groups ending at each block j (j0 from j-4 up), each with its start: made the first
+    # time a note reaches j, and read as one list for every note after.
+    ending: list[list[tuple] | None] = [None] * (J + 1)
     for k in range(1, count + 1):
         context, page = contexts.get(k, set()), marker_pages.get(k)
         before, row, came = cost[k - 1], cost[k], back[k]  # rows of notes k-1 and k
@@ -657,25 +658,29 @@ def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block]
                 c = before[j] + 7.0
                 if c < row[j]:
                     row[j], came[j] = c, (j, j)
-            for j0 in range(max(0, j - 4), j):
-                if before[j0] < inf:
+            if not j:
+                continue
+            col = ending[j]
+            if col is None:
+                col = ending[j] = [(j0, *group(j0, j)) for j0 in range(max(0, j - 4), j)]
+            best, arg = row[j], came[j]
+            for j0, base, label, words, refs, extra, lo, hi in col:
+                b = before[j0]
+                if b < inf:
                     # The group's cost against note k, inline (the programme's innermost
                     # step). The half-point terms add up exactly in any order; the page term
                     # and the extra back-references come last, as they always did, so the
                     # sums are the same floats.
-                    g = groups.get((j0, j))
-                    if g is None:
-                        g = groups[(j0, j)] = group(j0, j)
-                    base, label, words, refs, extra, lo, hi = g
                     gc = (-4.0 if label == k else (6.0 if label is not None else 0.0)) + base
                     gc -= 1.5 * min(3, len(words & context))  # it names what it annotates
                     if refs and page is not None:
                         near = lo - page if page <= lo else page - hi if page >= hi else min(
                             abs(r - page) for r in refs)
                         gc += near * 0.8 if near > 1 else 0.0
-                    c = before[j0] + (gc + extra if extra else gc)
-                    if c < row[j]:
-                        row[j], came[j] = c, (j0, j)
+                    c = b + (gc + extra if extra else gc)
+                    if c < best:
+                        best, arg = c, (j0, j)
+            row[j], came[j] = best, arg
     out: dict[int, list[int]] = {}
     j = J
     if cost[count][J] == inf:

@@ -1047,14 +1047,14 @@ def closing_meta(lines: Sequence[str]) -> list[tuple[str, str]]:
     return meta
 
 
-_SPACE_BEFORE_STOP = re.compile(r"\s+(?=[:;,])")
-
-
 def _norm(t: str) -> str:
     """Text compared loosely: no space before ':;,', runs of spaces as one, case folded. (Run
-    over the rest of a text for each contents item: hence no template substitution, and
-    ``str.split``, which splits at exactly the characters ``\\s`` matches.)"""
-    return " ".join(_SPACE_BEFORE_STOP.sub("", t).split()).casefold()
+    over the rest of a text for each contents item: hence no pattern. ``str.split`` splits at
+    exactly the characters ``\\s`` matches; once the runs are single spaces and none is at
+    an end, the space before each ':;,' is the run there was, and removing one makes no new
+    space-and-stop pair.)"""
+    one = " ".join(t.split())
+    return one.replace(" ,", ",").replace(" ;", ";").replace(" :", ":").casefold()
 
 
 # -- the tree ----------------------------------------------------------------------------------

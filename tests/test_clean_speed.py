@@ -85,6 +85,29 @@ def test_build_vocabulary_counts_as_before():
     assert vocab.em_dashes == sum(t.count("—") for t in lines)
 
 
+_HYPHEN_PIECES = ["work-ing", "non-Party", "well-being", "-the", "ab-", "a-b", "x--y", "rank-and-file",
+                  "five-year-plan", "non-Party,", "(well-being)", "of-the", "the-end", "co-op",
+                  "Co-Op", "ab-1", "café-bar", "\u00e9t\u00e9-ab", "word", "the", "—", ""]
+_SEPARATORS = [" ", " ", " ", "  ", "\t", "\u00a0", "\n", "-", "_"]
+
+
+def test_build_vocabulary_compounds_whatever_the_spacing():
+    """Compounds counted per distinct space-separated token are those found in the lines,
+    in the same order, with tabs, no-break spaces, newlines inside lines and hyphens at the
+    tokens' edges."""
+    rng = random.Random(7)
+    seen = 0
+    for _ in range(300):
+        lines = ["".join(rng.choice(_HYPHEN_PIECES) + rng.choice(_SEPARATORS)
+                         for _ in range(rng.randint(0, 9))) for _ in range(rng.randint(0, 12))]
+        vocab = build_vocabulary(lines)
+        _, compounds = _reference_vocabulary(lines)
+        assert list(vocab.compound_counts.items()) == list(compounds.items()), lines
+        assert vocab.compounds == frozenset(compounds)
+        seen += sum(compounds.values()) > 1
+    assert seen > 100
+
+
 def _reference_rejoin(text, vocab, min_piece=1, min_word=1):
     tokens = text.split(" ")
     weak = [_fragment(t.rstrip(".,;:!?”’)"), vocab) and not vocab.known(

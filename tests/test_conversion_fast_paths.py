@@ -345,3 +345,31 @@ def test_with_page_is_replace():
     b = Block(BlockKind.QUOTE, "text", 3, 5, (NoteRef(2, "n1"),), "p-4", "",
               (InlineLink(0, 2, "a.md#p-1", "person", ()),), ("c",))
     assert _with_page(b, "12") == replace(b, page="12")
+
+
+def test_typical_width_on_the_seed_texts():
+    """The counted median is the sorted one on each seed text's lines, whole and cut into
+    pieces of every size (even and odd counts of body lines)."""
+    import statistics
+    from pathlib import Path
+
+    from build_site.model import Line
+
+    def reference(lines):
+        widths = sorted(len(ln.text) for ln in lines if len(ln.text) >= 30)
+        if len(widths) < 20:
+            return None
+        med = statistics.median(widths)
+        near = sum(1 for w in widths if 0.8 * med <= w <= 1.25 * med)
+        return int(med) if near >= 0.5 * len(widths) and med < 140 else None
+
+    root = Path(__file__).resolve().parents[1]
+    seen = set()
+    for raw in sorted(root.glob("source/*/*.txt")):
+        lines = [Line(k, t) for k, t in enumerate(raw.read_text("utf-8").split("\n"))]
+        for size in (len(lines), 997, 60, 41, 40, 21, 20):
+            for at in range(0, len(lines), size):
+                got = paragraphs.typical_width(lines[at:at + size])
+                assert got == reference(lines[at:at + size]), (raw, at, size)
+                seen.add(got is None)
+    assert seen == {True, False}

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from build_site import paragraphs, segment
 from build_site.clean import furniture, letterspacing, ocr, words
-from build_site.clean.vocabulary import build_vocabulary
+from build_site.clean.vocabulary import FUNCTION_WORDS, build_vocabulary
 from build_site.model import Line
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -349,6 +349,18 @@ def test_join_line_breaks_of_each_kind():
     assert joined >= 6
 
 
+def test_join_line_breaks_asks_each_second_half():
+    """The known second halves are remembered word by word within a text: a known word
+    ('quite') that begins a line decides nothing about another ('qrst') that does."""
+    vocab = build_vocabulary(["xyzéqrst xyzéqrst"])
+    for lines in ([Line(1, "it was"), Line(2, "quite the xyzé"), Line(3, "qrst here")],
+                  [Line(1, "the xyzé"), Line(2, "qrst was"), Line(3, "quite the xyzé"),
+                   Line(4, "qrst")]):
+        fast = words.join_line_breaks(lines, None, vocab)
+        assert fast == _plain_join_line_breaks(lines, None, vocab)
+        assert len(fast[1]) == len(lines) // 2  # each 'xyzé / qrst' joined
+
+
 @settings(max_examples=2000, deadline=None)
 @given(st.one_of(_LINES, _WORDY, st.lists(st.sampled_from(
     ["Back to", "Back to ", "Chapter", "On to", "3", "*", " * ", "**", "\n", " ", "PART", "Book",
@@ -631,3 +643,36 @@ def test_vocabulary_counts_are_the_patterns(texts):
     counts, compounds = _reference_vocabulary(texts)
     assert list(vocab.counts.items()) == list(counts.items())  # the same order too
     assert list(vocab.compound_counts.items()) == list(compounds.items())
+
+
+# -- vocabulary: compounds counted per distinct token ----------------------------------------------
+
+def test_build_vocabulary_compounds_on_the_seed_texts():
+    for raw in sorted(ROOT.glob("source/*/*.txt")):
+        lines = raw.read_text("utf-8", "replace").split("\n")
+        compounds: dict[str, int] = {}
+        for t in lines:
+            for left, right in re.findall(r"\b([A-Za-z]{2,})-([A-Za-z]{2,})\b", t):
+                if right.lower() not in FUNCTION_WORDS and left.lower() not in FUNCTION_WORDS:
+                    key = f"{left}-{right}".lower()
+                    compounds[key] = compounds.get(key, 0) + 1
+        got = build_vocabulary(lines).compound_counts
+        assert list(got.items()) == list(compounds.items()), raw
+        assert compounds, raw
+
+
+# -- segment: _norm ---------------------------------------------------------------------------------
+
+def _plain_norm(t: str) -> str:
+    return " ".join(re.sub(r"\s+(?=[:;,])", "", t).split()).casefold()
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(_LINES, _WORDY, st.text(alphabet=" \t\u00a0\u2003\n\x1c:;,.aßİ", max_size=30)))
+def test_norm_is_the_plain_substitution(t):
+    assert segment._norm(t) == _plain_norm(t)
+
+
+def test_norm_on_the_seed_texts():
+    assert [segment._norm(t) for t in SEED_LINES] == [_plain_norm(t) for t in SEED_LINES]
+    assert any(re.search(r"\s[:;,]", t) for t in SEED_LINES)

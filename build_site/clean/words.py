@@ -140,6 +140,7 @@ def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
     out = list(lines)
     changes: list[Change] = []
     width = typical_width(lines)
+    known_second: dict[str, bool] = {}  # vocab.known(w, 1e-6) of the second halves asked
     for i, ln in enumerate(out):
         text = ln.text
         if not text:
@@ -173,8 +174,15 @@ def join_line_breaks(lines: list[Line], cfg: FurnitureConfig, vocab: Vocabulary
                 changes.append(Change("line-break-hyphen", "flagged", ln.number,
                                       f"{first}- / {second}", word, why))
         else:
-            # A known second half settles it: tested before the first half is looked for.
-            if not second[:1].islower() or vocab.known(second, 1e-6):
+            # A known second half settles it: tested before the first half is looked for
+            # (once per distinct word: most lines of a hard-wrapped text end in a letter
+            # before a lower-case word, and the same words begin many lines).
+            if not second[:1].islower():
+                continue
+            known = known_second.get(second)
+            if known is None:
+                known = known_second[second] = vocab.known(second, 1e-6)
+            if known:
                 continue
             t = _TRAILING_WORD.search(text)
             if not t:
