@@ -182,3 +182,47 @@ def test_a_jobs_key_does_not_depend_on_how_its_paths_are_spelled(tmp_path: Path,
     before = other
     elsewhere.write_text("next: 3\n")
     assert job_key(Job("w", "{}", "lib/w/raw.txt", ledger="ledgers/w.yml")) != before
+
+
+def test_texts_convert_with_rarer_young_collections_and_the_setting_comes_back(monkeypatch):
+    """The collector's young threshold is raised while the texts convert (here and in the
+    workers forked meanwhile, which inherit it) and restored afterwards, also when a
+    conversion fails."""
+    import gc
+
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+
+    def convert(job):
+        seen.append(gc.get_threshold())
+        if job.slug == "bad":
+            raise ValueError("a converter bug")
+        return job.slug
+
+    monkeypatch.setattr(cache, "_convert", convert)
+    jobs = [cache.Job(slug, "{}", f"/nowhere/{slug}.txt") for slug in ("a", "b")]
+    cache.convert_many(jobs, None, workers=1)
+    assert seen == [(cache.YOUNG_THRESHOLD, *before[1:])] * 2
+    assert gc.get_threshold() == before
+    try:
+        cache.convert_many([cache.Job("bad", "{}", "/nowhere/bad.txt")], None, workers=1)
+    except ValueError:
+        pass
+    assert gc.get_threshold() == before
+
+
+def test_forked_conversion_workers_inherit_the_raised_threshold():
+    """``convert_many``'s pool forks its workers inside ``fewer_collections``: they convert
+    with the raised threshold too (the default start method on Linux, which this relies on)."""
+    import gc
+    from concurrent.futures import ProcessPoolExecutor
+
+    with cache.fewer_collections(12_345), ProcessPoolExecutor(max_workers=2) as pool:
+        thresholds = list(pool.map(_threshold, range(2)))
+    assert thresholds == [(12_345, *gc.get_threshold()[1:])] * 2
+
+
+def _threshold(_: int) -> tuple[int, int, int]:
+    import gc
+
+    return gc.get_threshold()
