@@ -131,8 +131,8 @@ def fewer_collections(threshold: int = YOUNG_THRESHOLD) -> Iterator[None]:
     millions of short-lived objects and few cycles: at the default every 700 allocations, the
     collector ran 690 young and 47 middle collections in a one-core 10x conversion, 0.23 s of
     7.5 (gc.callbacks); at 50,000, 68 and 1, 0.10 s (10,000: 0.14 s). Most young collections
-    left are ``_kept``'s, one a text. Worker processes forked meanwhile inherit the setting. Not off: the
-    cycles there are (exception tracebacks, frames) are still freed."""
+    left are ``_kept``'s, one a text. Worker processes forked meanwhile inherit the setting.
+    Not off: the cycles there are (exception tracebacks, frames) are still freed."""
     old = gc.get_threshold()
     gc.set_threshold(threshold, *old[1:])
     try:
