@@ -316,17 +316,45 @@ def first_query_bytes(site: Path, query: str = "revolution") -> int | None:
     return sum(sizes)
 
 
+CONVERT_ONE_CORE = """
+import json, sys, time
+from pathlib import Path
+from build_site.library import build_library  # imported first, as in the build's own process
+t0 = time.perf_counter()
+built = build_library(Path(sys.argv[1]), workers=1)
+seconds = time.perf_counter() - t0
+print(json.dumps({"seconds": seconds, "stages": dict(built.timings),
+                  "errors": [str(e) for e in built.errors[:20]]}))
+"""
+CONVERT_RUNS = {1: 3, 10: 2}  # new processes per scale (best taken: the machine is shared)
+
+
+def convert_one_core(source: Path) -> dict:
+    """``build_library(source, workers=1)`` (metadata, conversion, anchors, links, render) in a
+    new process after its imports: wall seconds and stage seconds. A new process, so that no
+    corpus converted before warms its memos (each word's first look, wordfreq's table)."""
+    out = subprocess.run([sys.executable, "-c", CONVERT_ONE_CORE, str(source)], cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+                         text=True, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    if result["errors"]:
+        raise SystemExit("conversion errors:\n" + "\n".join(result["errors"]))
+    return result
+
+
 def run_scale(scale: int) -> dict:
     target = RESULTS / f"corpus-{scale}x"
     raw_bytes = make_corpus(scale, target)
     source = target / "source"
-    # Conversion alone, one core, no cache (the converter's throughput before parallelism).
-    t0 = time.perf_counter()
-    built = build_library(source, workers=1)
-    convert_s = time.perf_counter() - t0
+    # Conversion alone, one core, no cache (the converter's throughput before parallelism),
+    # each run in a new process: this one has converted the smaller corpora already.
+    runs = [convert_one_core(source) for _ in range(CONVERT_RUNS.get(scale, 1))]
+    best = min(runs, key=lambda r: r["seconds"])
+    convert_s = best["seconds"]
+    stages_1core = {k: round(v, 2) for k, v in best["stages"].items()}
+    built = build_library(source)  # (untimed: the pages, for the plain build)
     if built.errors:
         raise SystemExit("conversion errors:\n" + "\n".join(map(str, built.errors[:20])))
-    stages_1core = {k: round(v, 2) for k, v in built.timings}
     full = timed_build(write_config(target), target / "site")
     cold = last_build(target)
     # Warm rebuild after one text changes (a comment appended to its work.yml: the cache key
@@ -361,6 +389,7 @@ def run_scale(scale: int) -> dict:
         "convert_s": round(convert_s, 2),
         "convert_mb_s": round(raw_bytes / 1e6 / convert_s, 2),
         "convert_stages_1core_s": stages_1core,
+        "convert_runs_s": [round(r["seconds"], 2) for r in runs],
         "build_s": full["seconds"], "build_peak_mb": full["peak_tree_mb"],
         "build_peak_largest_process_mb": full["peak_rss_mb"],
         "build_peak_ram_disk_mb": full["peak_ram_disk_mb"],
