@@ -98,14 +98,15 @@ def test_title_words_end_where_the_title_regex_ends():
 
 def test_title_spans_equal_the_plain_regex_spans():
     """The index, the two scans for starts, the second-word test and TitleWords find what the
-    plain regexes find at every start."""
+    plain regexes find at every start (two titles of the same words, 'The Statesman' and 'The
+    State Sman', in the order given)."""
     texts = _random_texts(1500, seed=13) + [
         ("See “State and Revolution” — and the book State—and Revolution, or "
          "“State–and’Revolution”, the work (State and Revolution.) and Soviet Power (1918). "
-         "“The Council”, “the council of the grain ledger”, see The Statesman.")]
+         "“The Council”, “the council of the grain ledger”, see The Statesman, “The Statesman”.")]
     titles = ["State and Revolution", "Soviet Power", "The Council", "Grain Ledger",
               "Soviet Power (1918)", "State and Revolution)", "The State", "The", "Council",
-              "The Council of the Grain Ledger", "the Co uncil"]
+              "The Council of the Grain Ledger", "the Co uncil", "The Statesman", "The State Sman"]
     targets = [links.TitleTarget(t, f"{i}.md", f"w{i}", t, False, i % 3 == 0)
                for i, t in enumerate(titles)]
     index = links._title_index([(links.title_words(t.title), t) for t in targets])
@@ -135,6 +136,34 @@ def test_fast_title_starts_equal_the_plain_scan_near_cue_words(parts):
     assert [m.span() for m in links._fast_starts(lowered)] == [
         m.span() for m in links._STARTS.finditer(lowered)]
 
+
+_SHARED_FIRST = ("the", "state", "statesman", "states", "s", "st", "sman", "man", "council", "1917",
+                 "naïve", "ab", "a")
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(st.lists(st.sampled_from(_SHARED_FIRST), min_size=1, max_size=4), min_size=1,
+                max_size=12),
+       st.lists(st.tuples(st.integers(0, 40), st.sampled_from(("“", "‘", "see ", "_", " ", "")),
+                          st.sampled_from(("”", "’ ", "_ ", " ", ", ", ""))), max_size=12),
+       st.booleans())
+def test_titles_found_by_their_second_word_equal_the_plain_regex_spans(titles, parts, cased):
+    """Many titles under one first word, their second words prefixes of one another ('state',
+    'states', 'statesman', 's'; 'The State Sman' and 'The Statesman' match the same words),
+    one-word titles among them, in texts made of those titles (or
+    of their words, cut short) in quotes, italics or after a cue: the index by second word
+    (``_Titles``) tries what the plain loop over every title finds, in the same order."""
+    targets = [links.TitleTarget(" ".join(words).title() if cased else " ".join(words),
+                                 f"{i}.md", f"w{i}", "x", False, i % 2 == 0)
+               for i, words in enumerate(titles)]
+    pieces = []
+    for k, before, after in parts:
+        words = titles[k % len(titles)]
+        shown = " ".join(words[:len(words) - k // 20]) or _SHARED_FIRST[k % len(_SHARED_FIRST)]
+        pieces.append(before + (shown.title() if cased else shown) + after)
+    text = "".join(pieces)
+    index = links._title_index([(links.title_words(t.title), t) for t in targets])
+    assert links.title_spans(text, index) == _title_spans_plain(text, targets)
 
 def test_the_spaced_hint_is_in_every_letter_spaced_word():
     """stems() reads ``_SPACED`` only where its hint is found: the hint must never miss one."""
