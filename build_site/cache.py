@@ -157,22 +157,24 @@ def convert_many(jobs: Sequence[Job], cache_dir: Path | None, workers: int | Non
     """
     docs: dict[str, Document] = {}
     todo: list[tuple[Job, Path | None]] = []
-    for job in jobs:
-        target = None
-        if cache_dir is not None:
-            key = job_key(job)
-            if keys is not None:
-                keys[job.slug] = key
-            target = cache_dir / f"{job.slug}-{key}.pickle"
-            if target.exists():
-                try:
-                    docs[job.slug] = pickle.loads(target.read_bytes())
-                    continue
-                except Exception:  # noqa: BLE001 - a damaged cache entry is only a miss
-                    target.unlink(missing_ok=True)
-        todo.append((job, target))
-    workers = workers or min(len(todo), os.cpu_count() or 1)
-    with fewer_collections():
+    with fewer_collections():  # (unpickling makes as many objects as converting, and keeps them)
+        for job in jobs:
+            target = None
+            if cache_dir is not None:
+                key = job_key(job)
+                if keys is not None:
+                    keys[job.slug] = key
+                target = cache_dir / f"{job.slug}-{key}.pickle"
+                if target.exists():
+                    try:
+                        docs[job.slug] = pickle.loads(target.read_bytes())
+                        continue
+                    except Exception:  # noqa: BLE001 - a damaged cache entry is only a miss
+                        target.unlink(missing_ok=True)
+            todo.append((job, target))
+        if docs:
+            gc.freeze()  # cached documents live to the end of the build too (``_kept``)
+        workers = workers or min(len(todo), os.cpu_count() or 1)
         results = _convert_all([job for job, _ in todo], workers, progress, started)
     for (job, target), doc in zip(todo, results):
         docs[job.slug] = doc

@@ -226,3 +226,29 @@ def _threshold(_: int) -> tuple[int, int, int]:
     import gc
 
     return gc.get_threshold()
+
+
+def test_cached_documents_are_read_with_rarer_young_collections(tmp_path: Path, monkeypatch):
+    """Unpickling the cached documents makes as many objects as converting them, all kept:
+    it runs under the raised threshold too."""
+    import gc
+    import pickle
+
+    job = cache.Job("a", "{}", str(tmp_path / "a.txt"))
+    (tmp_path / "a.txt").write_text("x")
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    (cache_dir / f"a-{job_key(job)}.pickle").write_bytes(pickle.dumps("the document"))
+    seen: list[tuple[int, int, int]] = []
+    real_loads = pickle.loads
+
+    def loads(data):
+        seen.append(gc.get_threshold())
+        return real_loads(data)
+
+    monkeypatch.setattr(cache.pickle, "loads", loads)
+    before = gc.get_threshold()
+    docs, converted = cache.convert_many([job], cache_dir, workers=1)
+    assert docs == {"a": "the document"} and converted == []
+    assert seen == [(cache.YOUNG_THRESHOLD, *before[1:])]
+    assert gc.get_threshold() == before
