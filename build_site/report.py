@@ -12,7 +12,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from . import notes
 from .model import Block, BlockKind, Change, Document, Line, Page, Section, all_sections
+from .render import escape
 
 REPORT_TITLE = "Transcription notes"
 REPORT_FILE = "transcription-notes.md"
@@ -131,8 +133,6 @@ def reflow_violations(changes: Sequence[Change]) -> list[Change]:
 
 
 def _cell(text: str) -> str:
-    from .render import escape
-
     return escape(text).replace("|", "\\|") if text else ""
 
 
@@ -162,8 +162,6 @@ def report_markdown(doc: Document, title: str) -> str:
 
 def notes_line(doc: Document) -> str:
     """The notes' counts (issue 6): markers, texts, attached, missing, unused."""
-    from . import notes
-
     return notes.counts_sentence(notes.document_counts(doc.sections, doc.notes, doc.changes))
 
 
