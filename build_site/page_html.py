@@ -88,7 +88,7 @@ class PageWriter:
     (a heading's id, a footnote reference's id, every href MkDocs rewrites) are left empty
     and filled in by ``finish``, in document order."""
 
-    def __init__(self, doc: Document, here: str, note_keys: dict[str, str],
+    def __init__(self, doc: Document | None, here: str, note_keys: dict[str, str],
                  notes: dict[str, Note]) -> None:
         self.doc, self.here = doc, here
         self.note_keys, self.notes = note_keys, notes
@@ -320,6 +320,7 @@ def note_html(page: PageWriter, note: Note) -> None:
     if not refs:
         page.text(note.text)
         return
+    assert page.doc is not None  # only a person's page has none, and it has no notes
     targets = render.block_targets(page.doc)
     last = 0
     for r in refs:
