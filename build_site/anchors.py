@@ -86,8 +86,8 @@ def digest_size(text: str) -> tuple[str, int]:
     if not text.isascii():
         words = words_of(text)
         return _digest(words), len(words)
-    words = text.encode().translate(_ASCII_WORD).split()
-    return hashlib.blake2b(b" ".join(words), digest_size=6).hexdigest(), len(words)
+    raw_words = text.encode().translate(_ASCII_WORD).split()
+    return hashlib.blake2b(b" ".join(raw_words), digest_size=6).hexdigest(), len(raw_words)
 
 
 def _h(text: str) -> int:
@@ -190,6 +190,7 @@ def match(ledger: Ledger, texts: Sequence[str],
     kept: dict[str, int] = {}  # id -> block index
     by_digest: dict[str, list[Entry]] = {}
     for e in live:
+        assert e.fp is not None  # live entries have a fingerprint
         by_digest.setdefault(e.fp.digest, []).append(e)
     for i, digest in enumerate(digests):  # 1. identical text
         if by_digest.get(digest):
@@ -205,6 +206,7 @@ def match(ledger: Ledger, texts: Sequence[str],
     for e in live:
         if e.anchor in kept:
             continue  # most ids: identical text, nothing to weigh
+        assert e.fp is not None
         counts: dict[int, int] = {}
         for h in e.fp.sketch:
             for i in index.get(h, ()):
@@ -213,6 +215,7 @@ def match(ledger: Ledger, texts: Sequence[str],
     order = {e.anchor: k for k, e in enumerate(live)}
     pairs = []  # 2. most shared words first
     for e in live:
+        assert e.fp is not None
         if e.anchor in kept or not e.fp.sketch:
             continue
         for i, n in hits[e.anchor].items():
@@ -237,6 +240,7 @@ def match(ledger: Ledger, texts: Sequence[str],
     for k, e in enumerate(live):  # 3. and 4.
         if e.anchor in kept:
             continue
+        assert e.fp is not None
         n = len(e.fp.sketch) or 1
         least = 0.5 if e.fp.size < SHORT else 0.25  # a few common words prove little
         best = max(((c, -i, owner[i]) for i, c in hits[e.anchor].items()), default=None)
@@ -344,7 +348,8 @@ def _ledger_data(text: str) -> dict | None:
         return None
     data: dict = {}
     seqs: list[str] = []
-    section: list | None = None  # the (keys, sequences) of the mapping being read
+    # the mapping being read: (its line's pattern, its (id, index in seqs) pairs)
+    section: tuple[re.Pattern[str], list[tuple[str, int]]] | None = None
     for line in text.split("\n"):
         if not line or line.startswith("#"):
             continue
@@ -450,7 +455,7 @@ def anchor_document(doc: Document, ledger: Ledger, path: str) -> tuple[Document,
     texts = [b.text for b in anchored_blocks(doc.sections)]
     outcome = match(ledger, texts, sinks(doc))
     diags = []
-    words = {e.anchor: e.fp.words for e in ledger.live}
+    words = {e.anchor: e.fp.words for e in ledger.live if e.fp is not None}
     for old, place in outcome.vanished:
         diags.append(Diagnostic(
             Level.ERROR, "anchors-vanished",

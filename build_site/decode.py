@@ -170,6 +170,7 @@ def decode(data: bytes, path: str) -> Decoded:
     elif (controls or len(text) > _SAMPLE) and _CONTROL.search(text):
         # (A text no longer than the sample was counted whole above: none there, none here.)
         match = _CONTROL.search(text)
+        assert match is not None  # found just above
         what = (f"control character U+{ord(match.group(0)):04X} in the text (kept; it shows as "
                 "nothing): the export may be damaged here")
         diags.append(Diagnostic(Level.WARNING, "control-character", what, path,

@@ -22,9 +22,13 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from .model import Block, BlockKind, Document, Note, Section
 from .render import _assign_ids, _walk, page_paths
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 FIXED_TIME = datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
 """dcterms:modified and zip entry times: a constant (the zip epoch), so that two builds of the
@@ -468,7 +472,7 @@ def download_key(doc: Document, info: WorkInfo, conversion: str = "") -> str:
     return h.hexdigest()[:24]
 
 
-def early_pool(workers: int | None = None):
+def early_pool(workers: int | None = None) -> ProcessPoolExecutor | None:
     """A process pool for ``Downloads.start``, forked now (the plugin calls this before the
     conversion, when the build process is still small and runs one thread), or None where
     that cannot be done safely (no ``fork``, or other threads running: a fork copies their
@@ -508,7 +512,7 @@ class Downloads:
 
     files: list[tuple[str, Path]]  # (slug, folder holding <slug>.epub and .txt)
     pending: list  # futures of make_files still running
-    pool: object | None
+    pool: ProcessPoolExecutor | None
     scratch: Path | None  # a temporary folder (no cache): removed by ``finish``
     made: list[str]  # slugs whose files this build makes (not found in the cache)
     held: list = field(default_factory=list)  # jobs for the workers, until ``release``
@@ -516,7 +520,7 @@ class Downloads:
     @classmethod
     def start(cls, built, cache_dir: Path | None, workers: int | None = None,
               conversions: dict[str, str] | None = None, hold: bool = False,
-              pool=None) -> Downloads:
+              pool: ProcessPoolExecutor | None = None) -> Downloads:
         """Find each work's files in ``cache_dir`` or start making them (``workers``=0: now,
         in this process; None: one worker per spare core, at least one; ``pool``: in the
         workers of ``early_pool``, which this ``Downloads`` then owns). ``conversions``: slug
@@ -536,12 +540,14 @@ class Downloads:
             scratch = Path(tempfile.mkdtemp(prefix="library-downloads-"))
         converted = conversions or {}
         for doc in built.documents if lib is not None else ():
+            assert lib is not None  # (the loop runs only then)
             if not doc.sections or doc.slug not in lib.works:
                 continue
             info = work_info(doc.slug, lib.works[doc.slug], lib.people)
             if scratch is not None:
                 folder = scratch
             else:
+                assert cache_dir is not None  # (no scratch folder only with a cache)
                 key = download_key(doc, info, converted.get(doc.slug, ""))
                 folder = cache_dir / "downloads" / f"{doc.slug}-{key}"
             files.append((doc.slug, folder))

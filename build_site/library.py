@@ -218,7 +218,7 @@ def nav_title(sec) -> str:
     """Navigation label: the title as printed, ALL-CAPS softened to title case for reading."""
     t = sec.title
     if sum(c.isupper() for c in t) > 0.8 * max(1, sum(c.isalpha() for c in t)):
-        words = []
+        words: list[str] = []
         for w in t.split():
             low = w.lower()
             keep = bool(re.fullmatch(r"[IVX]+\.?|(?:[A-Z]\.)+\S*|[A-Z]\.?|\(?[A-Z]\.\)?", w))
@@ -274,9 +274,10 @@ def chronology_page(lib: metadata.Library, docs: dict[str, Document]) -> Page:
         # the next dated one; a preface before them or a chronicle after them is no work.
         for k in range(known[0], known[-1] + 1):
             sec, path, m = parts[k]
-            key = keys[k]
+            key: tuple[float, ...] | None = keys[k]
             if key is None:
                 nxt = keys[next(j for j in known if j > k)]
+                assert nxt is not None  # (a known key)
                 key = nxt[:-1] + (nxt[-1] - 0.5,)
             shown = m.get("Date") or m.get("Written") or m.get("Dictated") or "—"
             link = f"[{escape(nav_title(sec))}]({path})"

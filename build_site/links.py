@@ -21,6 +21,7 @@ import posixpath
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -364,7 +365,9 @@ class TitleWords:
         for word in self.words[:-1]:
             if not text.startswith(word, pos):
                 return -1
-            pos = _TITLE_SEP.match(text, pos + len(word)).end()
+            sep = _TITLE_SEP.match(text, pos + len(word))
+            assert sep is not None  # (the pattern matches the empty string)
+            pos = sep.end()
         if not text.startswith(last, pos):
             return -1
         pos += len(last)
@@ -464,10 +467,12 @@ def title_spans(text: str, index: Mapping) -> list[tuple[tuple[int, int], list[T
         # start of the run of word characters there (a title's words are such runs), so the
         # titles tried are those under one of that run's starts (``_Titles``), in order.
         group = index[word.group(0)]
-        second = _WORDS.match(seps, _TITLE_SEP.match(seps, word.end()).end())
+        sep = _TITLE_SEP.match(seps, word.end())
+        assert sep is not None  # (the pattern matches the empty string)
+        second_run = _WORDS.match(seps, sep.end())
         tried = group.alone
-        if second is not None:
-            second = second.group(0)
+        if second_run is not None:
+            second = second_run.group(0)
             for n in group.lengths:
                 if n > len(second):
                     break
@@ -867,6 +872,7 @@ _FORK_TASK: _PassageTask | None = None  # shared_passages' task, for the fork
 
 def _child_candidates() -> list[tuple[int, int]]:
     """In the child: the candidates, kept for ``_child_aligns`` (the same task, next)."""
+    assert _FORK_TASK is not None  # (set before the fork)
     _FORK_TASK.found = _FORK_TASK.candidates()
     return _FORK_TASK.found
 
@@ -877,6 +883,7 @@ def _child_aligns() -> list[tuple[int, list[tuple | None]]]:
     in turn with it (``_take_groups``); nothing when there is too little to align."""
     global _ALIGN_INPUT
     task = _FORK_TASK
+    assert task is not None and task.found is not None  # (_child_candidates ran)
     groups = _fork_groups(task.to_align(task.found)[2], task.unique)
     if groups is None:
         return []
@@ -969,7 +976,7 @@ def _take_groups() -> list[tuple[int, list[tuple | None]]]:
     """Align the next group not taken yet by either process, until none is left; the
     answers by group number."""
     groups, taken = _ALIGN_INPUT[3:]
-    out = []
+    out: list[tuple[int, list[tuple | None]]] = []
     while True:
         with taken.get_lock():
             g = taken.value
@@ -1013,7 +1020,7 @@ def _align_pairs(keys: list[tuple[int, int]], unique: list[str], min_words: int,
             answers = _take_groups() + future.result()
     finally:
         _ALIGN_INPUT = ()
-    found = {}
+    found: dict[tuple[int, int], tuple | None] = {}
     for g, some in answers:
         found.update(zip(groups[g], some))
     return {key: found[key] for key in keys}
@@ -1021,7 +1028,7 @@ def _align_pairs(keys: list[tuple[int, int]], unique: list[str], min_words: int,
 
 def _candidates(postings: Mapping[str, list[int]], copies: list[tuple[int, ...]],
                 works: list[str], max_df: int, min_shared: int,
-                stock_grams: set[str] = frozenset()) -> list[tuple[int, int]]:
+                stock_grams: AbstractSet[str] = frozenset()) -> list[tuple[int, int]]:
     """The pairs of paragraphs of two works that share at least ``min_shared`` rare word pairs
     (a pair in at most ``max_df`` paragraphs, not a stock phrase), in order.
 
@@ -1032,7 +1039,7 @@ def _candidates(postings: Mapping[str, list[int]], copies: list[tuple[int, ...]]
     every version of a text), so each list is expanded into pairs of texts once, weighted by
     how many word pairs have it."""
     shared = _shared_texts(postings, copies, max_df, stock_grams)
-    pairs = []
+    pairs: list[tuple[int, int]] = []
     for (u, v), n in shared.items():
         if n >= min_shared:
             pairs.extend(itertools.combinations(copies[u], 2) if u == v else (
@@ -1042,7 +1049,7 @@ def _candidates(postings: Mapping[str, list[int]], copies: list[tuple[int, ...]]
 
 
 def _shared_texts(postings: Mapping[str, list[int]], copies: list[tuple[int, ...]],
-                  max_df: int, stock_grams: set[str] = frozenset()) -> Counter:
+                  max_df: int, stock_grams: AbstractSet[str] = frozenset()) -> Counter:
     """(u, v), u < v -> the rare word pairs texts u and v share; (u, u) -> those of u, when it
     has copies (``_candidates``)."""
     lists = Counter(map(tuple, postings.values()))
@@ -1106,7 +1113,7 @@ def _quoting(shared: Mapping[tuple[int, int], int], copies: list[tuple[int, ...]
                     between[wp].append((u, v))
     versions = {wp for wp, n in per_works.items()
                 if n > max(20, max_versions * min(size[wp[0]], size[wp[1]]))}
-    pairs = []
+    pairs: list[tuple[int, int]] = []
     for u, v in dict.fromkeys(uv for wp, uvs in between.items() if wp not in versions
                               for uv in uvs):
         pairs.extend(p for p in (itertools.combinations(copies[u], 2) if u == v else (
@@ -1326,28 +1333,28 @@ def _link_library(docs: dict[str, Document], lib, config: LinksConfig,
             ka, kb = ("quoted-in", "quotes") if da <= db else ("quotes", "quoted-in")
         per_para[sp.a].append((sp.score, sp.b, Connection(ka, b.href, _label(b, lib))))
         per_para[sp.b].append((sp.score, sp.a, Connection(kb, a.href, _label(a, lib))))
-    for k, found in per_para.items():
-        for _, other, c in sorted(found, key=lambda f: -f[0])[:MAX_QUOTE_LINKS]:
+    for k, quoting in per_para.items():
+        for _, other, c in sorted(quoting, key=lambda f: -f[0])[:MAX_QUOTE_LINKS]:
             conns[k].append(c)
             counts["quotation"] += 1
             edges[tuple(sorted((paras[k].slug, paras[other].slug)))] += 1
 
     # declared links
-    for d in config.links:
-        if d.source.work not in docs or d.target.work not in docs:
+    for link in config.links:
+        if link.source.work not in docs or link.target.work not in docs:
             continue
-        src, dst = find_place(d.source, paras, docs), find_place(d.target, paras, docs)
+        src, dst = find_place(link.source, paras, docs), find_place(link.target, paras, docs)
         if not isinstance(src, Para) or not isinstance(dst, Para):
             diags.append(Diagnostic(Level.WARNING, "links-place-not-found",
-                                    f"declared link {d.source.text[:40]!r} -> "
-                                    f"{d.target.text[:40]!r}: a paragraph was not found",
+                                    f"declared link {link.source.text[:40]!r} -> "
+                                    f"{link.target.text[:40]!r}: a paragraph was not found",
                                     config.path))
             continue
-        ks, kd = ("revised-in", "revises") if d.kind == "revised-in" else ("quotes", "quoted-in")
+        ks, kd = ("revised-in", "revises") if link.kind == "revised-in" else ("quotes", "quoted-in")
         k_src = next(k for k, p in enumerate(paras) if p is src)
         k_dst = next(k for k, p in enumerate(paras) if p is dst)
-        conns[k_src].append(Connection(ks, dst.href, _label(dst, lib), d.note))
-        conns[k_dst].append(Connection(kd, src.href, _label(src, lib), d.note))
+        conns[k_src].append(Connection(ks, dst.href, _label(dst, lib), link.note))
+        conns[k_dst].append(Connection(kd, src.href, _label(src, lib), link.note))
         counts["declared"] += 2
         edges[tuple(sorted((src.slug, dst.slug)))] += 1
 
@@ -1428,7 +1435,8 @@ def _per_text(texts: list[str], pattern, forms, by_first: Mapping, memo: Memo | 
     if workers < 2 or len(unique) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return {t: person_mentions(t, pattern, forms) for t in unique}, {}, None
     fresh_titles = memo is None or memo.old_titles_key != memo.titles_key
-    spans_too = {t for t in unique if fresh_titles or t not in memo.old_titles}
+    spans_too = {t for t in unique
+                 if fresh_titles or memo is not None and t not in memo.old_titles}
     half, cut = sum(map(len, unique)) * _OWN_SHARE, 0
     done = 0
     while cut < len(unique) and done < half:  # this process takes the first part
@@ -1451,6 +1459,7 @@ def _per_text(texts: list[str], pattern, forms, by_first: Mapping, memo: Memo | 
                 if span is not None:
                     spans[t] = span
                 if part is not None:
+                    assert memo is not None  # (part is made from it)
                     joined[t] = memo.old_stems[t] if words is None else words
             _unpack_into(postings, packed)
     finally:

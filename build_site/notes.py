@@ -400,6 +400,7 @@ def _continuations(feet: list[_Foot], lines: list[Line], pages: PageMap, width: 
             after = pages.next_start(nxt) if nxt is not None else None
             if after is None:
                 break
+            assert nxt is not None  # (else after is None)
             if ascending:  # the next page's lines are one run: find its ends, not scan
                 lo = f.idx[-1] + 1
                 page_idx = list(range(bisect.bisect_left(numbers, nxt, lo),
@@ -456,7 +457,8 @@ def _footnote_hits(feet: list[_Foot], lines: list[Line], pages: PageMap,
     hits: dict[int, list[_Hit]] = {}
     used: set[tuple[int, int]] = set()
     last_num: tuple[int, int] = (-1, -1)
-    numbers: list[int] | None = [ln.number for ln in lines]
+    numbers: list[int] | None
+    numbers = [ln.number for ln in lines]
     if not all(a < b for a, b in pairwise(numbers)):
         numbers = None
     for k, f in enumerate(feet):
@@ -686,7 +688,9 @@ def _align(marker_pages: dict[int, int | None], count: int, blocks: list[_Block]
     if cost[count][J] == inf:
         return {}
     for k in range(count, 0, -1):
-        j0, j1 = back[k][j]
+        step = back[k][j]
+        assert step is not None  # (every step of a path of finite cost is set)
+        j0, j1 = step
         out[k] = list(range(j0, j1))
         j = j0
     return out
@@ -757,9 +761,9 @@ def _bracketed(lines: list[Line]) -> tuple[list[tuple[str, list[int], str]], lis
         members: list[tuple[str, list[int], str]] = []
         while i < n:
             t = lines[i].text
-            m = BRACKET_NOTE.match(t)
-            if m:
-                members.append((m.group(1), [i], t[m.end():]))
+            note = BRACKET_NOTE.match(t)
+            if note:
+                members.append((note.group(1), [i], t[note.end():]))
             elif not t:
                 pass
             elif members and _continues_note(t):
@@ -845,7 +849,7 @@ def _inline_notes(lines: list[Line]
                      and not lines[k + 1].text)
             if prev is not None:
                 hits.append(_Hit(prev, len(lines[prev].text), len(lines[prev].text), key,
-                                 lines[nxt].number if alone else 0))
+                                 lines[nxt].number if alone and nxt is not None else 0))
         j = k + 1 if k > j else j + 1
     return lines, notes_, hits, drop, changes
 
@@ -918,7 +922,7 @@ def split_notes(lines: Sequence[Line], raw: Sequence[Line], cfg: NotesConfig) ->
                               label=str(k)))
             refs = [blocks[b].backref for b in groups.get(k, []) if blocks[b].backref]
             at = [lines[h.idx].number for h in end_hits if h.key == str(k)]
-            if refs and at:
+            if refs and at and refs[0] is not None:  # (refs holds set backrefs only)
                 page_marks.append((at[0], refs[0]))
             if k not in marked:
                 unused += 1
@@ -1161,7 +1165,12 @@ def resolve_page(page: int, whole_piece: bool, blocks: Sequence[tuple[Block, boo
     if on:
         return blocks[on[0]][0].first_line
     before = [i for i, e in enumerate(est) if e is not None and e < page]
-    return blocks[before[-1]][0].first_line if before and est[before[-1]] > page - 2 else 0
+    if before:
+        last = est[before[-1]]
+        assert last is not None  # (before holds estimated blocks only)
+        if last > page - 2:
+            return blocks[before[-1]][0].first_line
+    return 0
 
 
 def resolve_page_refs(sections: Sequence[Section], notes_: Sequence[Note],

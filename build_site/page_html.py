@@ -23,11 +23,12 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict
 
 from markdown.extensions.toc import nest_toc_tokens, slugify, unique
 
 from . import render
-from .model import Block, BlockKind, Document, Note, Section
+from .model import Block, BlockKind, Document, InlineLink, Note, NoteRef, Section
 
 # Characters Python-Markdown treats in ways escape() does not neutralise: controls (stripped
 # or kept at block edges), and the two markers below. Pages holding them are declined.
@@ -87,7 +88,7 @@ class PageWriter:
     (a heading's id, a footnote reference's id, every href MkDocs rewrites) are left empty
     and filled in by ``finish``, in document order."""
 
-    def __init__(self, doc: Document, here: str, note_keys: dict[str, str],
+    def __init__(self, doc: Document | None, here: str, note_keys: dict[str, str],
                  notes: dict[str, Note]) -> None:
         self.doc, self.here = doc, here
         self.note_keys, self.notes = note_keys, notes
@@ -129,6 +130,7 @@ class PageWriter:
         for offset, is_ref, item in render.inline_events(block):
             self.text(block.text[last:offset])
             if is_ref:
+                assert isinstance(item, NoteRef)
                 if item.note_id in self.note_keys and not block.text[:offset].strip(" \t\r\n") \
                         and block.text[offset:offset + 1] == ":":
                     # '[^key]:' opening a block is a footnote definition to Python-Markdown
@@ -137,11 +139,12 @@ class PageWriter:
                     self.ref(self.note_keys[item.note_id], quote)
                 last = offset
             else:
+                assert isinstance(item, InlineLink)
                 self.link(block, item)
                 last = item.end
         self.text(block.text[last:])
 
-    def link(self, block: Block, link) -> None:
+    def link(self, block: Block, link: InlineLink) -> None:
         """``render._link_md``: attributes in the serializer's (sorted) order, href last."""
         if not _SAFE_KEY.match(link.kind):
             raise Decline(link.kind)
@@ -317,6 +320,7 @@ def note_html(page: PageWriter, note: Note) -> None:
     if not refs:
         page.text(note.text)
         return
+    assert page.doc is not None  # only a person's page has none, and it has no notes
     targets = render.block_targets(page.doc)
     last = 0
     for r in refs:
@@ -328,6 +332,11 @@ def note_html(page: PageWriter, note: Note) -> None:
         out.append('">' + text_html(note.text[r.start:r.end]) + "</a>")
         last = r.end
     page.text(note.text[last:])
+
+
+# a heading as the toc extension lists it (``nest_toc_tokens`` nests them)
+_TocToken = TypedDict("_TocToken", {"level": int, "id": str, "name": str, "html": str,
+                                    "data-toc-label": str})
 
 
 def finish(page: PageWriter, resolve: Callable[[str], str]) -> PageHTML:
@@ -350,7 +359,7 @@ def finish(page: PageWriter, resolve: Callable[[str], str]) -> PageHTML:
         hrefs = [f"#fnref:{key}"] + [f"#fnref{n}:{key}" for n in range(2, found.get(key, 0) + 1)]
         backrefs[index] = hrefs
     used = set(page.ids)
-    tokens = []
+    tokens: list[_TocToken] = []
     heading_ids: dict[int, str] = {}
     for level, opening, close, slug in page.headings:
         inner = "".join(out[i] for i in range(opening + 1, close)
@@ -460,6 +469,7 @@ class DirectPages:
 
                 result = person_page_html(person, links.path_to_url)
             else:
+                assert entry is not None  # not a report's page nor a person's
                 result = render_page_html(*entry, path, links.path_to_url)
             if result is None:
                 self.declined += 1

@@ -51,6 +51,7 @@ def typical_width(lines: Sequence[Line]) -> int | None:
             high = w
             break
         below += c
+    assert low is not None and high is not None  # (both positions are among the n widths)
     med = high if n % 2 else (low + high) / 2
     near = sum(c for w, c in body if 0.8 * med <= w <= 1.25 * med)
     return int(med) if near >= 0.5 * n and med < 140 else None

@@ -44,7 +44,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from mkdocs.structure.files import InclusionLevel
 
@@ -203,7 +203,8 @@ def _worker(pages: list, job, bounds, lock, conn) -> None:
     def capture(self, record):  # every logger's records go to the main process, unfiltered
         if not self.disabled:
             records.append(record)
-    logging.Logger.handle = capture  # this process only: a fork of the build
+    # replaced on purpose, in this process only (a fork of the build)
+    logging.Logger.handle = capture  # type: ignore[method-assign]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     try:
         while True:
@@ -230,6 +231,7 @@ class _Spill:
     250 MB of pickled HTML (UTF-8; twice that as Python strings)."""
 
     def __init__(self) -> None:
+        self.file: IO[bytes] | None
         try:
             self.file = tempfile.TemporaryFile(prefix="library-render-")  # noqa: SIM115 (close())
         except OSError:
@@ -257,6 +259,7 @@ class _Spill:
         data = self.memory.pop(offset, None)
         if data is not None:
             return data
+        assert self.file is not None  # what is not in memory is in the file
         parts, done = [], 0
         while done < size:
             part = os.pread(self.file.fileno(), size - done, offset + done)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from . import anchors
-from .model import Block, BlockKind, Document, Note, Page, Section
+from .model import Block, BlockKind, Document, InlineLink, Note, NoteRef, Page, Section
 
 # Python-Markdown's ESCAPED_CHARS that can start syntax ('.' and '>' are handled apart):
 # escaping any other character would leave a visible backslash. Each is backslashed by a
@@ -142,13 +142,13 @@ _ATTR_DROP = re.compile(r'["{}\\<>&]')
 _ATTR_INLINE = re.compile(r"[`*_\[\]!]")  # "(" and ")" only matter after "]"
 
 
-def _link_md(block: Block, link, here: str) -> str:
+def _link_md(block: Block, link: InlineLink, here: str) -> str:
     data = "".join(f' data-{k}="{_attr_value(v)}"' for k, v in link.data)
     href = relative_href(link.href, here)
     return f"[{escape(block.text[link.start:link.end])}]({href}){{ .xref-{link.kind}{data} }}"
 
 
-def inline_events(block: Block) -> list[tuple[int, int, object]]:
+def inline_events(block: Block) -> list[tuple[int, int, NoteRef | InlineLink]]:
     """A block's note references and cross-links in text order, as (offset, is_ref, item): a
     link never contains a note marker and never overlaps another link (those are dropped).
     Shared by the Markdown (``_with_refs``) and the HTML writer (page_html)."""
@@ -173,10 +173,12 @@ def _with_refs(block: Block, note_keys: dict[str, str], here: str = "") -> str:
     for offset, is_ref, item in inline_events(block):
         out.append(escape(block.text[last:offset]))
         if is_ref:
+            assert isinstance(item, NoteRef)
             if item.note_id in note_keys:
                 out.append(f"[^{note_keys[item.note_id]}]")
             last = offset
         else:
+            assert isinstance(item, InlineLink)
             out.append(_link_md(block, item, here))
             last = item.end
     out.append(escape(block.text[last:]))

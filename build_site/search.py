@@ -474,12 +474,12 @@ def record_html(r: Record) -> str:
     head = [tag("url", r.url)] + [tag(k, v) for k, v in r.show]
     head += [tag(k, v) for k, vs in r.filters for v in vs]
     body, seen = [], set()
-    for anchor, text, tag in r.passages:
+    for anchor, text, element in r.passages:
         # A passage without an id of its own (a subtitle) belongs to the id above it.
         ident = f' id="{escape(anchor)}"' if anchor and anchor not in seen else ""
         seen.add(anchor)
-        tag = tag if tag in ("p", "h1", "h2") else "p"
-        body.append(f"<{tag}{ident}>{escape(text)}</{tag}>")
+        element = element if element in ("p", "h1", "h2") else "p"
+        body.append(f"<{element}{ident}>{escape(text)}</{element}>")
     return (f'<!doctype html><html lang="{escape(r.language)}"><head>{"".join(head)}</head>'
             f'<body><main data-pagefind-body>{"".join(body)}</main></body></html>\n')
 

@@ -488,7 +488,9 @@ class _Builder:
                 self.emit(_Heading(3, t.rstrip("—- "), lines[i].number))
                 nxt = self.text_at(i + 1).strip()
                 if t.endswith(("—", "-")) and CHRONICLE_DATE.match(nxt):
-                    self.items[-1].title = f"{t.rstrip('—- ')}–{nxt}"
+                    date = self.items[-1]
+                    assert isinstance(date, _Heading)  # (emitted just above)
+                    date.title = f"{t.rstrip('—- ')}–{nxt}"
                     return 2
                 return 1
             two = f"{t} {self.text_at(i + 1).strip()}"  # 'Beginning' / 'of April'
@@ -518,7 +520,9 @@ class _Builder:
         j = self.next_nonblank(i + 1)
         nxt = self.text_at(j).strip()
         if ROMAN_LINE.match(t) and nxt and self.caps_line(nxt):
-            return self.prefixed(i, 2, f"{ROMAN_LINE.match(t).group(1)}. ")
+            roman = ROMAN_LINE.match(t)
+            assert roman is not None  # (matched just above)
+            return self.prefixed(i, 2, f"{roman.group(1)}. ")
         if NUMBER_LINE.match(t) and nxt and (is_caps(nxt) or is_title_case(nxt)):
             return self.prefixed(i, 3, f"{t} ")
         header = self.document_header(i) or self.contents_heading(i) or self.letter_title(i)
@@ -551,6 +555,7 @@ class _Builder:
         listed = self.contents_heading(j)  # a title wrapped over lines, as the contents has it
         if listed:
             h = self.items[-1]
+            assert isinstance(h, _Heading)  # (contents_heading emitted it)
             h.title, h.first_line = f"{m.group(1)}. {h.title}", self.lines[i].number
             return j - i + listed
         if not self.short(title, 0.9) or self.text_at(j + 1).strip():
@@ -635,7 +640,9 @@ class _Builder:
         title, refs = split_note_number(" ".join(p.strip() for p in parts))
         self.emit(_Heading(level, prefix + title, self.lines[i].number, refs=list(refs)))
         if level <= 2:
-            j = self.under_heading(j, self.items[-1])
+            h = self.items[-1]
+            assert isinstance(h, _Heading)  # (emitted just above)
+            j = self.under_heading(j, h)
         return j - i
 
     def caps_heading(self, i: int, level: int | None, force: bool = False) -> int:
@@ -720,6 +727,7 @@ class _Builder:
             h.meta.append(("Date", t.rstrip(".")))
             j = k + 1
             k = self.next_nonblank(j)
+        block: list[str]
         block, m = [], k
         while m < len(self.lines) and self.text_at(m).strip() and len(block) < 5:
             block.append(self.text_at(m).strip())
@@ -796,6 +804,7 @@ class _Builder:
         if chapter is None or not chapter.contents:
             return 0
         items = {_norm(c): c for c in chapter.contents}
+        parts: list[str]
         parts, j, best = [], i, 0
         while j < len(self.lines) and len(parts) < 3:
             t = self.text_at(j).strip()
@@ -854,11 +863,10 @@ class _Builder:
         close a work? If so, split them off as the work's metadata."""
         k = len(self.items)
         taken: list[Block] = []
-        while k > 0 and len(taken) < 2 and isinstance(self.items[k - 1], Block) and \
-                self.items[k - 1].kind is BlockKind.PARAGRAPH and \
-                self.items[k - 1].last_line - self.items[k - 1].first_line < 4:
+        while k > 0 and len(taken) < 2 and isinstance(item := self.items[k - 1], Block) and \
+                item.kind is BlockKind.PARAGRAPH and item.last_line - item.first_line < 4:
             k -= 1
-            taken.insert(0, self.items[k])
+            taken.insert(0, item)
         pool = [(b, ln) for b in taken for ln in self.lines_of(b)] + [(None, ln) for ln in self.para]
         tail: list[tuple[Block | None, Line]] = []
         for src, ln in reversed(pool):
@@ -1068,7 +1076,7 @@ def segment(lines: Sequence[Line], cfg: StructureConfig, work_title: str,
     byline = getattr(b, "byline", "")
     root: dict = _node(_Heading(0, work_title, 0), "")
     stack: list[dict] = [root]
-    used: set[str] = set()
+    used: set[tuple[str, str]] = set()
 
     def unique(slug: str, parent: dict) -> str:
         scope = parent.get("scope", "")

@@ -69,6 +69,7 @@ def compile_templates(env: jinja2.Environment, names: list[str], cache: Template
         if name in seen:
             continue
         seen.add(name)
+        assert env.loader is not None  # a theme's environment has one (MkDocs's get_env)
         try:
             source, filename, _ = env.loader.get_source(env, name)
         except jinja2.TemplateNotFound:

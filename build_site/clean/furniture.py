@@ -188,7 +188,9 @@ def keeps_full(line: str, with_word: str, width: int | None) -> bool:
     overlong line that no longer reads as a paragraph's last.)"""
     from ..paragraphs import tail_is_short  # paragraphs imports clean
 
-    return bool(width) and len(line) <= width and not tail_is_short(line, width) \
+    if not width:
+        return False
+    return len(line) <= width and not tail_is_short(line, width) \
         and not tail_is_short(with_word, width)
 
 

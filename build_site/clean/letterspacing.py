@@ -9,8 +9,11 @@ the run, and the segmenter keeps initials with their full stops.
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
+from typing import Final
 
 from .vocabulary import _TABLE, Vocabulary, english_table, general_frequency
 
@@ -103,6 +106,7 @@ class _CostMemo(dict):
                 # (Most strings tried: ASCII letters, no word in general English nor in the
                 # text ('tim', 'imeo'): ``word_cost``'s price of an unknown string, without
                 # its calls.)
+                assert counted is not None  # (set in the test above)
                 c = 24.0 + 1.5 * len(counted)
             elif "’" not in w and "'" not in w:
                 # (No apostrophe: the counted word is the lower case, and the cost is
@@ -200,7 +204,7 @@ def _never_weak(tok: str, t: str) -> bool:
         general_frequency(core.lower()) >= 1e-6
 
 
-def _weak_tokens(tokens: Iterable[str], vocab: Vocabulary) -> set[str]:
+def _weak_tokens(tokens: Iterable[str], vocab: Vocabulary) -> AbstractSet[str]:
     """Those of ``tokens`` that may be pieces of a split word (for ``rejoin_pieces``): a
     fragment, and not a common word. Decisions are memoised as sets (per vocabulary, and for
     what general English settles, for every text), so the usual line is settled by set
@@ -228,7 +232,11 @@ def _weak_tokens(tokens: Iterable[str], vocab: Vocabulary) -> set[str]:
 def _piece_len(tok: str) -> int:
     """Letters a weak token gives a merged word (it is alphabetic, or letters then
     punctuation)."""
-    return len(tok) if tok.isalpha() else len(_LAST_PIECE.match(tok).group(1))
+    if tok.isalpha():
+        return len(tok)
+    m = _LAST_PIECE.match(tok)
+    assert m is not None  # else never weak (``_never_weak``)
+    return len(m.group(1))
 
 
 def weak_pieces(tokens: Iterable[str], vocab: Vocabulary, min_piece: int = 1) -> set[str]:
@@ -285,11 +293,18 @@ def collapse_line(text: str, vocab: Vocabulary) -> str:
 
 _MERGES: dict[tuple, tuple[str, int] | None] = {}
 """``_merge_at``'s answer per group of tokens (see ``rejoin_pieces``); bounded."""
-_UNSEEN = object()
+
+
+class _Unseen(enum.Enum):
+    UNSEEN = enum.auto()
+
+
+_UNSEEN: Final = _Unseen.UNSEEN  # not in ``_MERGES`` (its own type, so a checker narrows it)
 
 
 def rejoin_pieces(text: str, vocab: Vocabulary, min_piece: int = 1, min_word: int = 1,
-                  weak_here: set[str] | None = None, tokens: list[str] | None = None) -> str:
+                  weak_here: AbstractSet[str] | None = None,
+                  tokens: list[str] | None = None) -> str:
     """Merge 2-4 neighbouring tokens when together they make a common word and at least one of
     them is no word by itself ('tha t', 'meas ures'). Unsafe on real short words, hence the
     demand that the merged word be common and a piece be unknown. ``weak_here``: the text's

@@ -88,7 +88,7 @@ def _space_tokens(texts: list[str], starts: list[int], vocab: Vocabulary
         return tokens, set(tokens)
     old_texts, old_tokens, chunks = then
     seen = set(chunks)
-    tokens: list[str] = []
+    tokens = []
     shift = 0  # tokens that the changed lines so far have gained (or lost, below zero)
     copied = 0  # old tokens taken so far
     for k in compress(count(), map(ne, texts, old_texts)):
