@@ -7,6 +7,8 @@ The words and phrases are made up here; none comes from the five source texts.
 
 from __future__ import annotations
 
+import random
+
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -213,6 +215,42 @@ def test_watermark_lines_and_glued_watermark_words_are_removed(width, data):
             break
     cleaned = clean_lines(as_lines(out), FurnitureConfig(watermarks=WATERMARK))
     assert paragraphs_of(list(cleaned.lines)) == doc
+
+
+
+def test_a_watermark_line_holding_the_first_half_of_a_cut_word():
+    """A watermark stamped on its own line with the first half of the next line's first word
+    glued to it ('GREY OWL quesREVIEW' / 'tion spring ...'): once the watermark is cut, the
+    half is all that line holds, and it moves down to the rest of its word. Moved up instead
+    (a line 'question' alone), the word left the next line, and a full line that ends a
+    sentence read as a paragraph's short last line (found by the property above)."""
+    width = 70
+
+    def first(t: str) -> str:
+        return t.split(" ", 1)[0]
+
+    def case(seed: int) -> tuple[list[str], list[str], int] | None:
+        """A document, its lines, and a line inside a paragraph that starts with a long
+        lower-case word and ends a sentence where the next line starts one: without that word
+        it would read as a paragraph's short last line (under 85% of the measure)."""
+        rng = random.Random(seed)
+        doc = [ending_short([[rng.choice(WORDS + SHORT) for _ in range(rng.randint(6, 18))]
+                             for _ in range(rng.randint(5, 9))], width) for _ in range(9)]
+        paras = [wrap(p, width) for p in doc]
+        flat = [t for p in paras for t in p]
+        lasts = {sum(len(p) for p in paras[:k + 1]) - 1 for k in range(len(paras))}
+        i = next((i for i in range(1, len(flat) - 1) if i not in lasts
+                  and first(flat[i]).isalpha() and first(flat[i]).islower()
+                  and len(first(flat[i])) >= 8 and flat[i].endswith(".")
+                  and flat[i + 1][:1].isupper()
+                  and len(flat[i]) - len(first(flat[i])) - 1 < 0.85 * width), None)
+        return None if i is None else (doc, flat, i)
+
+    doc, flat, i = next(c for c in map(case, range(200)) if c is not None)
+    out = flat[:i] + [f"GREY OWL {flat[i][:4]}REVIEW", flat[i][4:]] + flat[i + 1:]
+    cleaned = clean_lines(as_lines(out), FurnitureConfig(watermarks=WATERMARK))
+    assert paragraphs_of(list(cleaned.lines)) == doc
+    assert any(c.rule == "watermark" and c.action == "joined" for c in cleaned.changes)
 
 
 @SETTINGS

@@ -136,9 +136,17 @@ def drop_watermarks(lines: list[Line], cfg: FurnitureConfig) -> tuple[list[Line]
                 head = prev.text[: len(prev.text) - len(half)].rstrip()
                 changes.append(Change("watermark", "joined", ln.number, m.group(1),
                                       half + m.group(1), "word rejoined across the cut watermark"))
-                if k == len(out) - 1 and head and not head.endswith(TERMINAL) and (
-                        not ln.text[m.end():] or keeps_full(ln.text, half + ln.text, width)):
-                    out[k] = Line(prev.number, head)
+                if k == len(out) - 1 and not head.endswith(TERMINAL) and (
+                        not head or not ln.text[m.end():]
+                        or keeps_full(ln.text, half + ln.text, width)):
+                    # The half moves down to the rest of its word. A line that held nothing
+                    # else (a watermark line the half was glued to) goes: moved up, the
+                    # half would take the word off a full line, which would then read as a
+                    # paragraph's short last line. (The joined change names both halves.)
+                    if head:
+                        out[k] = Line(prev.number, head)
+                    else:
+                        del out[k]
                     ln = Line(ln.number, half + ln.text)
                 else:
                     out[k] = Line(prev.number, prev.text + m.group(1) + m.group(2))
