@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.sharedctypes import Synchronized
 
 import yaml
 from rapidfuzz import fuzz
@@ -853,7 +854,7 @@ class _PassageTask:
     min_words: int
     min_score: float
     memo: Memo | None
-    taken: object = None  # the shared count of groups taken (a forked run)
+    taken: Synchronized[int] | None = None  # the shared count of groups taken (a forked run)
     found: list[tuple[int, int]] | None = None  # the child's candidates, for its aligning
 
     def candidates(self) -> list[tuple[int, int]]:
