@@ -506,10 +506,13 @@ def _plain_drop_watermarks(lines, cfg):
                 changes.append(furniture.Change("watermark", "joined", ln.number, m.group(1),
                                                 half + m.group(1),
                                                 "word rejoined across the cut watermark"))
-                if k == len(out) - 1 and head and not head.endswith(furniture.TERMINAL) and (
-                        not ln.text[m.end():] or furniture.keeps_full(
+                if k == len(out) - 1 and not head.endswith(furniture.TERMINAL) and (
+                        not head or not ln.text[m.end():] or furniture.keeps_full(
                             ln.text, half + ln.text, width)):
-                    out[k] = Line(prev.number, head)
+                    if head:
+                        out[k] = Line(prev.number, head)
+                    else:  # the line held only the half: it goes down with it
+                        del out[k]
                     ln = Line(ln.number, half + ln.text)
                 else:
                     out[k] = Line(prev.number, prev.text + m.group(1) + m.group(2))
